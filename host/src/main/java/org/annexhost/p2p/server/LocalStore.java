@@ -1,0 +1,91 @@
+package org.annexhost.p2p.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.annexhost.api.key.Key;
+
+/**
+ * What a repository does locally for the protocol server: report, read, receive, lock and remove
+ * content. The protocol code never touches storage except through this interface, and code that
+ * must never touch storage (a proxy) is simply not given one.
+ *
+ * <p>Implementations are thread-safe: one store serves every connection of a process.
+ */
+public interface LocalStore {
+    /** @return true if the whole content of the key is present */
+    boolean isPresent(Key key) throws IOException;
+
+    /** @return the size of the key's content, if the whole content is present */
+    OptionalLong contentSize(Key key) throws IOException;
+
+    /**
+     * Opens the content for reading from an offset.
+     *
+     * @return the stream positioned at the offset, or empty if the content is not present
+     */
+    Optional<InputStream> openContent(Key key, long offset) throws IOException;
+
+    /**
+     * Starts receiving the key's content, resuming from what an earlier, interrupted upload left.
+     * Only one upload of a key runs at a time; this waits (bounded) for another to finish.
+     *
+     * @throws IOException if another upload of the same key holds it past the wait
+     */
+    Upload beginUpload(Key key) throws IOException;
+
+    /**
+     * Locks present content against removal, with retention if the holder dies.
+     *
+     * @return the held lock, or empty if the content is not present or cannot be locked
+     */
+    Optional<ContentLock> lockContent(Key key) throws IOException;
+
+    /**
+     * Removes the key's content; succeeds if it was not present.
+     *
+     * @param deadlineSeconds if present, the remove must fail unless it happens before this
+     *     monotonic time, checked after the content is locked for removal
+     * @return true if the content is no longer present; false if locked, too late, or failed
+     */
+    boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException;
+
+    /** An upload in progress. One per PUT; not thread-safe. */
+    interface Upload extends AutoCloseable {
+        /** @return how many bytes an earlier interrupted upload already stored: the PUT-FROM offset */
+        long offset();
+
+        /**
+         * Appends received bytes after {@link #offset()}. The stream is read to its end; if it
+         * throws, what was written so far stays for a later resume.
+         */
+        void write(InputStream data) throws IOException;
+
+        /**
+         * Checks the received content and, if it is complete and (for hashing keys) verifies,
+         * moves it into place.
+         *
+         * @param senderSaysValid the sender's VALID (true), INVALID (false), or nothing (v0)
+         * @return true if the content is now stored
+         */
+        boolean commit(Optional<Boolean> senderSaysValid) throws IOException;
+
+        /** Releases the upload; partial data stays for a resume, unless it was found bad. */
+        @Override
+        void close() throws IOException;
+    }
+
+    /** A held content lock. Closing it releases the lock at once. */
+    interface ContentLock extends AutoCloseable {
+        /** Releases the lock. */
+        @Override
+        void close() throws IOException;
+
+        /**
+         * Gives the lock up without an unlock: the connection broke, so git-annex's promise
+         * applies and the content stays locked until the retention period ends.
+         */
+        void abandon() throws IOException;
+    }
+}

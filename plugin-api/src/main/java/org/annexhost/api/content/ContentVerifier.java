@@ -1,0 +1,55 @@
+package org.annexhost.api.content;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.annexhost.api.key.HashAlgorithm;
+import org.annexhost.api.key.Key;
+
+/**
+ * Checks content against a hashing key incrementally, as bytes pass, so verification costs no
+ * second read. For a key that cannot be verified by hashing, {@link #forKey} returns empty.
+ *
+ * <p>One per transfer; not thread-safe.
+ *
+ * @since 0.1
+ */
+public final class ContentVerifier {
+    private final Key key;
+    private final String expectedHex;
+    private final MessageDigest digest;
+
+    private ContentVerifier(Key key, HashAlgorithm algorithm, String expectedHex) {
+        this.key = key;
+        this.digest = algorithm.newDigest();
+        this.expectedHex = expectedHex;
+    }
+
+    /**
+     * @param key the key whose content will be checked
+     * @return a verifier, if the key's backend is a hashing backend this host can verify
+     */
+    public static Optional<ContentVerifier> forKey(Key key) {
+        Optional<HashAlgorithm> algorithm = key.hashAlgorithm();
+        Optional<String> expected = key.expectedDigest();
+        if (algorithm.isEmpty() || expected.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ContentVerifier(key, algorithm.get(), expected.get().toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /** Feeds bytes to the digest. */
+    public void update(byte[] b, int off, int len) {
+        digest.update(b, off, len);
+    }
+
+    /** @return true if the bytes fed so far hash to the key's digest; the verifier is then spent */
+    public boolean matches() {
+        return HexFormat.of().formatHex(digest.digest()).equals(expectedHex);
+    }
+
+    /** @return the key being verified */
+    public Key key() {
+        return key;
+    }
+}
