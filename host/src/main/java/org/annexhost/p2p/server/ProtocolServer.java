@@ -1,0 +1,303 @@
+package org.annexhost.p2p.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.Message;
+import org.annexhost.p2p.message.Message.*;
+import org.annexhost.p2p.message.Message.Error;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.transport.ConnectionClosedException;
+import org.annexhost.p2p.transport.P2PConnection;
+import org.annexhost.p2p.transport.ProtocolException;
+import org.annexhost.time.MonotonicClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of the P2P protocol: what a repository does for each request. Written once
+ * against {@link P2PConnection} and {@link LocalStore}, it runs unchanged over stdio, sockets, the
+ * internal transport, and one command at a time for HTTP. Follows git-annex's
+ * {@code serverLoop}/{@code serverHandler} in {@code P2P/Protocol.hs}.
+ *
+ * <p>Immutable and thread-safe: one server may serve many connections at once, each on its own
+ * thread.
+ */
+public final class ProtocolServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtocolServer.class);
+    private static final Duration NOTIFY_WAIT = Duration.ofHours(1);
+
+    private final Uuid uuid;
+    private final LocalStore store;
+    private final ServerMode mode;
+    private final MonotonicClock clock;
+    private final RepositoryServices services;
+    private final ProtocolVersion maxVersion;
+
+    /**
+     * @param uuid the served repository's uuid
+     * @param store its content
+     * @param mode what clients may do
+     * @param clock the monotonic clock behind GETTIMESTAMP
+     * @param services git services for CONNECT and NOTIFYCHANGE, or null where there are none
+     * @param maxVersion the highest protocol version to agree to
+     */
+    public ProtocolServer(Uuid uuid, LocalStore store, ServerMode mode, MonotonicClock clock,
+                          RepositoryServices services, ProtocolVersion maxVersion) {
+        this.uuid = uuid;
+        this.store = store;
+        this.mode = mode;
+        this.clock = clock;
+        this.services = services;
+        this.maxVersion = maxVersion;
+    }
+
+    /** @return the served repository's uuid */
+    public Uuid uuid() {
+        return uuid;
+    }
+
+    /**
+     * Serves messages until the client sends ERROR, the conversation ends, or the connection
+     * closes. A hung-up client is a normal end, not an error.
+     *
+     * @throws IOException when the connection broke mid-conversation (short DATA, bad framing)
+     */
+    public void serve(P2PConnection connection) throws IOException {
+        try {
+            while (serveOneCommand(connection) != Outcome.DONE) {
+                // next message
+            }
+        } catch (ConnectionClosedException e) {
+            LOG.debug("{}: {}", connection.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Receives and handles one message, applying git-annex's loop policy: an unparsable line gets
+     * {@code ERROR unknown command}, an unexpected one {@code ERROR unexpected command}, and an
+     * ERROR from the client ends the conversation.
+     *
+     * @return {@link Outcome#DONE} when the conversation is over, else {@link Outcome#CONTINUE}
+     */
+    public Outcome serveOneCommand(P2PConnection connection) throws IOException {
+        Optional<Message> received = connection.receive();
+        if (received.isEmpty()) {
+            connection.send(new Error("unknown command"));
+            return Outcome.CONTINUE;
+        }
+        Message message = received.get();
+        if (message instanceof Error) {
+            // git-annex: the client's state is unknown after its ERROR, so stop serving.
+            return Outcome.DONE;
+        }
+        Outcome outcome;
+        try {
+            outcome = serveOne(connection, message);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            if (connection.isClosed()) {
+                throw new ProtocolException(connection.name() + ": " + e.getMessage(), e);
+            }
+            // A local failure the protocol can report: the client decides what to do next.
+            LOG.warn("{}: {} failed: {}", connection.name(), message.verb().wire(), e.getMessage());
+            connection.send(new Error(e.getMessage() == null ? e.toString() : e.getMessage()));
+            return Outcome.CONTINUE;
+        } catch (RuntimeException e) {
+            LOG.error("{}: internal error handling {}", connection.name(), message.verb().wire(), e);
+            connection.send(new Error("internal error"));
+            return Outcome.DONE;
+        }
+        if (outcome == Outcome.UNEXPECTED) {
+            connection.send(new Error("unexpected command"));
+            return Outcome.CONTINUE;
+        }
+        return outcome;
+    }
+
+    /** Handles one parsed message from the client. */
+    Outcome serveOne(P2PConnection c, Message m) throws IOException {
+        if (m instanceof Version v) {
+            return handleVersion(c, v);
+        } else if (m instanceof CheckPresent cp) {
+            return reply(c, store.isPresent(cp.key()));
+        } else if (m instanceof LockContent lc) {
+            return handleLockContent(c, lc.key());
+        } else if (m instanceof Remove r) {
+            return handleRemove(c, r.key(), OptionalLong.empty());
+        } else if (m instanceof RemoveBefore rb) {
+            return handleRemove(c, rb.key(), OptionalLong.of(rb.deadline()));
+        } else if (m instanceof GetTimestamp) {
+            c.send(new Timestamp(clock.seconds()));
+            return Outcome.CONTINUE;
+        } else if (m instanceof Put p) {
+            return handlePut(c, p.key());
+        } else if (m instanceof Get g) {
+            return handleGet(c, g.offset(), g.key());
+        } else if (m instanceof Connect cn) {
+            return new ServiceRelay(c, services, mode).run(cn.service());
+        } else if (m instanceof NotifyChange) {
+            return handleNotifyChange(c);
+        } else if (m instanceof Bypass) {
+            // Only a gateway has use for BYPASS; a repository serving itself ignores it.
+            return Outcome.CONTINUE;
+        }
+        return Outcome.UNEXPECTED;
+    }
+
+    private Outcome handleVersion(P2PConnection c, Version v) throws IOException {
+        ProtocolVersion agreed = ProtocolVersion.negotiate(v.version(), maxVersion);
+        c.setVersion(agreed);
+        c.send(new Version(agreed));
+        return Outcome.CONTINUE;
+    }
+
+    private Outcome handleLockContent(P2PConnection c, Key key) throws IOException {
+        Optional<LocalStore.ContentLock> lock = store.lockContent(key);
+        if (lock.isEmpty()) {
+            return reply(c, false);
+        }
+        try {
+            c.send(new Success());
+            Optional<Message> next = c.receive();
+            if (next.isEmpty() || !(next.get() instanceof UnlockContent)) {
+                c.send(new Error("expected UNLOCKCONTENT"));
+            }
+            lock.get().close();
+        } catch (IOException e) {
+            // The connection broke while locked: the content stays locked for the retention period.
+            lock.get().abandon();
+            throw e;
+        }
+        return Outcome.CONTINUE;
+    }
+
+    private Outcome handleRemove(P2PConnection c, Key key, OptionalLong deadline) throws IOException {
+        String refusal = mode.removeRefusal();
+        if (refusal != null) {
+            c.send(new Error(refusal));
+            return Outcome.CONTINUE;
+        }
+        return reply(c, store.remove(key, deadline));
+    }
+
+    private Outcome handlePut(P2PConnection c, Key key) throws IOException {
+        if (!mode.mayStore()) {
+            c.send(new Error(ServerMode.READ_ONLY_ERROR));
+            return Outcome.CONTINUE;
+        }
+        if (store.isPresent(key)) {
+            c.send(new AlreadyHave());
+            return Outcome.CONTINUE;
+        }
+        try (LocalStore.Upload upload = store.beginUpload(key)) {
+            if (store.isPresent(key)) {
+                // Another connection finished the same upload while this one waited.
+                c.send(new AlreadyHave());
+                return Outcome.CONTINUE;
+            }
+            c.send(new PutFrom(upload.offset()));
+            return receivePutData(c, key, upload);
+        }
+    }
+
+    private Outcome receivePutData(P2PConnection c, Key key, LocalStore.Upload upload) throws IOException {
+        Optional<Message> next = c.receive();
+        if (next.isPresent() && next.get() instanceof Data data) {
+            Content content = c.receivedContent();
+            try {
+                upload.write(content.counted());
+            } catch (IOException e) {
+                // git-annex: a receiver that cannot take all the data can only close the connection.
+                c.close();
+                throw new ProtocolException(c.name() + ": PUT " + key + " not stored: " + e.getMessage(), e);
+            }
+            Optional<Boolean> validity = receiveValidity(c);
+            if (data.length() == 0 && validity.equals(Optional.of(false))) {
+                // git-annex: empty DATA marked INVALID means the sender had nothing to send.
+                return reply(c, false);
+            }
+            return reply(c, upload.commit(validity));
+        }
+        if (next.isPresent() && next.get() instanceof DataPresent && c.version().hasDataPresent()) {
+            return reply(c, store.isPresent(key));
+        }
+        if (next.isPresent() && next.get() instanceof Error) {
+            return Outcome.CONTINUE;
+        }
+        c.send(new Error("expected DATA"));
+        return Outcome.CONTINUE;
+    }
+
+    private Optional<Boolean> receiveValidity(P2PConnection c) throws IOException {
+        if (!c.version().hasValidity()) {
+            return Optional.empty();
+        }
+        Optional<Message> m = c.receive();
+        if (m.isPresent() && m.get() instanceof Validity v) {
+            return Optional.of(v.valid());
+        }
+        c.send(new Error("expected VALID or INVALID"));
+        return Optional.empty();
+    }
+
+    private Outcome handleGet(P2PConnection c, long offset, Key key) throws IOException {
+        OptionalLong size = store.contentSize(key);
+        boolean valid = size.isPresent();
+        long length = size.isPresent() ? Math.max(0, size.getAsLong() - offset) : 0;
+        Content content = Content.empty();
+        if (length > 0) {
+            Optional<InputStream> in = store.openContent(key, offset);
+            if (in.isPresent()) {
+                content = new Content(length, in.get());
+            } else {
+                valid = false;
+                length = 0;
+            }
+        }
+        c.sendContent(content);
+        if (c.version().hasValidity()) {
+            c.send(new Validity(valid));
+        }
+        Optional<Message> ack = c.receive();
+        if (ack.isEmpty() || !isTransferReply(ack.get())) {
+            c.send(new Error("expected SUCCESS or FAILURE"));
+        }
+        return Outcome.CONTINUE;
+    }
+
+    private static boolean isTransferReply(Message m) {
+        return m instanceof Success || m instanceof Failure || m instanceof SuccessPlus
+                || m instanceof FailurePlus || m instanceof Error;
+    }
+
+    private Outcome handleNotifyChange(P2PConnection c) throws IOException {
+        if (services == null) {
+            c.send(new Error("change notification not available"));
+            return Outcome.CONTINUE;
+        }
+        try {
+            List<String> refs = List.of();
+            while (refs.isEmpty()) {
+                refs = services.awaitRefChange(NOTIFY_WAIT);
+            }
+            c.send(new Changed(refs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException(c.name() + ": interrupted while waiting for changes");
+        }
+        return Outcome.CONTINUE;
+    }
+
+    private static Outcome reply(P2PConnection c, boolean ok) throws IOException {
+        c.send(ok ? new Success() : new Failure());
+        return Outcome.CONTINUE;
+    }
+}

@@ -1,0 +1,22 @@
+package org.annexhost.p2p.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.annexhost.p2p.message.GitService;
+
+/**
+ * The git side of a served repository, for CONNECT and NOTIFYCHANGE. Kept apart from
+ * {@link LocalStore} because it is about refs and git processes, not content. Thread-safe.
+ */
+public interface RepositoryServices {
+    /** Starts the git service (upload-pack or receive-pack) on the repository. */
+    Process startService(GitService service) throws IOException;
+
+    /**
+     * Blocks until at least one ref changes or the wait ends.
+     *
+     * @return the refs that changed; empty if none changed within the wait
+     */
+    List<String> awaitRefChange(Duration maxWait) throws IOException, InterruptedException;
+}
