@@ -1,0 +1,167 @@
+package org.annexhost.shell;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.message.Message;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.transport.StreamConnection;
+import org.annexhost.time.MonotonicClock;
+
+/**
+ * The git-annex-shell drop-in: runs one command line, as ssh hands it over, against the
+ * repositories the {@link ServedRepository.Opener} knows. Builtins are {@code configlist},
+ * {@code p2pstdio} and {@code notifychanges}; {@code git-upload-pack}, {@code git-receive-pack}
+ * and {@code git-upload-archive} go to git. Follows {@code CmdLine/GitAnnexShell.hs}.
+ *
+ * <p>One per process invocation; not thread-safe.
+ */
+public final class AnnexShell {
+    private static final List<String> GIT_COMMANDS =
+            List.of("git-upload-pack", "git-receive-pack", "git-upload-archive");
+
+    private final ShellPolicy policy;
+    private final ServedRepository.Opener opener;
+    private final MonotonicClock clock;
+    private final InputStream stdin;
+    private final OutputStream stdout;
+
+    /**
+     * @param policy restrictions from the environment
+     * @param opener finds repositories
+     * @param clock for GETTIMESTAMP
+     * @param stdin the client's bytes
+     * @param stdout to the client; nothing else may write to it
+     */
+    public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, MonotonicClock clock,
+                      InputStream stdin, OutputStream stdout) {
+        this.policy = policy;
+        this.opener = opener;
+        this.clock = clock;
+        this.stdin = stdin;
+        this.stdout = stdout;
+    }
+
+    /**
+     * Runs the command.
+     *
+     * @return the exit code
+     * @throws ShellException for a refused or malformed command, with the message to print
+     */
+    public int run(ShellCommandLine line) throws ShellException, IOException {
+        if (GIT_COMMANDS.contains(line.command())) {
+            return runGit(line);
+        }
+        if (line.isLegacy()) {
+            throw new ShellException("git-annex-shell command " + line.command()
+                    + " is not supported by annexhost; use a git-annex client newer than 6.20180312, which uses p2pstdio");
+        }
+        if (!line.isBuiltin()) {
+            throw new ShellException("bad parameters: unknown command " + line.command()
+                    + "; known: " + String.join(", ", ShellCommandLine.BUILTINS) + ", " + String.join(", ", GIT_COMMANDS));
+        }
+        if (line.directory().isEmpty()) {
+            throw new ShellException("bad parameters: " + line.command() + " needs a repository directory");
+        }
+        policy.checkDirectory(line.directory());
+        ServedRepository repo = opener.open(policy.resolve(line.directory().get()));
+        return switch (line.command()) {
+            case "configlist" -> configList(repo);
+            case "p2pstdio" -> p2pStdio(repo, line);
+            case "notifychanges" -> notifyChanges(repo);
+            default -> throw new IllegalStateException("unhandled builtin " + line.command());
+        };
+    }
+
+    private int configList(ServedRepository repo) throws IOException {
+        stdout.write(repo.configList().getBytes(StandardCharsets.UTF_8));
+        stdout.flush();
+        return 0;
+    }
+
+    private int p2pStdio(ServedRepository repo, ShellCommandLine line) throws ShellException, IOException {
+        if (line.params().isEmpty()) {
+            throw new ShellException("missing UUID parameter");
+        }
+        Uuid mine = requireAnnex(repo);
+        if (line.uuid().isPresent() && !line.uuid().get().equals(mine.value())) {
+            // git-annex's wording; proxying other uuids is the gateway's job.
+            throw new ShellException("expected repository UUID " + line.uuid().get() + " but found UUID " + mine);
+        }
+        String clientUuid = line.params().get(0);
+        StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
+        ProtocolServer server = new ProtocolServer(mine, repo.store(), policy.serverMode(), clock,
+                repo.services(), ProtocolVersion.LATEST);
+        // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
+        connection.send(new Message.AuthSuccess(mine));
+        try {
+            server.serve(connection);
+        } finally {
+            connection.close();
+        }
+        return 0;
+    }
+
+    private int notifyChanges(ServedRepository repo) throws IOException {
+        requireAnnexQuietly(repo);
+        PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+        try {
+            while (!out.checkError()) {
+                for (String ref : repo.services().awaitRefChange(Duration.ofMinutes(10))) {
+                    out.println(ref);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private int runGit(ShellCommandLine line) throws ShellException, IOException {
+        List<String> words = new ArrayList<>();
+        line.directory().ifPresent(words::add);
+        words.addAll(line.params());
+        String dir = words.isEmpty() ? null : words.get(words.size() - 1);
+        policy.checkDirectory(java.util.Optional.ofNullable(dir));
+        policy.check(policy.limited(), ShellPolicy.LIMITED);
+        if (line.command().equals("git-receive-pack")) {
+            // Stricter than git-annex-shell, which leaves this to git: read-only means no push.
+            policy.check(policy.readOnly(), ShellPolicy.READONLY);
+        }
+        if (dir == null || words.size() != 1) {
+            throw new ShellException("bad parameters: " + line.command() + " takes exactly one repository directory");
+        }
+        Path path = policy.resolve(dir);
+        ProcessBuilder pb = new ProcessBuilder("git", line.command().substring("git-".length()), path.toString())
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            return pb.start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static Uuid requireAnnex(ServedRepository repo) throws ShellException {
+        if (repo.uuid() == null) {
+            throw new ShellException("Not a git-annex or gcrypt repository.");
+        }
+        return repo.uuid();
+    }
+
+    private static void requireAnnexQuietly(ServedRepository repo) throws IOException {
+        if (repo.uuid() == null) {
+            throw new IOException("Not a git-annex or gcrypt repository.");
+        }
+    }
+}

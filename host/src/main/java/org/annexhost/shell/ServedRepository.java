@@ -1,0 +1,37 @@
+package org.annexhost.shell;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.RepositoryServices;
+
+/**
+ * A repository as the shell serves it. The composition root ({@code cli}) provides it, so the
+ * shell does not know how repositories are stored.
+ */
+public interface ServedRepository {
+    /** @return the repository's annex uuid, or null if it is plain git (not a git-annex repository) */
+    Uuid uuid();
+
+    /** @return the git directory (the repository itself when bare) */
+    Path gitDir();
+
+    /** @return what {@code configlist} prints */
+    String configList();
+
+    /** @return its content store */
+    LocalStore store();
+
+    /** @return its git services, for CONNECT and notifychanges */
+    RepositoryServices services();
+
+    /** Opens repositories by directory. */
+    interface Opener {
+        /**
+         * @param directory the directory from the command line, already resolved
+         * @throws IOException naming the directory, if it is not a git repository
+         */
+        ServedRepository open(Path directory) throws IOException;
+    }
+}
