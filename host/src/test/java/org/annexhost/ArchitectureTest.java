@@ -1,0 +1,47 @@
+package org.annexhost;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point inward: the protocol core knows nothing of its adapters (STYLE rule 1). */
+class ArchitectureTest {
+    private static final JavaClasses HOST = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.annexhost");
+
+    @Test
+    void protocolCoreKnowsNoAdapters() {
+        noClasses().that().resideInAPackage("org.annexhost.p2p..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.annexhost.shell..", "org.annexhost.cli..", "org.annexhost.http..",
+                        "org.annexhost.repo..", "org.annexhost.plugin..", "org.annexhost.lock..",
+                        "org.pf4j..", "org.eclipse.jetty..", "picocli..", "java.nio.file..")
+                .check(HOST);
+    }
+
+    @Test
+    void onlyTheCompositionRootUsesTheCommandLineLibrary() {
+        noClasses().that().resideOutsideOfPackage("org.annexhost.cli..")
+                .should().dependOnClassesThat().resideInAPackage("picocli..")
+                .check(HOST);
+    }
+
+    @Test
+    void nothingDependsOnTheCompositionRoot() {
+        noClasses().that().resideOutsideOfPackage("org.annexhost.cli..")
+                .should().dependOnClassesThat().resideInAPackage("org.annexhost.cli..")
+                .check(HOST);
+    }
+
+    @Test
+    void repositoryCodeDoesNotKnowItsTransports() {
+        noClasses().that().resideInAnyPackage("org.annexhost.repo..", "org.annexhost.lock..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.annexhost.shell..", "org.annexhost.http..", "org.annexhost.p2p.transport..")
+                .check(HOST);
+    }
+}
