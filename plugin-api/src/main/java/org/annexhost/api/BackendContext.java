@@ -1,0 +1,36 @@
+package org.annexhost.api;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What a backend may use of the host, and nothing more: its identity, a private state store,
+ * its credentials, a temporary directory and a logger.
+ *
+ * @since 0.1
+ */
+public interface BackendContext {
+    /** @return the remote's uuid */
+    Uuid uuid();
+
+    /** @return the remote's configuration */
+    BackendConfig config();
+
+    /** @return a directory only this remote uses, for temporary files; emptied at start */
+    Path tempDirectory();
+
+    /**
+     * @return a value the backend saved for a key (git-annex's SETSTATE/GETSTATE), shared by
+     *     every process serving the repository
+     */
+    Optional<String> getState(String key);
+
+    /** Saves a value for a key; an empty value removes it. */
+    void setState(String key, String value);
+
+    /** @return a credential the remote was configured with, kept out of the branch and the logs */
+    Optional<String> credential(String name);
+
+    /** @return a logger named after the remote */
+    System.Logger logger();
+}
