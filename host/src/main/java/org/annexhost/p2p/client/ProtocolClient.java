@@ -1,0 +1,226 @@
+package org.annexhost.p2p.client;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.message.Message;
+import org.annexhost.p2p.message.Message.*;
+import org.annexhost.p2p.message.Message.Error;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.transport.P2PConnection;
+import org.annexhost.p2p.transport.ProtocolException;
+
+/**
+ * The client side of the P2P protocol, written once against {@link P2PConnection} like the
+ * server: git-annex's {@code P2P/Protocol.hs} client actions. Replies the protocol can express
+ * come back as values ({@link ClientReply}); a reply that makes no sense breaks the connection
+ * with {@link ProtocolException}, after telling the server with ERROR as git-annex does.
+ *
+ * <p>One per connection; not thread-safe.
+ */
+public final class ProtocolClient {
+    private final P2PConnection connection;
+
+    /** @param connection an authenticated connection */
+    public ProtocolClient(P2PConnection connection) {
+        this.connection = connection;
+    }
+
+    /** @return the connection */
+    public P2PConnection connection() {
+        return connection;
+    }
+
+    /**
+     * Waits for the AUTH-SUCCESS a git-annex-shell p2pstdio server sends first.
+     *
+     * @return the server's uuid
+     */
+    public Uuid awaitAuthSuccess() throws IOException {
+        Message m = receive();
+        if (m instanceof AuthSuccess a) {
+            return a.uuid();
+        }
+        throw unexpected("AUTH-SUCCESS", m);
+    }
+
+    /** Sends AUTH and returns the server's uuid if it accepted. */
+    public Optional<Uuid> authenticate(Uuid mine, String token) throws IOException {
+        connection.send(new Auth(mine, token));
+        Message m = receive();
+        if (m instanceof AuthSuccess a) {
+            return Optional.of(a.uuid());
+        }
+        if (m instanceof AuthFailure) {
+            return Optional.empty();
+        }
+        throw unexpected("AUTH-SUCCESS or AUTH-FAILURE", m);
+    }
+
+    /**
+     * Offers a version; an old server answering ERROR means version 0, as git-annex assumes.
+     *
+     * @return the agreed version, also set on the connection
+     */
+    public ProtocolVersion negotiate(ProtocolVersion offer) throws IOException {
+        connection.send(new Version(offer));
+        Message m = receive();
+        ProtocolVersion agreed;
+        if (m instanceof Version v && v.version().compareTo(offer) <= 0) {
+            agreed = v.version();
+        } else if (m instanceof Error) {
+            agreed = ProtocolVersion.V0;
+        } else {
+            throw unexpected("VERSION", m);
+        }
+        connection.setVersion(agreed);
+        return agreed;
+    }
+
+    /** Sends BYPASS if there is anything to bypass and the version has it. */
+    public void bypass(List<Uuid> uuids) throws IOException {
+        if (!uuids.isEmpty() && connection.version().hasBypass()) {
+            connection.send(new Bypass(uuids));
+        }
+    }
+
+    /** CHECKPRESENT: SUCCESS, FAILURE, or ERROR (cannot tell). */
+    public ClientReply checkPresent(Key key) throws IOException {
+        connection.send(new CheckPresent(key));
+        return successOrFailure(false);
+    }
+
+    /** REMOVE, with the PLUS lists of version 2. */
+    public ClientReply remove(Key key) throws IOException {
+        connection.send(new Remove(key));
+        return successOrFailure(true);
+    }
+
+    /** REMOVE-BEFORE (version 3). */
+    public ClientReply removeBefore(long deadline, Key key) throws IOException {
+        connection.send(new RemoveBefore(deadline, key));
+        return successOrFailure(true);
+    }
+
+    /** GETTIMESTAMP (version 3). */
+    public long getTimestamp() throws IOException {
+        connection.send(new GetTimestamp());
+        Message m = receive();
+        if (m instanceof Timestamp t) {
+            return t.seconds();
+        }
+        if (m instanceof Error e) {
+            throw new IOException("GETTIMESTAMP refused: " + e.text());
+        }
+        throw unexpected("TIMESTAMP", m);
+    }
+
+    /** LOCKCONTENT: true if locked; then {@link #unlockContent()} must be the next message. */
+    public boolean lockContent(Key key) throws IOException {
+        connection.send(new LockContent(key));
+        return successOrFailure(false).kind() == ClientReply.Kind.SUCCESS;
+    }
+
+    /** UNLOCKCONTENT, which has no reply. */
+    public void unlockContent() throws IOException {
+        connection.send(new UnlockContent());
+    }
+
+    /**
+     * PUT: offers the key, sends the content from the offset the server asks for, then VALID.
+     *
+     * @return ALREADY_HAVE, SUCCESS or FAILURE (with PLUS lists), or ERROR
+     */
+    public ClientReply put(Key key, AssociatedFile file, ContentSource source) throws IOException {
+        connection.send(new Put(file, key));
+        Message m = receive();
+        if (m instanceof AlreadyHave) {
+            return ClientReply.alreadyHave(List.of());
+        } else if (m instanceof AlreadyHavePlus p) {
+            return ClientReply.alreadyHave(p.uuids());
+        } else if (m instanceof Error e) {
+            return ClientReply.error(e.text());
+        }
+        if (!(m instanceof PutFrom from)) {
+            throw unexpected("PUT-FROM or ALREADY-HAVE", m);
+        }
+        Content content = source.from(from.offset());
+        connection.sendContent(content);
+        if (connection.version().hasValidity()) {
+            connection.send(new Validity(true));
+        }
+        return successOrFailure(true);
+    }
+
+    /**
+     * GET: receives the content from the offset and hands it to the sink, which must read it.
+     *
+     * @return SUCCESS if the server sent valid content and the sink took it; else FAILURE
+     */
+    public ClientReply get(Key key, AssociatedFile file, long offset, ContentSink sink) throws IOException {
+        connection.send(new Get(offset, file, key));
+        Message m = receive();
+        if (m instanceof Error e) {
+            return ClientReply.error(e.text());
+        }
+        if (!(m instanceof Data)) {
+            throw unexpected("DATA", m);
+        }
+        Content content = connection.receivedContent();
+        boolean taken = sink.accept(content);
+        boolean valid = true;
+        if (connection.version().hasValidity()) {
+            Message v = receive();
+            if (!(v instanceof Validity validity)) {
+                throw unexpected("VALID or INVALID", v);
+            }
+            valid = validity.valid();
+        }
+        boolean ok = taken && valid;
+        connection.send(ok ? new Success() : new Failure());
+        return ok ? ClientReply.success(List.of()) : ClientReply.failure(List.of());
+    }
+
+    private ClientReply successOrFailure(boolean plusAllowed) throws IOException {
+        Message m = receive();
+        if (m instanceof Success) {
+            return ClientReply.success(List.of());
+        } else if (m instanceof Failure) {
+            return ClientReply.failure(List.of());
+        } else if (m instanceof Error e) {
+            return ClientReply.error(e.text());
+        } else if (plusAllowed && m instanceof SuccessPlus p) {
+            return ClientReply.success(p.uuids());
+        } else if (plusAllowed && m instanceof FailurePlus p) {
+            return ClientReply.failure(p.uuids());
+        }
+        throw unexpected(plusAllowed ? "SUCCESS or SUCCESS-PLUS or FAILURE or FAILURE-PLUS"
+                : "SUCCESS or FAILURE", m);
+    }
+
+    private Message receive() throws IOException {
+        Optional<Message> m = connection.receive();
+        if (m.isEmpty()) {
+            throw breakWith("unparsable reply from " + connection.name());
+        }
+        return m.get();
+    }
+
+    private ProtocolException unexpected(String expected, Message got) throws IOException {
+        return breakWith("expected " + expected + " from " + connection.name() + ", got " + got.verb().wire());
+    }
+
+    private ProtocolException breakWith(String why) throws IOException {
+        try {
+            connection.send(new Error(why));
+        } catch (IOException ignored) {
+            // the connection is being abandoned anyway
+        }
+        connection.close();
+        return new ProtocolException(why);
+    }
+}
