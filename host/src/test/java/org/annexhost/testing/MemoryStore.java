@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.server.LocalStore;
@@ -161,7 +162,8 @@ public final class MemoryStore implements LocalStore {
         }
 
         @Override
-        public void write(InputStream data) throws IOException {
+        public void write(Content content) throws IOException {
+            InputStream data = content.counted();
             if (committed || closed) {
                 throw new IllegalStateException("write after commit or close of " + key);
             }

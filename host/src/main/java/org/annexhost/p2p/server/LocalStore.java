@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 
 /**
@@ -57,10 +58,11 @@ public interface LocalStore {
         long offset();
 
         /**
-         * Appends received bytes after {@link #offset()}. The stream is read to its end; if it
-         * throws, what was written so far stays for a later resume.
+         * Appends received bytes after {@link #offset()}. The content's stream is read to its end
+         * (it is counted: short or long content throws); if it throws, what was written so far
+         * may stay for a later resume but is never visible as the key's content.
          */
-        void write(InputStream data) throws IOException;
+        void write(Content data) throws IOException;
 
         /**
          * Checks the received content and, if it is complete and (for hashing keys) verifies,

@@ -213,7 +213,7 @@ public final class ProtocolServer {
         if (next.isPresent() && next.get() instanceof Data data) {
             Content content = c.receivedContent();
             try {
-                upload.write(content.counted());
+                upload.write(new Content(content.length(), content.counted()));
             } catch (IOException e) {
                 // git-annex: a receiver that cannot take all the data can only close the connection.
                 c.close();
