@@ -1,0 +1,74 @@
+package org.annexhost.peer;
+
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.p2p.transport.P2PConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A peer served in this process: each conversation runs the {@link ProtocolServer} on its own
+ * thread of a bounded pool, over the internal transport. The server is the same code that serves
+ * ssh clients, so a backend behaves exactly like a repository.
+ *
+ * <p>Thread-safe.
+ */
+public final class LocalPeer implements Peer {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPeer.class);
+
+    private final String name;
+    private final ProtocolServer server;
+    private final PeerThreads threads;
+    private final InMemoryConnection.Timeouts timeouts;
+
+    /**
+     * @param name for logs
+     * @param server serves the conversations
+     * @param threads the pool conversations run on
+     * @param timeouts deadlines of the internal transport
+     */
+    public LocalPeer(String name, ProtocolServer server, PeerThreads threads, InMemoryConnection.Timeouts timeouts) {
+        this.name = name;
+        this.server = server;
+        this.threads = threads;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public Uuid uuid() {
+        return server.uuid();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public P2PConnection connect() throws IOException {
+        InMemoryConnection.Pair pair = InMemoryConnection.pair(name, timeouts);
+        try {
+            threads.execute(() -> {
+                try (P2PConnection c = pair.server()) {
+                    server.serve(c);
+                } catch (IOException e) {
+                    LOG.debug("{}: conversation ended: {}", name, e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.error("{}: conversation failed", name, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            pair.client().close();
+            throw new IOException("peer " + name + " (" + uuid() + ") is too busy: " + threads.describe());
+        }
+        return pair.client();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalPeer[" + name + " " + uuid() + "]";
+    }
+}

@@ -1,0 +1,27 @@
+package org.annexhost.peer;
+
+import java.io.IOException;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.transport.P2PConnection;
+
+/**
+ * Something that speaks the P2P protocol on behalf of a repository or a storage backend. Every
+ * backend the host serves is a peer, so it can be served, proxied, clustered and locked the same
+ * way. Implementations are thread-safe: many conversations may be open at once.
+ */
+public interface Peer {
+    /** @return the uuid requests are routed by */
+    Uuid uuid();
+
+    /** @return a human name for logs and messages, e.g. the remote's name */
+    String name();
+
+    /**
+     * Opens a new conversation with the peer. The returned connection is its client end, already
+     * authenticated, at protocol version 0 until the caller negotiates; closing it ends the
+     * conversation.
+     *
+     * @throws IOException if the peer cannot take another conversation now (too busy, gone)
+     */
+    P2PConnection connect() throws IOException;
+}
