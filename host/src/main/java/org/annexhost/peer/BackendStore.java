@@ -1,0 +1,221 @@
+package org.annexhost.peer;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.annexhost.api.Capability;
+import org.annexhost.api.ContentNotFoundException;
+import org.annexhost.api.Presence;
+import org.annexhost.api.StorageBackend;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.server.LocalStore;
+
+/**
+ * A storage backend seen as a {@link LocalStore}, so the protocol server serves it like a
+ * repository. Content streams straight from the client into the backend; for hashing keys it is
+ * verified on the way, and a mismatch makes the stream fail before its end, so the backend never
+ * makes bad content visible. Calls that do not stream are bounded by a deadline, so a hung backend
+ * yields an ERROR, not a hung client.
+ *
+ * <p>Thread-safe if the backend is (the plugin contract requires it).
+ */
+public final class BackendStore implements LocalStore {
+    private final String remote;
+    private final StorageBackend backend;
+    private final KeyLocks locks;
+    private final ExecutorService calls;
+    private final Duration deadline;
+
+    /**
+     * @param remote the remote's name, for messages
+     * @param backend the storage
+     * @param locks content locks held on the backend's behalf
+     * @param calls runs backend calls that have a deadline
+     * @param deadline how long a non-streaming call may take
+     */
+    public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline) {
+        this.remote = remote;
+        this.backend = backend;
+        this.locks = locks;
+        this.calls = calls;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public boolean isPresent(Key key) throws IOException {
+        Presence p = bounded("CHECKPRESENT " + key, () -> backend.checkPresent(key));
+        if (p.state() == Presence.State.UNKNOWN) {
+            // Never turn "cannot tell" into "absent": the client would think it can drop elsewhere.
+            throw new IOException("remote " + remote + " cannot tell whether " + key + " is present: " + p.reason());
+        }
+        return p.isPresent();
+    }
+
+    @Override
+    public OptionalLong contentSize(Key key) throws IOException {
+        if (!isPresent(key)) {
+            return OptionalLong.empty();
+        }
+        if (key.size().isPresent()) {
+            return key.size();
+        }
+        try {
+            Content whole = backend.retrieve(key, 0);
+            whole.stream().close();
+            return OptionalLong.of(whole.length());
+        } catch (ContentNotFoundException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    @Override
+    public Optional<InputStream> openContent(Key key, long offset) throws IOException {
+        try {
+            return Optional.of(backend.retrieve(key, offset).stream());
+        } catch (ContentNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Upload beginUpload(Key key) throws IOException {
+        long offset = 0;
+        if (backend.capabilities().contains(Capability.RESUMABLE_STORE)
+                && backend.capabilities().contains(Capability.VERIFIES_CONTENT)) {
+            offset = backend.partialSize(key).orElse(0);
+        }
+        return new BackendUpload(key, offset);
+    }
+
+    @Override
+    public Optional<ContentLock> lockContent(Key key) throws IOException {
+        return locks.lockIfPresent(key, () -> isPresent(key));
+    }
+
+    @Override
+    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return locks.removeUnlessLocked(key, () -> {
+            bounded("REMOVE " + key, () -> {
+                backend.remove(key);
+                return null;
+            });
+            return true;
+        });
+    }
+
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T bounded(String what, Call<T> call) throws IOException {
+        Future<T> f = calls.submit(call::run);
+        try {
+            return f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new IOException("remote " + remote + " did not answer " + what + " within " + deadline.toSeconds() + "s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("remote " + remote + " failed " + what + ": " + describe(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during " + what + " on remote " + remote);
+        }
+    }
+
+    static String describe(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** One PUT into the backend. */
+    private final class BackendUpload implements Upload {
+        private final Key key;
+        private final long offset;
+        private boolean stored;
+
+        BackendUpload(Key key, long offset) {
+            this.key = key;
+            this.offset = offset;
+        }
+
+        @Override
+        public long offset() {
+            return offset;
+        }
+
+        @Override
+        public void write(Content data) throws IOException {
+            InputStream in = data.counted();
+            Optional<ContentVerifier> verifier = offset == 0 ? ContentVerifier.forKey(key) : Optional.empty();
+            if (verifier.isPresent()) {
+                in = new FailingAtEndIfUnverified(in, verifier.get());
+            }
+            try {
+                backend.store(key, new Content(data.length(), in), offset);
+                stored = true;
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("remote " + remote + " did not store " + key + ": " + describe(e), e);
+            }
+        }
+
+        @Override
+        public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+            if (!stored) {
+                return false;
+            }
+            boolean verifiable = ContentVerifier.forKey(key).isPresent();
+            if (!verifiable && !senderSaysValid.orElse(true)) {
+                // The sender says the content changed while sent and nothing can check it.
+                backend.remove(key);
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // The backend owns any partial data.
+        }
+    }
+
+    /** Fails before the end of the stream if the bytes do not hash to the key. */
+    private static final class FailingAtEndIfUnverified extends FilterInputStream {
+        private final ContentVerifier verifier;
+        private boolean checked;
+
+        FailingAtEndIfUnverified(InputStream in, ContentVerifier verifier) {
+            super(in);
+            this.verifier = verifier;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                verifier.update(b, off, n);
+            } else if (n < 0 && !checked) {
+                checked = true;
+                if (!verifier.matches()) {
+                    throw new IOException("content does not match key " + verifier.key());
+                }
+            }
+            return n;
+        }
+    }
+}
