@@ -31,6 +31,19 @@ public interface BackendContext {
     /** @return a credential the remote was configured with, kept out of the branch and the logs */
     Optional<String> credential(String name);
 
+    /**
+     * Stores a credential privately (never in the branch or the logs), e.g. when an external
+     * remote sends SETCREDS during initialization.
+     */
+    default void setCredential(String name, String value) {
+        throw new UnsupportedOperationException("this host cannot store credentials for " + config().remoteName());
+    }
+
+    /** @return the git directory of the repository the remote belongs to, if there is one */
+    default Optional<Path> gitDirectory() {
+        return Optional.empty();
+    }
+
     /** @return a logger named after the remote */
     System.Logger logger();
 }

@@ -20,6 +20,18 @@ public interface StorageBackendFactory extends ExtensionPoint {
     List<ConfigParameter> parameters();
 
     /**
+     * Initializes a new remote once, when it is created (initremote) or reconfigured
+     * (enableremote): create a bucket, check credentials. May add settings to the configuration,
+     * which the host then records with the remote.
+     *
+     * @return the configuration to record; by default the one given
+     * @throws BackendException if the remote cannot be initialized, naming why
+     */
+    default BackendConfig initialize(BackendConfig config, BackendContext context) throws BackendException {
+        return config;
+    }
+
+    /**
      * Opens a backend for one configured remote. Called once per remote when the host starts
      * serving it; validate the configuration here and fail with a message that names the
      * parameter.
