@@ -1,0 +1,170 @@
+package org.annexhost.external;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.annexhost.external.message.Request;
+import org.annexhost.external.message.Response;
+import org.annexhost.external.process.ExternalProcess;
+
+/**
+ * The processes of one external remote: at most {@code max} at once, reused across requests,
+ * prepared once each. A process that misbehaved is killed and replaced. A PREPARE failure is
+ * remembered for a while and repeated to every caller, as git-annex's {@code PrepareStatus} does,
+ * rather than starting a new process per request.
+ *
+ * <p>Thread-safe.
+ */
+final class ProcessPool implements AutoCloseable {
+    private final ExternalProgram program;
+    private final HostQueries queries;
+    private final int max;
+    private final Duration waitForProcess;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition available = lock.newCondition();
+    private final Deque<ExternalProcess> idle = new ArrayDeque<>();
+    private int running;
+    private boolean closed;
+    private String prepareFailure;
+    private Instant prepareFailedAt = Instant.MIN;
+
+    ProcessPool(ExternalProgram program, HostQueries queries, int max, Duration waitForProcess, Clock clock) {
+        this.program = program;
+        this.queries = queries;
+        this.max = max;
+        this.waitForProcess = waitForProcess;
+        this.clock = clock;
+    }
+
+    /** @return a prepared process, BUSY, for the caller alone until {@link #release} */
+    ExternalProcess acquire() throws IOException {
+        ExternalProcess idleOne = takeIdleOrReserveSlot();
+        if (idleOne != null) {
+            idleOne.setState(ExternalProcess.State.BUSY);
+            return idleOne;
+        }
+        try {
+            ExternalProcess p = program.start(queries);
+            prepare(p);
+            p.setState(ExternalProcess.State.BUSY);
+            return p;
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
+            try {
+                running--;
+                available.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Waits, bounded, for an idle process or room for a new one.
+     *
+     * @return an idle process, or null when a slot was reserved for the caller to start one
+     */
+    private ExternalProcess takeIdleOrReserveSlot() throws IOException {
+        lock.lock();
+        try {
+            long nanos = waitForProcess.toNanos();
+            while (true) {
+                if (closed) {
+                    throw new IOException("external remote " + program.remote() + " is shut down");
+                }
+                if (prepareFailure != null && clock.instant().isBefore(prepareFailedAt.plusSeconds(30))) {
+                    throw new IOException("external remote " + program.remote() + " failed to prepare: " + prepareFailure);
+                }
+                if (!idle.isEmpty()) {
+                    return idle.pollFirst();
+                }
+                if (running < max) {
+                    running++;
+                    return null;
+                }
+                if (nanos <= 0) {
+                    throw new IOException("external remote " + program.remote() + ": all " + max
+                            + " processes stayed busy for " + waitForProcess.toSeconds() + "s");
+                }
+                nanos = available.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for external remote " + program.remote());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void prepare(ExternalProcess p) throws IOException {
+        Response r = new ExternalConversation(p, queries, program.timeout()).request(new Request.Prepare());
+        if (r instanceof Response.PrepareSuccess) {
+            return;
+        }
+        String why = r instanceof Response.PrepareFailure f ? f.error() : "unexpected reply " + r;
+        p.kill("PREPARE failed");
+        lock.lock();
+        try {
+            prepareFailure = why;
+            prepareFailedAt = clock.instant();
+        } finally {
+            lock.unlock();
+        }
+        throw new IOException("external remote " + program.remote() + " failed to prepare: " + why);
+    }
+
+    /** Returns a process: reused if healthy, else killed and its slot freed. */
+    void release(ExternalProcess p, boolean healthy) {
+        lock.lock();
+        try {
+            if (healthy && !closed && p.state() != ExternalProcess.State.DEAD) {
+                p.setState(ExternalProcess.State.READY);
+                idle.addLast(p);
+            } else {
+                p.kill(healthy ? "pool closed" : "misbehaved");
+                running--;
+            }
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return a conversation helper for a process of this pool */
+    ExternalConversation conversation(ExternalProcess p) {
+        return new ExternalConversation(p, queries, program.timeout());
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            for (ExternalProcess p : idle) {
+                p.close();
+            }
+            idle.clear();
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return idle plus busy processes, for tests */
+    int running() {
+        lock.lock();
+        try {
+            return running;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+}

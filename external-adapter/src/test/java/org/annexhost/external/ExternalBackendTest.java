@@ -1,0 +1,201 @@
+package org.annexhost.external;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.annexhost.api.BackendConfig;
+import org.annexhost.api.BackendException;
+import org.annexhost.api.Presence;
+import org.annexhost.api.StorageBackend;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.key.Key;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The adapter against small real remote programs, well-behaved and not. */
+@Timeout(60)
+class ExternalBackendTest {
+    static final Key HELLO = Key.parse("SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt");
+    @TempDir
+    Path tmp;
+
+    /** The test remotes, made executable (resource copying drops the mode bits). */
+    static Path program(String name) throws URISyntaxException, IOException {
+        Path p = Path.of(ExternalBackendTest.class.getResource("/remotes/" + name).toURI());
+        p.toFile().setExecutable(true);
+        return p;
+    }
+
+    private TestContext context(String program, Map<String, String> extra) throws Exception {
+        Map<String, String> config = new HashMap<>(Map.of("externaltype", "testdir",
+                ExternalBackendFactory.PROGRAM, program(program).toString(),
+                "directory", tmp.resolve("store").toString(), ExternalBackendFactory.TIMEOUT, "3"));
+        config.putAll(extra);
+        Files.createDirectories(tmp.resolve("spool"));
+        return new TestContext("testremote", config, tmp.resolve("spool"));
+    }
+
+    private StorageBackend open(String program, Map<String, String> extra) throws Exception {
+        TestContext c = context(program, extra);
+        Files.createDirectories(tmp.resolve("store"));
+        return new ExternalBackendFactory().open(c.config(), c);
+    }
+
+    private static Content hello() {
+        return new Content(5, new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void storesChecksRetrievesAndRemoves() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of())) {
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.absent());
+            b.store(HELLO, hello(), 0);
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.present());
+            Content c = b.retrieve(HELLO, 1);
+            try (InputStream in = c.stream()) {
+                assertThat(c.length()).isEqualTo(4);
+                assertThat(in.readAllBytes()).asString().isEqualTo("ello");
+            }
+            b.remove(HELLO);
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.absent());
+            b.remove(HELLO);
+        }
+        assertThat(Files.list(tmp.resolve("spool"))).as("spool files left behind").isEmpty();
+    }
+
+    @Test
+    void initRemoteRecordsSetConfig() throws Exception {
+        TestContext c = context("git-annex-remote-testdir", Map.of("directory", tmp.resolve("new").toString()));
+        BackendConfig recorded = new ExternalBackendFactory().initialize(c.config(), c);
+        assertThat(recorded.get("initialized-by")).contains("testdir");
+        assertThat(tmp.resolve("new")).isDirectory();
+    }
+
+    @Test
+    void initRemoteFailureIsTheRemotesOwnWords() throws Exception {
+        TestContext c = context("git-annex-remote-testdir", Map.of("directory", ""));
+        assertThatThrownBy(() -> new ExternalBackendFactory().initialize(c.config(), c))
+                .isInstanceOf(BackendException.class).hasMessageContaining("You need to set directory=");
+    }
+
+    @Test
+    void crashDuringStoreFailsWithStderrAndStoresNothing() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "crash-store"))) {
+            assertThatThrownBy(() -> b.store(HELLO, hello(), 0)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("exited during TRANSFER").hasMessageContaining("dying");
+            assertThat(Files.exists(tmp.resolve("store"))).isTrue();
+            assertThat(Files.walk(tmp.resolve("store")).filter(Files::isRegularFile)).isEmpty();
+        }
+    }
+
+    @Test
+    void hangingRemoteIsKilledAfterTheTimeoutAndAnswersUnknown() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "hang-check"))) {
+            long t0 = System.nanoTime();
+            Presence p = b.checkPresent(HELLO);
+            assertThat(p.state()).isEqualTo(Presence.State.UNKNOWN);
+            assertThat(p.reason()).contains("did not reply within 3s");
+            assertThat((System.nanoTime() - t0) / 1_000_000_000).isLessThan(10);
+        }
+    }
+
+    @Test
+    void garbageIsRefusedNamingTheLine() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "garbage"))) {
+            Presence p = b.checkPresent(HELLO);
+            assertThat(p.state()).isEqualTo(Presence.State.UNKNOWN);
+            assertThat(p.reason()).contains("\"HELLO THERE\"");
+        }
+    }
+
+    @Test
+    void unknownStaysUnknown() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "unknown-check"))) {
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.unknown("the server is unreachable"));
+        }
+    }
+
+    @Test
+    void prepareFailureIsRememberedAndRepeated() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "prepare-fail"))) {
+            assertThatThrownBy(() -> b.store(HELLO, hello(), 0)).hasMessageContaining("the storage is offline");
+            assertThatThrownBy(() -> b.remove(HELLO)).hasMessageContaining("failed to prepare: the storage is offline");
+        }
+    }
+
+    @Test
+    void shortContentIsNeverSentToTheRemote() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of())) {
+            Content shortOne = new Content(10, new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)));
+            assertThatThrownBy(() -> b.store(HELLO, shortOne, 0)).hasMessageContaining("content ended after 5 of 10");
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.absent());
+        }
+    }
+
+    @Test
+    void missingProgramSaysHowToFixIt() throws Exception {
+        TestContext c = context("git-annex-remote-testdir", Map.of(ExternalBackendFactory.PROGRAM, "/nonexistent/git-annex-remote-nope"));
+        try (StorageBackend b = new ExternalBackendFactory().open(c.config(), c)) {
+            assertThat(b.checkPresent(HELLO).reason()).contains("/nonexistent/git-annex-remote-nope");
+        }
+    }
+
+    @Test
+    void concurrentRequestsUseSeveralProcesses() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of(ExternalBackendFactory.PROCESSES, "3"))) {
+            b.store(HELLO, hello(), 0);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Presence>> results = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    results.add(pool.submit(() -> b.checkPresent(HELLO)));
+                }
+                for (Future<Presence> f : results) {
+                    assertThat(f.get()).isEqualTo(Presence.present());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void everyQueryIsAnsweredAsGitAnnexAnswersIt() throws Exception {
+        Path answers = tmp.resolve("answers.txt");
+        TestContext c = context("git-annex-remote-askall", Map.of("answers", answers.toString()));
+        try (StorageBackend b = new ExternalBackendFactory().open(c.config(), c)) {
+            assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.absent());
+        }
+        assertThat(Files.readAllLines(answers)).containsExactly(
+                "GETCONFIG nosuchsetting\tVALUE ",
+                "GETCONFIG color\tVALUE ",
+                "GETCONFIG color\tVALUE blue",
+                "GETUUID\tVALUE 8c4d3c51-2cb0-4a4a-9d1b-1a2b3c4d5e6f",
+                "GETGITREMOTENAME\tVALUE testremote",
+                "GETCREDS nosuchcreds\tCREDS  ",
+                "GETCREDS mycreds\tCREDS alice s3cr3t",
+                "GETSTATE SHA1--abc\tVALUE ",
+                "GETSTATE SHA1--abc\tVALUE somestate",
+                "DIRHASH SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt\tVALUE f9/Mw/",
+                "DIRHASH-LOWER SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt\tVALUE 091/de9/",
+                "GETWANTED\tVALUE ",
+                "GETURLS SHA1--abc http\tVALUE ",
+                "VERSION 2\tERROR too late to send VERSION");
+        assertThat(c.state).containsEntry("SHA1--abc", "somestate");
+        assertThat(c.credentials).containsEntry("mycreds", "alice\ns3cr3t");
+    }
+}
