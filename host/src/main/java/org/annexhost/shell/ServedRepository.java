@@ -18,7 +18,7 @@ public interface ServedRepository {
     Path gitDir();
 
     /** @return what {@code configlist} prints */
-    String configList();
+    String configList() throws IOException;
 
     /** @return its content store */
     LocalStore store();

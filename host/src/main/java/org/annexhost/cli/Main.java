@@ -1,0 +1,29 @@
+package org.annexhost.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code annexhost} command: the composition root, where every collaborator is built and
+ * wired. Each subcommand is its own class.
+ */
+@Command(name = "annexhost", mixinStandardHelpOptions = true, version = "annexhost 0.1.0",
+        description = "A pluggable git-annex P2P host and gateway.",
+        subcommands = {InitCommand.class, ShellCommand.class})
+public final class Main implements Runnable {
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("annexhost: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.err);
+    }
+}

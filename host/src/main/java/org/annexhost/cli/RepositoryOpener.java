@@ -1,0 +1,55 @@
+package org.annexhost.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.annexhost.api.Uuid;
+import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.repo.GitServices;
+import org.annexhost.repo.HostRepository;
+import org.annexhost.repo.RepositoryStore;
+import org.annexhost.shell.ServedRepository;
+import org.annexhost.time.MonotonicClock;
+
+/** Wires a repository on disk to what the shell serves. */
+final class RepositoryOpener implements ServedRepository.Opener {
+    /** git-annex's promise: a lock whose holder vanished holds for 10 minutes. */
+    static final Duration LOCK_RETENTION = Duration.ofMinutes(10);
+
+    @Override
+    public ServedRepository open(Path directory) throws IOException {
+        HostRepository repo = HostRepository.open(directory);
+        LockTable locks = new LockTable(repo.hostDir().resolve("locks"), Clock.systemUTC(), LOCK_RETENTION);
+        RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), Clock.systemUTC());
+        GitServices services = new GitServices(repo);
+        return new ServedRepository() {
+            @Override
+            public Uuid uuid() {
+                return repo.uuid();
+            }
+
+            @Override
+            public Path gitDir() {
+                return repo.gitDir();
+            }
+
+            @Override
+            public String configList() throws IOException {
+                return repo.configList();
+            }
+
+            @Override
+            public LocalStore store() {
+                return store;
+            }
+
+            @Override
+            public RepositoryServices services() {
+                return services;
+            }
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package org.annexhost.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.annexhost.shell.AnnexShell;
+import org.annexhost.shell.ShellCommandLine;
+import org.annexhost.shell.ShellException;
+import org.annexhost.shell.ShellPolicy;
+import org.annexhost.time.MonotonicClock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code annexhost shell}: the git-annex-shell drop-in for ssh forced commands. */
+@Command(name = "shell", description = {
+        "Serve one git-annex-shell command over stdio, as ssh runs it.",
+        "With no -c and no command, runs SSH_ORIGINAL_COMMAND (for an authorized_keys forced command)."})
+final class ShellCommand implements Callable<Integer> {
+    @Option(names = "-c", description = "the command string, as git-annex-shell -c takes it")
+    private String commandString;
+
+    @Parameters(arity = "0..*", description = "the command and its parameters, as separate words")
+    private List<String> words = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        // The protocol owns the real stdout; anything printed by accident goes to stderr.
+        OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        List<String> args = new ArrayList<>();
+        if (commandString != null) {
+            args.add(commandString);
+        }
+        args.addAll(words);
+        if (args.isEmpty()) {
+            String original = System.getenv("SSH_ORIGINAL_COMMAND");
+            if (original == null || original.isBlank()) {
+                System.err.println("annexhost shell: no command given (-c, arguments, or SSH_ORIGINAL_COMMAND)");
+                return 1;
+            }
+            args.add(original);
+        }
+        try {
+            ShellCommandLine line = ShellCommandLine.parse(args);
+            AnnexShell shell = new AnnexShell(ShellPolicy.fromEnvironment(System.getenv()),
+                    new RepositoryOpener(), MonotonicClock.system(),
+                    new FileInputStream(FileDescriptor.in), protocolOut);
+            return shell.run(line);
+        } catch (ShellException e) {
+            System.err.println("git-annex-shell: " + e.getMessage());
+            return 1;
+        }
+    }
+}

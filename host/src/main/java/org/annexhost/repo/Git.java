@@ -1,0 +1,113 @@
+package org.annexhost.repo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs git plumbing in one repository, with bounded output, a deadline, and errors that name the
+ * command and quote git's stderr. Immutable and thread-safe.
+ */
+public final class Git {
+    private static final int MAX_OUTPUT = 16 * 1024 * 1024;
+    private static final long TIMEOUT_SECONDS = 120;
+
+    private final Path gitDir;
+    private final Map<String, String> env;
+
+    /** @param gitDir the repository's git directory */
+    public Git(Path gitDir) {
+        this(gitDir, Map.of());
+    }
+
+    private Git(Path gitDir, Map<String, String> env) {
+        this.gitDir = gitDir;
+        this.env = Map.copyOf(env);
+    }
+
+    /** @return a runner that adds these environment variables, e.g. a private GIT_INDEX_FILE */
+    public Git withEnv(Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(more);
+        return new Git(gitDir, all);
+    }
+
+    /** @return git's stdout for the command */
+    public String run(String... args) throws IOException {
+        return run(null, args);
+    }
+
+    /** @return git's stdout for the command, with the given stdin */
+    public String run(byte[] stdin, String... args) throws IOException {
+        Result r = exec(stdin, args);
+        if (r.code != 0) {
+            throw new IOException("git " + String.join(" ", args) + " failed in " + gitDir + " (exit " + r.code + "): "
+                    + r.stderr.strip());
+        }
+        return r.stdout;
+    }
+
+    /** @return true if the command exits 0; its output is ignored */
+    public boolean succeeds(String... args) throws IOException {
+        return exec(null, args).code == 0;
+    }
+
+    private record Result(int code, String stdout, String stderr) {
+    }
+
+    private Result exec(byte[] stdin, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("git");
+        cmd.add("--git-dir=" + gitDir);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readBounded(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin);
+            }
+        }
+        try {
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("git " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + "s");
+            }
+            return new Result(p.exitValue(), out.get(), err.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted running git " + String.join(" ", args));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("cannot read output of git " + String.join(" ", args), e.getCause());
+        }
+    }
+
+    private static String readBounded(InputStream in) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (b.size() + n > MAX_OUTPUT) {
+                    throw new IOException("git printed more than " + MAX_OUTPUT + " bytes");
+                }
+                b.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+}

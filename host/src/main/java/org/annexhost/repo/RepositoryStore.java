@@ -1,0 +1,184 @@
+package org.annexhost.repo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.key.Key;
+import org.annexhost.api.key.KeyPaths;
+import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.repo.branch.PresenceLog;
+import org.annexhost.time.MonotonicClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The repository's own content, in git-annex's layout. Uploads go to {@code annex/tmp/KEY} (kept
+ * after a broken connection, so the next PUT resumes), are verified against hashing keys as they
+ * arrive, and only then move into place, read-only, with the location log updated.
+ *
+ * <p>Thread-safe, and safe between processes: uploads, locks and removals of one key take its
+ * exclusion in the {@link LockTable}.
+ */
+public final class RepositoryStore implements LocalStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RepositoryStore.class);
+
+    private final HostRepository repo;
+    private final LockTable locks;
+    private final LockTable uploads;
+    private final MonotonicClock clock;
+    private final Clock wallClock;
+
+    /**
+     * @param repo the repository
+     * @param locks content locks (shared with every process serving the repository)
+     * @param clock for REMOVE-BEFORE deadlines
+     * @param wallClock for location log timestamps
+     */
+    public RepositoryStore(HostRepository repo, LockTable locks, MonotonicClock clock, Clock wallClock) {
+        this.repo = repo;
+        this.locks = locks;
+        this.uploads = new LockTable(repo.hostDir().resolve("uploads"), wallClock, java.time.Duration.ZERO);
+        this.clock = clock;
+        this.wallClock = wallClock;
+    }
+
+    @Override
+    public boolean isPresent(Key key) {
+        return repo.existingObject(key).isPresent();
+    }
+
+    @Override
+    public OptionalLong contentSize(Key key) throws IOException {
+        Optional<Path> p = repo.existingObject(key);
+        return p.isPresent() ? OptionalLong.of(Files.size(p.get())) : OptionalLong.empty();
+    }
+
+    @Override
+    public Optional<InputStream> openContent(Key key, long offset) throws IOException {
+        Optional<Path> p = repo.existingObject(key);
+        if (p.isEmpty()) {
+            return Optional.empty();
+        }
+        FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
+        ch.position(offset);
+        return Optional.of(Channels.newInputStream(ch));
+    }
+
+    @Override
+    public Upload beginUpload(Key key) throws IOException {
+        LockTable.Exclusion exclusion = uploads.acquire(key);
+        try {
+            return new RepositoryUpload(this, key, repo.tmpObject(key), exclusion);
+        } catch (IOException | RuntimeException e) {
+            exclusion.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<ContentLock> lockContent(Key key) throws IOException {
+        return locks.lockIfPresent(key, () -> isPresent(key));
+    }
+
+    @Override
+    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return locks.exclusively(key, () -> {
+            Optional<Path> p = repo.existingObject(key);
+            if (p.isEmpty()) {
+                return true;
+            }
+            if (locks.isLocked(key)) {
+                LOG.info("not removing {}: it is locked", key);
+                return false;
+            }
+            // git-annex checks the deadline only once the content is locked for removal.
+            if (deadlineSeconds.isPresent() && clock.seconds() >= deadlineSeconds.getAsLong()) {
+                return false;
+            }
+            Path keyDir = p.get().getParent();
+            keyDir.toFile().setWritable(true, true);
+            Files.delete(p.get());
+            Files.deleteIfExists(keyDir);
+            deleteIfEmpty(keyDir.getParent());
+            deleteIfEmpty(keyDir.getParent().getParent());
+            recordPresence(key, false);
+            return true;
+        });
+    }
+
+    /** Moves verified content into place, read-only, and records it. */
+    void install(Key key, Path tmp) throws IOException {
+        Path target = repo.newObject(key);
+        Files.createDirectories(target.getParent());
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        target.toFile().setWritable(false, false);
+        target.getParent().toFile().setWritable(false, false);
+        recordPresence(key, true);
+    }
+
+    private void recordPresence(Key key, boolean present) throws IOException {
+        String path = KeyPaths.hashDirLower(key.withoutChunk()) + KeyPaths.keyFile(key) + ".log";
+        Uuid uuid = repo.uuid();
+        repo.branch().change(Map.of(path, log -> PresenceLog.update(log, uuid, present, wallClock.instant())),
+                "update");
+    }
+
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmpty) {
+            // other keys share the hash directory
+        }
+    }
+
+    /** Opens a temp file for appending. */
+    static OutputStream append(Path tmp) throws IOException {
+        Files.createDirectories(tmp.getParent());
+        return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** @return a verifier primed with the bytes already in the temp file, for a resumed upload */
+    static Optional<ContentVerifier> primedVerifier(Key key, Path tmp) throws IOException {
+        Optional<ContentVerifier> v = ContentVerifier.forKey(key);
+        if (v.isPresent() && Files.exists(tmp)) {
+            try (InputStream in = Files.newInputStream(tmp)) {
+                byte[] buf = new byte[256 * 1024];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    v.get().update(buf, 0, n);
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Writes received content to the temp file through the verifier. */
+    static long copy(Content data, OutputStream out, Optional<ContentVerifier> verifier) throws IOException {
+        InputStream in = data.counted();
+        byte[] buf = new byte[256 * 1024];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            out.write(buf, 0, n);
+            if (verifier.isPresent()) {
+                verifier.get().update(buf, 0, n);
+            }
+            total += n;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,98 @@
+package org.annexhost.repo;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.key.Key;
+import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.server.LocalStore;
+
+/**
+ * One PUT into the repository. It holds the key's upload exclusion from start to close, so a
+ * second upload of the same key (another thread or ssh process) waits, then finds the content
+ * there. Not thread-safe; one per PUT, opened and closed on the protocol thread.
+ */
+final class RepositoryUpload implements LocalStore.Upload {
+    private final RepositoryStore store;
+    private final Key key;
+    private final Path tmp;
+    private final LockTable.Exclusion exclusion;
+    private final long offset;
+    private Optional<ContentVerifier> verifier = Optional.empty();
+    private boolean wrote;
+
+    RepositoryUpload(RepositoryStore store, Key key, Path tmp, LockTable.Exclusion exclusion) throws IOException {
+        this.store = store;
+        this.key = key;
+        this.tmp = tmp;
+        this.exclusion = exclusion;
+        long size = Files.exists(tmp) ? Files.size(tmp) : 0;
+        if (key.size().isPresent() && size > key.size().getAsLong()) {
+            Files.delete(tmp);
+            size = 0;
+        }
+        this.offset = size;
+    }
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public void write(Content data) throws IOException {
+        verifier = RepositoryStore.primedVerifier(key, tmp);
+        wrote = true;
+        try (OutputStream out = RepositoryStore.append(tmp)) {
+            try {
+                RepositoryStore.copy(data, out, verifier);
+            } finally {
+                // What arrived stays for a resume, even when the stream broke.
+                out.flush();
+                if (out instanceof FileOutputStream f) {
+                    f.getFD().sync();
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+        if (!Files.exists(tmp)) {
+            return false;
+        }
+        long size = Files.size(tmp);
+        if (key.size().isPresent() && size != key.size().getAsLong()) {
+            // Incomplete: keep it for a resume unless it is already too long.
+            if (size > key.size().getAsLong()) {
+                Files.delete(tmp);
+            }
+            return false;
+        }
+        if (!wrote) {
+            verifier = RepositoryStore.primedVerifier(key, tmp);
+        }
+        boolean good;
+        if (verifier.isPresent()) {
+            good = verifier.get().matches();
+        } else {
+            // Nothing to check it against: trust VALID, refuse INVALID, take v0 on its size.
+            good = senderSaysValid.orElse(key.size().isPresent());
+        }
+        if (!good) {
+            Files.deleteIfExists(tmp);
+            return false;
+        }
+        store.install(key, tmp);
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        exclusion.close();
+    }
+}

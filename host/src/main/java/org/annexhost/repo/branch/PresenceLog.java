@@ -1,0 +1,52 @@
+package org.annexhost.repo.branch;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.annexhost.api.Uuid;
+
+/**
+ * git-annex's presence log line format ({@code Logs/Presence/Pure.hs}), used by the location log:
+ * {@code TIMESTAMPs 1 UUID} (present) or {@code TIMESTAMPs 0 UUID} (absent). Updating keeps one
+ * line per uuid, the newest, as git-annex compacts it. Stateless.
+ */
+public final class PresenceLog {
+    private PresenceLog() {
+    }
+
+    /**
+     * @param log the current log text
+     * @return the log with the uuid's line replaced by one saying present or absent at that time
+     */
+    public static String update(String log, Uuid uuid, boolean present, Instant when) {
+        Map<String, String> byUuid = new LinkedHashMap<>();
+        for (String line : log.split("\n")) {
+            String[] w = line.split(" ", 3);
+            if (w.length == 3) {
+                byUuid.put(w[2], line);
+            }
+        }
+        byUuid.put(uuid.value(), timestamp(when) + " " + (present ? "1" : "0") + " " + uuid.value());
+        List<String> lines = new ArrayList<>(byUuid.values());
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** @return the uuids the log says are present */
+    public static List<String> present(String log) {
+        List<String> out = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            String[] w = line.split(" ", 3);
+            if (w.length == 3 && w[1].equals("1")) {
+                out.add(w[2]);
+            }
+        }
+        return out;
+    }
+
+    /** @return a timestamp as git-annex writes it, e.g. {@code 1700000000.123456789s} */
+    public static String timestamp(Instant when) {
+        return when.getEpochSecond() + "." + String.format("%09d", when.getNano()) + "s";
+    }
+}
