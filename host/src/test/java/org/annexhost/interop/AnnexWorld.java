@@ -1,0 +1,169 @@
+package org.annexhost.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A sandbox for interop tests: a HOME of its own, an {@code ssh} stand-in first on PATH that runs
+ * git-annex-shell commands through {@code annexhost shell}, and a way to run commands with a
+ * deadline and see their output. A missing git-annex fails the test with how to install it.
+ */
+final class AnnexWorld {
+    record Result(int code, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    final Path root;
+    final Path home;
+    final Path sshLog;
+    private final Map<String, String> env;
+
+    AnnexWorld(Path root) throws IOException {
+        this.root = root;
+        this.home = Files.createDirectories(root.resolve("home"));
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Path ssh = bin.resolve("ssh");
+        try (InputStream in = AnnexWorld.class.getResourceAsStream("/interop/ssh-standin")) {
+            Files.copy(in, ssh);
+        }
+        Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        this.sshLog = root.resolve("ssh.log");
+        String launcher = System.getProperty("annexhost.launcher", "../annexhost");
+        Path launcherPath = Path.of(launcher).toAbsolutePath().normalize();
+        this.env = Map.of(
+                "PATH", bin + File.pathSeparator + System.getenv("PATH"),
+                "HOME", home.toString(),
+                "ANNEXHOST_SHELL", launcherPath + " shell",
+                "ANNEXHOST_NO_BUILD", "1",
+                "SSH_STANDIN_LOG", sshLog.toString(),
+                "GIT_AUTHOR_NAME", "interop", "GIT_AUTHOR_EMAIL", "interop@localhost",
+                "GIT_COMMITTER_NAME", "interop", "GIT_COMMITTER_EMAIL", "interop@localhost");
+        requireGitAnnex();
+    }
+
+    private void requireGitAnnex() throws IOException {
+        Result r;
+        try {
+            r = run(root, Duration.ofSeconds(30), Map.of(), "git", "annex", "version", "--raw");
+        } catch (IOException e) {
+            throw new AssertionError("git-annex is not installed: run scripts/install-deps.sh", e);
+        }
+        assertThat(r.code()).as("git-annex missing or broken (run scripts/install-deps.sh): %s", r.all()).isZero();
+        assertThat(r.out().trim()).as("git-annex too old for this test; run scripts/install-deps.sh")
+                .isGreaterThanOrEqualTo("10.20240701");
+    }
+
+    /** Runs a command that must succeed. */
+    Result ok(Path dir, String... cmd) throws IOException {
+        return ok(dir, Duration.ofMinutes(3), Map.of(), cmd);
+    }
+
+    Result ok(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
+        Result r = run(dir, timeout, extraEnv, cmd);
+        assertThat(r.code()).as("%s failed:\n%s\nssh log:\n%s", String.join(" ", cmd), r.all(), sshLogText()).isZero();
+        return r;
+    }
+
+    /** Starts a command without waiting for it. */
+    Process start(Path dir, Map<String, String> extraEnv, String... cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        return pb.start();
+    }
+
+    Result run(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
+        Process p = start(dir, extraEnv, cmd);
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        try {
+            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeout);
+            }
+            return new Result(p.exitValue(), out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS));
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("running " + String.join(" ", cmd), e);
+        }
+    }
+
+    String sshLogText() {
+        try {
+            return Files.exists(sshLog) ? Files.readString(sshLog) : "(no ssh commands)";
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
+        }
+    }
+
+    /** Writes a file of pseudo-random bytes, streaming, and returns its SHA-256. */
+    static String writeRandom(Path file, long size, long seed) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        byte[] buf = new byte[1 << 20];
+        try (var out = Files.newOutputStream(file)) {
+            long left = size;
+            while (left > 0) {
+                int n = (int) Math.min(buf.length, left);
+                for (int i = 0; i < n; i += 8) {
+                    long v = random.nextLong();
+                    for (int j = 0; j < 8 && i + j < n; j++) {
+                        buf[i + j] = (byte) (v >>> (8 * j));
+                    }
+                }
+                out.write(buf, 0, n);
+                sha.update(buf, 0, n);
+                left -= n;
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static List<String> lines(String s) {
+        List<String> out = new ArrayList<>();
+        for (String l : s.split("\n")) {
+            if (!l.isBlank()) {
+                out.add(l.trim());
+            }
+        }
+        return out;
+    }
+}
