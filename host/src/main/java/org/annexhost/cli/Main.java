@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "annexhost", mixinStandardHelpOptions = true, version = "annexhost 0.1.0",
         description = "A pluggable git-annex P2P host and gateway.",
-        subcommands = {InitCommand.class, ShellCommand.class})
+        subcommands = {InitCommand.class, ShellCommand.class, RemoteCommands.Init.class,
+                RemoteCommands.Enable.class, RemoteCommands.ListRemotes.class, RemoteCommands.Proxy.class,
+                RemoteCommands.Unproxy.class})
 public final class Main implements Runnable {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {

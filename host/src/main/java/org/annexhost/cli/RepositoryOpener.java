@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
@@ -49,6 +50,12 @@ final class RepositoryOpener implements ServedRepository.Opener {
             @Override
             public RepositoryServices services() {
                 return services;
+            }
+
+            @Override
+            public Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException {
+                // Plugins load only when a client asks for a remote: plain repository access stays fast.
+                return new HostSetup(repo).served.proxiedStore(uuid);
             }
         };
     }

@@ -92,22 +92,39 @@ public final class AnnexShell {
             throw new ShellException("missing UUID parameter");
         }
         Uuid mine = requireAnnex(repo);
+        ProtocolServer server = new ProtocolServer(mine, repo.store(), policy.serverMode(), clock,
+                repo.services(), ProtocolVersion.LATEST);
         if (line.uuid().isPresent() && !line.uuid().get().equals(mine.value())) {
-            // git-annex's wording; proxying other uuids is the gateway's job.
-            throw new ShellException("expected repository UUID " + line.uuid().get() + " but found UUID " + mine);
+            server = proxiedServer(repo, line.uuid().get(), mine);
         }
         String clientUuid = line.params().get(0);
         StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
-        ProtocolServer server = new ProtocolServer(mine, repo.store(), policy.serverMode(), clock,
-                repo.services(), ProtocolVersion.LATEST);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
-        connection.send(new Message.AuthSuccess(mine));
+        connection.send(new Message.AuthSuccess(server.uuid()));
         try {
             server.serve(connection);
         } finally {
             connection.close();
         }
         return 0;
+    }
+
+    /**
+     * A remote the gateway proxies, served in this process on its own store. Anything not
+     * proxied is refused with git-annex's message, so clients cannot reach unpublished remotes.
+     */
+    private ProtocolServer proxiedServer(ServedRepository repo, String wanted, Uuid mine) throws ShellException, IOException {
+        Uuid uuid;
+        try {
+            uuid = new Uuid(wanted);
+        } catch (IllegalArgumentException e) {
+            throw new ShellException("expected repository UUID " + wanted + " but found UUID " + mine);
+        }
+        java.util.Optional<org.annexhost.p2p.server.LocalStore> store = repo.proxiedStore(uuid);
+        if (store.isEmpty()) {
+            throw new ShellException("expected repository UUID " + wanted + " but found UUID " + mine);
+        }
+        return new ProtocolServer(uuid, store.get(), policy.serverMode(), clock, null, ProtocolVersion.LATEST);
     }
 
     private int notifyChanges(ServedRepository repo) throws IOException {

@@ -2,6 +2,7 @@ package org.annexhost.shell;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.RepositoryServices;
@@ -25,6 +26,12 @@ public interface ServedRepository {
 
     /** @return its git services, for CONNECT and notifychanges */
     RepositoryServices services();
+
+    /**
+     * @return the store of a remote this repository proxies for clients, by its uuid; empty if it
+     *     proxies no such remote
+     */
+    Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException;
 
     /** Opens repositories by directory. */
     interface Opener {

@@ -45,6 +45,10 @@ class AnnexShellTest {
                 public RepositoryServices services() {
                     return null;
                 }
+
+                public Optional<LocalStore> proxiedStore(Uuid uuid) {
+                    return Optional.empty();
+                }
             };
         };
     }

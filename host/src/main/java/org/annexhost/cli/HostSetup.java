@@ -1,0 +1,68 @@
+package org.annexhost.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.annexhost.external.ExternalBackendFactory;
+import org.annexhost.plugin.BackendTypeRegistry;
+import org.annexhost.plugin.PluginHost;
+import org.annexhost.remote.ConfiguredRemotes;
+import org.annexhost.remote.ServedRemotes;
+import org.annexhost.repo.HostRepository;
+
+/**
+ * The pieces every command needs around one repository: plugins loaded, remote types known,
+ * remotes configured and served. Plugin folders: the repository's {@code annex/annexhost/plugins},
+ * then each folder in {@code ANNEXHOST_PLUGINS} (colon-separated), then the plugins shipped with
+ * annexhost ({@code ANNEXHOST_SHIPPED_PLUGINS}, set by the launcher).
+ *
+ * <p>One per command invocation; closes what it opened.
+ */
+final class HostSetup implements AutoCloseable {
+    final HostRepository repo;
+    final PluginHost plugins;
+    final BackendTypeRegistry types;
+    final ConfiguredRemotes remotes;
+    final ServedRemotes served;
+
+    HostSetup(HostRepository repo) {
+        this.repo = repo;
+        this.plugins = new PluginHost(pluginFolders(repo));
+        this.types = plugins.start(List.of(new ExternalBackendFactory()));
+        this.remotes = new ConfiguredRemotes(repo, types, Clock.systemUTC());
+        this.served = new ServedRemotes(repo, remotes, types, RepositoryOpener.LOCK_RETENTION);
+    }
+
+    static HostSetup open(Path path) throws IOException {
+        HostRepository repo = HostRepository.open(path);
+        if (!repo.isAnnex()) {
+            throw new IOException("not a git-annex repository: " + path + " (run annexhost init)");
+        }
+        return new HostSetup(repo);
+    }
+
+    static List<Path> pluginFolders(HostRepository repo) {
+        List<Path> folders = new ArrayList<>();
+        folders.add(repo.hostDir().resolve("plugins"));
+        for (String env : new String[] {"ANNEXHOST_PLUGINS", "ANNEXHOST_SHIPPED_PLUGINS"}) {
+            String v = System.getenv(env);
+            if (v != null) {
+                for (String p : v.split(File.pathSeparator)) {
+                    if (!p.isBlank()) {
+                        folders.add(Path.of(p));
+                    }
+                }
+            }
+        }
+        return folders;
+    }
+
+    @Override
+    public void close() {
+        served.close();
+        plugins.close();
+    }
+}

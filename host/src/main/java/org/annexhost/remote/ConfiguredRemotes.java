@@ -1,0 +1,185 @@
+package org.annexhost.remote;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.annexhost.api.BackendConfig;
+import org.annexhost.api.BackendContext;
+import org.annexhost.api.BackendException;
+import org.annexhost.api.ConfigParameter;
+import org.annexhost.api.StorageBackendFactory;
+import org.annexhost.api.Uuid;
+import org.annexhost.plugin.BackendTypeRegistry;
+import org.annexhost.repo.HostRepository;
+import org.annexhost.repo.branch.ProxyLog;
+import org.annexhost.repo.branch.RemoteLog;
+
+/**
+ * The special remotes configured on the host, as git-annex keeps them: the configuration in the
+ * branch's {@code remote.log}, and the local choice to use a remote in git config
+ * ({@code remote.NAME.annex-uuid}). Only remotes in git config are served: what clients push into
+ * the branch can never make the host serve something new. Secrets go to private files, never to
+ * the branch. Publishing ({@code remote.NAME.annex-proxy}) rewrites the branch's proxy.log.
+ *
+ * <p>Not thread-safe; used by one command at a time.
+ */
+public final class ConfiguredRemotes {
+    private final HostRepository repo;
+    private final BackendTypeRegistry types;
+    private final Clock clock;
+
+    /**
+     * @param repo the host repository
+     * @param types the remote types this host can open
+     * @param clock for log timestamps
+     */
+    public ConfiguredRemotes(HostRepository repo, BackendTypeRegistry types, Clock clock) {
+        this.repo = repo;
+        this.types = types;
+        this.clock = clock;
+    }
+
+    /** @return every remote the host uses, in name order */
+    public List<RemoteDefinition> list() throws IOException {
+        Map<String, Map<String, String>> log = RemoteLog.parse(repo.branch().read("remote.log").orElse(""));
+        List<RemoteDefinition> out = new ArrayList<>();
+        String config = repo.git().succeeds("config", "--get-regexp", "^remote\\..*\\.annex-uuid$")
+                ? repo.git().run("config", "--get-regexp", "^remote\\..*\\.annex-uuid$") : "";
+        for (String line : config.split("\n")) {
+            String[] kv = line.split(" ", 2);
+            if (kv.length < 2) {
+                continue;
+            }
+            String name = kv[0].substring("remote.".length(), kv[0].length() - ".annex-uuid".length());
+            Map<String, String> params = log.get(kv[1].trim());
+            if (params == null) {
+                continue;
+            }
+            boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
+            out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), params.getOrDefault("type", ""), params, proxied));
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /** @return the remote with this name */
+    public Optional<RemoteDefinition> byName(String name) throws IOException {
+        return list().stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** @return the remote with this uuid */
+    public Optional<RemoteDefinition> byUuid(Uuid uuid) throws IOException {
+        return list().stream().filter(r -> r.uuid().equals(uuid)).findFirst();
+    }
+
+    /**
+     * Creates a special remote with a new uuid, as {@code git annex initremote} does, and
+     * publishes it through the gateway.
+     *
+     * @throws BackendException for an unknown type, a missing required parameter, a taken name, or
+     *     the backend's own refusal
+     */
+    public RemoteDefinition initRemote(String name, Map<String, String> given) throws IOException, BackendException {
+        requireLegalName(name);
+        if (byName(name).isPresent() || gitConfig("remote." + name + ".url").isPresent()) {
+            throw new BackendException("there is already a remote named " + name);
+        }
+        return configure(name, Uuid.random(), given);
+    }
+
+    /** Changes an existing remote's configuration, as {@code git annex enableremote} does. */
+    public RemoteDefinition enableRemote(String name, Map<String, String> changes) throws IOException, BackendException {
+        RemoteDefinition old = byName(name).orElseThrow(() -> new BackendException("there is no remote named " + name));
+        Map<String, String> merged = new HashMap<>(old.params());
+        merged.putAll(changes);
+        merged.remove("name");
+        return configure(name, old.uuid(), merged);
+    }
+
+    private RemoteDefinition configure(String name, Uuid uuid, Map<String, String> given)
+            throws IOException, BackendException {
+        String type = Optional.ofNullable(given.get("type"))
+                .orElseThrow(() -> new BackendException("specify the remote's type=; known types: " + String.join(", ", types.names())));
+        StorageBackendFactory factory = types.factory(type).orElseThrow(() -> new BackendException(
+                "unknown remote type " + type + "; known types: " + String.join(", ", types.names())));
+        Set<String> secrets = factory.parameters().stream().filter(ConfigParameter::secret)
+                .map(ConfigParameter::name).collect(Collectors.toSet());
+        for (ConfigParameter p : factory.parameters()) {
+            if (p.required() && (!given.containsKey(p.name()) || given.get(p.name()).isEmpty())) {
+                throw new BackendException("remote type " + type + " needs " + p.name() + "= (" + p.description() + ")");
+            }
+        }
+        Map<String, String> params = new TreeMap<>(given);
+        params.put("name", name);
+        BackendContext context = context(name, uuid, new BackendConfig(name, params, secrets));
+        BackendConfig initialized = factory.initialize(new BackendConfig(name, params, secrets), context);
+        Map<String, String> recorded = new TreeMap<>();
+        initialized.values().forEach((k, v) -> {
+            if (secrets.contains(k)) {
+                context.setCredential(k, v);
+            } else {
+                recorded.put(k, v);
+            }
+        });
+        repo.branch().change(Map.of("remote.log", log -> RemoteLog.update(log, uuid.value(), recorded, clock.instant())),
+                "update");
+        repo.git().run("config", "remote." + name + ".annex-uuid", uuid.value());
+        if (gitConfig("remote." + name + ".annex-proxy").isEmpty()) {
+            repo.git().run("config", "remote." + name + ".annex-proxy", "true");
+        }
+        publish();
+        return byName(name).orElseThrow();
+    }
+
+    /** Shows or hides a remote from clients, then republishes the proxy log. */
+    public void setProxied(String name, boolean proxied) throws IOException, BackendException {
+        byName(name).orElseThrow(() -> new BackendException("there is no remote named " + name));
+        repo.git().run("config", "remote." + name + ".annex-proxy", Boolean.toString(proxied));
+        publish();
+    }
+
+    /** Writes the proxy log from the remotes that are proxied. */
+    public void publish() throws IOException {
+        List<Map.Entry<String, String>> proxied = list().stream().filter(RemoteDefinition::proxied)
+                .map(r -> Map.entry(r.uuid().value(), r.name())).collect(Collectors.toList());
+        repo.branch().change(Map.of("proxy.log",
+                log -> ProxyLog.update(log, repo.uuid().value(), proxied, clock.instant())), "update");
+    }
+
+    /** @return the configuration a backend of this remote gets, secrets restored from private files */
+    public BackendConfig backendConfig(RemoteDefinition r) {
+        StorageBackendFactory factory = types.factory(r.type()).orElse(null);
+        Set<String> secrets = factory == null ? Set.of() : factory.parameters().stream()
+                .filter(ConfigParameter::secret).map(ConfigParameter::name).collect(Collectors.toSet());
+        Map<String, String> values = new HashMap<>(r.params());
+        BackendContext ctx = context(r.name(), r.uuid(), new BackendConfig(r.name(), r.params(), secrets));
+        for (String s : secrets) {
+            ctx.credential(s).ifPresent(v -> values.put(s, v));
+        }
+        return new BackendConfig(r.name(), values, secrets);
+    }
+
+    /** @return the context a backend of this remote gets */
+    public BackendContext context(String name, Uuid uuid, BackendConfig config) {
+        return new RemoteContext(uuid, config, repo.hostDir().resolve("remotes").resolve(uuid.value()), repo.gitDir());
+    }
+
+    private Optional<String> gitConfig(String key) throws IOException {
+        return repo.git().succeeds("config", "--get", key)
+                ? Optional.of(repo.git().run("config", "--get", key).strip()) : Optional.empty();
+    }
+
+    /** git's rules for a remote name, which git-annex also applies to proxied names. */
+    static void requireLegalName(String name) throws BackendException {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || name.contains("..") || name.endsWith(".lock")) {
+            throw new BackendException("not a legal remote name: \"" + name + "\" (letters, digits, . _ - only)");
+        }
+    }
+}
