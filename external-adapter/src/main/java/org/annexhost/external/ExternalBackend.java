@@ -74,6 +74,10 @@ final class ExternalBackend implements StorageBackend {
         try {
             Response r = run(new Request.Transfer(Direction.RETRIEVE, key.toString(), file.toString()));
             if (!(r instanceof Response.TransferSuccess s && s.direction() == Direction.RETRIEVE)) {
+                // The protocol cannot say "not here" for a retrieve; ask, so callers can tell.
+                if (checkPresent(key).state() == org.annexhost.api.Presence.State.ABSENT) {
+                    throw new org.annexhost.api.ContentNotFoundException(key);
+                }
                 throw new IOException(failure("TRANSFER RETRIEVE " + key, r));
             }
             long size = Files.size(file);
