@@ -14,6 +14,10 @@ annex_ok() {
 }
 annex_ok || need+=(git-annex)
 command -v git >/dev/null 2>&1 || need+=(git)
+# External special remotes the tests drive: rclone's, and one built on python3-annexremote.
+command -v rclone >/dev/null 2>&1 || need+=(rclone)
+command -v git-annex-remote-rclone >/dev/null 2>&1 || need+=(git-annex-remote-rclone)
+/usr/bin/python3 -c "import annexremote" >/dev/null 2>&1 || need+=(python3-annexremote)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -28,4 +32,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq -o Acquire::Retries=3 >/dev/null || $SUDO apt-get update -qq -o Acquire::Retries=3 || true
 $SUDO apt-get install -y -qq -o Acquire::Retries=3 -t bookworm-backports git-annex >/dev/null
+others=()
+for p in "${need[@]}"; do [ "$p" = git-annex ] || others+=("$p"); done
+if [ ${#others[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq -o Acquire::Retries=3 "${others[@]}" >/dev/null
+fi
 annex_ok || { echo "git-annex from bookworm-backports could not be installed: $(git-annex version --raw 2>&1)" >&2; exit 1; }

@@ -50,7 +50,7 @@ final class ExternalBackend implements StorageBackend {
         if (offset != 0) {
             throw new IOException("external remote " + remote + " cannot resume a store");
         }
-        Path file = spoolFile("store");
+        Path file = spoolFile("store", key);
         try {
             requireSpace(content.length());
             try (OutputStream out = Files.newOutputStream(file); InputStream in = content.counted()) {
@@ -62,14 +62,14 @@ final class ExternalBackend implements StorageBackend {
             }
             throw new IOException(failure("TRANSFER STORE " + key, r));
         } finally {
-            Files.deleteIfExists(file);
+            deleteSpooled(file);
         }
     }
 
     @Override
     public Content retrieve(Key key, long offset) throws IOException {
         requireSafe(key);
-        Path file = spoolFile("retrieve");
+        Path file = spoolFile("retrieve", key);
         boolean handedOver = false;
         try {
             Response r = run(new Request.Transfer(Direction.RETRIEVE, key.toString(), file.toString()));
@@ -90,7 +90,7 @@ final class ExternalBackend implements StorageBackend {
             return new Content(Math.max(0, size - offset), in);
         } finally {
             if (!handedOver) {
-                Files.deleteIfExists(file);
+                deleteSpooled(file);
             }
         }
     }
@@ -159,9 +159,18 @@ final class ExternalBackend implements StorageBackend {
         }
     }
 
-    private Path spoolFile(String what) throws IOException {
+    /**
+     * A spool file named after the key, in a directory of its own: git-annex hands remotes object
+     * files named so, and some remotes (git-annex-remote-rclone) rely on it.
+     */
+    private Path spoolFile(String what, Key key) throws IOException {
         Files.createDirectories(spool);
-        return Files.createTempFile(spool, what + "-", ".tmp");
+        return Files.createTempDirectory(spool, what + "-").resolve(org.annexhost.api.key.KeyPaths.keyFile(key));
+    }
+
+    private static void deleteSpooled(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(file.getParent());
     }
 
     private void requireSpace(long length) throws IOException {
@@ -186,7 +195,7 @@ final class ExternalBackend implements StorageBackend {
             try {
                 super.close();
             } finally {
-                Files.deleteIfExists(file);
+                deleteSpooled(file);
             }
         }
     }

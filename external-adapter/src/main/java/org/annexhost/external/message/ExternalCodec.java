@@ -153,18 +153,19 @@ public final class ExternalCodec {
 
     /** Splits into n parameters, the last taking the rest; missing parameters are an error. */
     private static FromRemote params(String rest, int n, Make make) {
+        // As git-annex's splitWord: missing parameters are empty, and each field's parser decides
+        // (an empty error message is fine; an empty key or direction is not).
         String[] p = rest.split(" ", n);
-        if (p.length < n) {
-            // git-annex allows an empty last parameter when its separating space is there.
-            if (p.length == n - 1 && rest.endsWith(" ")) {
-                String[] padded = new String[n];
-                System.arraycopy(p, 0, padded, 0, p.length);
-                padded[n - 1] = "";
-                return make.make(padded);
-            }
-            throw new IllegalArgumentException("expected " + n + " parameters in \"" + rest + "\"");
+        String[] padded = new String[n];
+        for (int i = 0; i < n; i++) {
+            padded[i] = i < p.length ? p[i] : "";
         }
-        return make.make(p);
+        for (int i = 0; i < n - 1; i++) {
+            if (padded[i].isEmpty()) {
+                throw new IllegalArgumentException("missing parameter " + (i + 1) + " in \"" + rest + "\"");
+            }
+        }
+        return make.make(padded);
     }
 
     private static String word(String rest) {
