@@ -72,10 +72,13 @@ public final class PluginHost implements AutoCloseable {
 
     private static String describeFailure(PluginWrapper w) {
         String requires = w.getDescriptor().getRequires();
-        String why = w.getFailedException() != null ? w.getFailedException().getMessage()
-                : "state " + w.getPluginState();
-        if (w.getPluginState() == PluginState.DISABLED || (why != null && why.contains("version"))) {
-            why = why + "; it requires plugin API " + requires + ", this host provides " + ApiVersion.CURRENT;
+        String why;
+        if (w.getFailedException() != null) {
+            why = w.getFailedException().getMessage();
+        } else if (w.getPluginState() == PluginState.DISABLED) {
+            why = "it requires plugin API " + requires + ", this host provides " + ApiVersion.CURRENT;
+        } else {
+            why = "state " + w.getPluginState();
         }
         return "plugin " + w.getPluginId() + " (" + w.getPluginPath() + ") not loaded: " + why;
     }
