@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "A pluggable git-annex P2P host and gateway.",
         subcommands = {InitCommand.class, ShellCommand.class, RemoteCommands.Init.class,
                 RemoteCommands.Enable.class, RemoteCommands.ListRemotes.class, RemoteCommands.Proxy.class,
-                RemoteCommands.Unproxy.class, TestRemoteCommand.class})
+                RemoteCommands.Unproxy.class, TestRemoteCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {

@@ -157,6 +157,35 @@ public final class ProtocolClient {
     }
 
     /**
+     * Asks where a PUT would start, without sending content: PUT, then an empty DATA marked
+     * INVALID so the conversation is back at a request boundary (the p2phttp design's putoffset).
+     *
+     * @param offset told the server's PUT-FROM offset, when there is one
+     * @return ALREADY_HAVE (with PLUS list), SUCCESS when an offset was told, or ERROR
+     */
+    public ClientReply putOffset(Key key, AssociatedFile file, java.util.function.LongConsumer offset) throws IOException {
+        connection.send(new Put(file, key));
+        Message m = receive();
+        if (m instanceof AlreadyHave) {
+            return ClientReply.alreadyHave(List.of());
+        } else if (m instanceof AlreadyHavePlus p) {
+            return ClientReply.alreadyHave(p.uuids());
+        } else if (m instanceof Error e) {
+            return ClientReply.error(e.text());
+        }
+        if (!(m instanceof PutFrom from)) {
+            throw unexpected("PUT-FROM or ALREADY-HAVE", m);
+        }
+        connection.sendContent(Content.empty());
+        if (connection.version().hasValidity()) {
+            connection.send(new Validity(false));
+        }
+        successOrFailure(true);
+        offset.accept(from.offset());
+        return ClientReply.success(List.of());
+    }
+
+    /**
      * GET: receives the content from the offset and hands it to the sink, which must read it.
      *
      * @return SUCCESS if the server sent valid content and the sink took it; else FAILURE

@@ -1,0 +1,314 @@
+package org.annexhost.http;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.peer.Peer;
+import org.annexhost.peer.PeerRegistry;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content.Sink;
+import org.eclipse.jetty.io.Content.Source;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The annex HTTP API ({@code doc/design/p2p_protocol_over_http.mdwn}): each request becomes one
+ * command in a pooled P2P conversation with the target peer, so the same protocol server answers
+ * it as answers ssh clients. Replies are the JSON git-annex's client parses. Thread-safe.
+ */
+final class AnnexApi {
+    /** Operations and the lowest version that has each. */
+    private static final java.util.Map<String, Integer> SINCE = java.util.Map.of(
+            "key", 0, "checkpresent", 0, "remove", 0, "remove-before", 3, "gettimestamp", 3,
+            "put", 0, "putoffset", 1, "lockcontent", 0, "keeplocked", 0);
+    private static final Set<String> WRITES = Set.of("put", "putoffset");
+    private static final Set<String> REMOVES = Set.of("remove", "remove-before");
+
+    private final PeerRegistry peers;
+    private final Conversations conversations;
+    private final HttpAccess access;
+    private final KeptLocks locks;
+
+    AnnexApi(PeerRegistry peers, Conversations conversations, HttpAccess access, KeptLocks locks) {
+        this.peers = peers;
+        this.conversations = conversations;
+        this.access = access;
+        this.locks = locks;
+    }
+
+    /** A reply: status, body, and for downloads nothing (already written). */
+    record Reply(int status, String json) {
+        static Reply ok(String json) {
+            return new Reply(200, json);
+        }
+    }
+
+    /** @return true if this is an annex API request, whether or not it succeeded */
+    boolean handle(Request request, Response response, Callback callback, ApiRequest api) throws Exception {
+        Integer since = SINCE.get(api.operation());
+        if (since == null || api.versionOrLatest().number() < since) {
+            HttpReplies.text(response, callback, 404, "no such request: " + api.operation() + " in version " + api.versionOrLatest());
+            return true;
+        }
+        HttpAccess.Permission needed = WRITES.contains(api.operation()) ? HttpAccess.Permission.APPEND
+                : REMOVES.contains(api.operation()) ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
+        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)), needed);
+        if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");
+            HttpReplies.text(response, callback, 401, "authentication required");
+            return true;
+        }
+        if (verdict == HttpAccess.Verdict.FORBIDDEN) {
+            HttpReplies.text(response, callback, 403, "not allowed: " + api.operation());
+            return true;
+        }
+        Optional<Peer> peer = peers.byUuid(api.peer());
+        if (peer.isEmpty()) {
+            HttpReplies.text(response, callback, 404, "no repository with uuid " + api.peer() + " is served here");
+            return true;
+        }
+        if (api.operation().equals("key")) {
+            download(request, response, callback, api, peer.get());
+            return true;
+        }
+        Reply reply = switch (api.operation()) {
+            case "checkpresent" -> checkPresent(api, peer.get());
+            case "remove" -> remove(api, peer.get(), false);
+            case "remove-before" -> remove(api, peer.get(), true);
+            case "gettimestamp" -> timestamp(api, peer.get());
+            case "put" -> put(request, api, peer.get());
+            case "putoffset" -> putOffset(api, peer.get());
+            case "lockcontent" -> lockContent(api, peer.get());
+            case "keeplocked" -> keepLocked(request, api);
+            default -> new Reply(404, "");
+        };
+        HttpReplies.json(response, callback, reply.status(), reply.json());
+        return true;
+    }
+
+    private Reply checkPresent(ApiRequest api, Peer peer) throws Exception {
+        Key key = api.key();
+        api.clientUuid();
+        try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
+            ClientReply r = l.client.checkPresent(key);
+            l.done();
+            if (r.kind() == ClientReply.Kind.ERROR) {
+                return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+            }
+            return Reply.ok("{\"present\": " + (r.kind() == ClientReply.Kind.SUCCESS) + "}");
+        }
+    }
+
+    private Reply remove(ApiRequest api, Peer peer, boolean before) throws Exception {
+        Key key = api.key();
+        api.clientUuid();
+        long deadline = before ? api.number("timestamp", -1) : -1;
+        if (before && deadline < 0) {
+            throw new ApiRequest.BadRequest("missing parameter timestamp");
+        }
+        try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
+            ClientReply r = before ? l.client.removeBefore(deadline, key) : l.client.remove(key);
+            l.done();
+            if (r.kind() == ClientReply.Kind.ERROR) {
+                return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+            }
+            return Reply.ok("{\"removed\": " + (r.kind() == ClientReply.Kind.SUCCESS) + plus(api, r.uuids()) + "}");
+        }
+    }
+
+    private Reply timestamp(ApiRequest api, Peer peer) throws Exception {
+        api.clientUuid();
+        try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
+            long t = l.client.getTimestamp();
+            l.done();
+            return Reply.ok("{\"timestamp\": " + t + "}");
+        }
+    }
+
+    private Reply put(Request request, ApiRequest api, Peer peer) throws Exception {
+        Key key = api.key();
+        api.clientUuid();
+        String lengthHeader = request.getHeaders().get("X-git-annex-data-length");
+        if (lengthHeader == null || !lengthHeader.matches("[0-9]{1,18}")) {
+            throw new ApiRequest.BadRequest("missing or invalid X-git-annex-data-length header");
+        }
+        long length = Long.parseLong(lengthHeader);
+        long httpOffset = api.number("offset", 0);
+        if (api.optional("data-present").filter("true"::equals).isPresent()) {
+            throw new ApiRequest.BadRequest("data-present is not supported by this server");
+        }
+        InputStream body = Source.asInputStream(request);
+        AtomicBoolean mismatch = new AtomicBoolean();
+        Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
+        try (l) {
+            ClientReply r = l.client.put(key, api.associatedFile(), from -> {
+                if (from == httpOffset) {
+                    return new Content(length, body);
+                }
+                if (from > httpOffset && from - httpOffset <= length) {
+                    body.skipNBytes(from - httpOffset);
+                    return new Content(length - (from - httpOffset), body);
+                }
+                // The server wants bytes the client did not send: store nothing.
+                mismatch.set(true);
+                return Content.empty();
+            });
+            l.done();
+            boolean stored = r.ok() && !mismatch.get();
+            if (r.kind() == ClientReply.Kind.ERROR) {
+                return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+            }
+            return Reply.ok("{\"stored\": " + stored + plus(api, r.uuids()) + "}");
+        } catch (org.annexhost.api.content.ContentLengthException | org.annexhost.p2p.transport.ConnectionClosedException e) {
+            throw new ApiRequest.BadRequest("request body did not match X-git-annex-data-length " + length + ": " + e.getMessage());
+        }
+    }
+
+    private Reply putOffset(ApiRequest api, Peer peer) throws Exception {
+        Key key = api.key();
+        api.clientUuid();
+        long[] offset = {-1};
+        try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
+            // As the design's note says: PUT, then an empty invalid DATA to get back to a request boundary.
+            ClientReply r = l.client.putOffset(key, api.associatedFile(), o -> offset[0] = o);
+            l.done();
+            if (r.kind() == ClientReply.Kind.ALREADY_HAVE) {
+                return Reply.ok("{\"alreadyhave\": true" + plus(api, r.uuids()) + "}");
+            }
+            if (r.kind() == ClientReply.Kind.ERROR) {
+                return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+            }
+            return Reply.ok("{\"offset\": " + offset[0] + "}");
+        }
+    }
+
+    private Reply lockContent(ApiRequest api, Peer peer) throws Exception {
+        Key key = api.key();
+        api.clientUuid();
+        Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
+        boolean locked;
+        try {
+            locked = l.client.lockContent(key);
+        } catch (IOException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+        if (!locked) {
+            l.done();
+            l.close();
+            return Reply.ok("{\"locked\": false}");
+        }
+        return Reply.ok("{\"locked\": true, \"lockid\": " + HttpReplies.quote(locks.keep(l)) + "}");
+    }
+
+    private Reply keepLocked(Request request, ApiRequest api) throws Exception {
+        String id = ApiRequest.decode(api.required("lockid"));
+        Optional<Conversations.Lease> lease = locks.claim(id);
+        if (lease.isEmpty()) {
+            return Reply.ok("{\"locked\": false}");
+        }
+        boolean unlock = false;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Source.asInputStream(request), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.replace(" ", "").contains("\"unlock\":true")) {
+                    unlock = true;
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // the client went away: the lock is abandoned below
+        }
+        if (unlock) {
+            KeptLocks.unlock(lease.get());
+        } else {
+            // Connection lost before unlock: the server keeps the lock for its retention period.
+            lease.get().close();
+        }
+        return Reply.ok("{\"locked\": false}");
+    }
+
+    private void download(Request request, Response response, Callback callback, ApiRequest api, Peer peer) throws Exception {
+        Key key = api.key();
+        if (api.version().isPresent()) {
+            api.clientUuid();
+        }
+        long offset = api.number("offset", 0);
+        Optional<long[]> range = HttpReplies.range(request.getHeaders().get(HttpHeader.RANGE));
+        if (range.isPresent()) {
+            offset = range.get()[0];
+        }
+        Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
+        try (l) {
+            ClientReply present = l.client.checkPresent(key);
+            if (present.kind() != ClientReply.Kind.SUCCESS) {
+                l.done();
+                HttpReplies.text(response, callback, 404, "content not present: " + key);
+                return;
+            }
+            long from = offset;
+            boolean[] complete = {false};
+            ClientReply r = l.client.get(key, api.associatedFile(), from, content -> {
+                long total = from + content.length();
+                long sendLength = content.length();
+                if (range.isPresent()) {
+                    long end = Math.min(range.get()[1], total - 1);
+                    sendLength = Math.max(0, end - from + 1);
+                    response.setStatus(HttpStatus.PARTIAL_CONTENT_206);
+                    response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + from + "-" + (from + sendLength - 1) + "/" + total);
+                } else {
+                    response.setStatus(200);
+                }
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+                if (api.versionOrLatest().number() >= 1 || api.version().isEmpty()) {
+                    response.getHeaders().put("X-git-annex-data-length", Long.toString(sendLength));
+                }
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(sendLength));
+                response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
+                try (InputStream in = content.counted(); OutputStream out = Sink.asOutputStream(response)) {
+                    byte[] buf = new byte[256 * 1024];
+                    long left = sendLength;
+                    while (left > 0) {
+                        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                        if (n < 0) {
+                            break;
+                        }
+                        out.write(buf, 0, n);
+                        left -= n;
+                    }
+                    if (left == 0 && sendLength == content.length()) {
+                        complete[0] = true;
+                        in.transferTo(OutputStream.nullOutputStream());
+                    }
+                }
+                return complete[0];
+            });
+            if (complete[0]) {
+                l.done();
+            }
+            callback.succeeded();
+        }
+    }
+
+    private static String plus(ApiRequest api, List<Uuid> uuids) {
+        if (api.versionOrLatest().number() < 2) {
+            return "";
+        }
+        return ", \"plusuuids\": [" + uuids.stream().map(u -> HttpReplies.quote(u.value())).collect(Collectors.joining(", ")) + "]";
+    }
+
+}

@@ -1,0 +1,41 @@
+package org.annexhost.http;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/**
+ * How the HTTP server runs, mirroring {@code git annex p2phttp}'s options where they mean the same.
+ * Immutable.
+ *
+ * @param bind address to listen on
+ * @param port port to listen on (9417 by default, as git-annex)
+ * @param jobs requests served at once; more wait (bounded) in a queue
+ * @param queueWaitSeconds how long a request may wait for a job slot before 503
+ * @param access who may do what
+ * @param publicUrl the base url clients reach this server at, when behind a reverse proxy
+ */
+public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
+                          Optional<String> publicUrl) {
+    /** git-annex's default p2phttp port. */
+    public static final int DEFAULT_PORT = 9417;
+
+    /** Refuses an open bind without an explicit access policy. */
+    public HttpOptions {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("--jobs must be at least 1");
+        }
+        if (!isLoopback(bind) && !access.explicit()) {
+            throw new IllegalArgumentException("refusing to listen on " + bind + " without an access policy: choose one of "
+                    + "--wideopen, --unauth-readonly, --unauth-appendonly, --authenv");
+        }
+    }
+
+    static boolean isLoopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

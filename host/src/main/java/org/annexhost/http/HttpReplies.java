@@ -1,0 +1,66 @@
+package org.annexhost.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Small writers for HTTP replies: JSON, plain text, and the one Range form we serve. */
+final class HttpReplies {
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
+
+    private HttpReplies() {
+    }
+
+    static void json(Response response, Callback callback, int status, String json) {
+        write(response, callback, status, "application/json", json + "\n");
+    }
+
+    static void text(Response response, Callback callback, int status, String text) {
+        write(response, callback, status, "text/plain; charset=utf-8", text + "\n");
+    }
+
+    private static void write(Response response, Callback callback, int status, String type, String body) {
+        response.setStatus(status);
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(b.length));
+        response.write(true, ByteBuffer.wrap(b), callback);
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** @return {from, to} of a single {@code bytes=FROM-[TO]} range; to is Long.MAX_VALUE when open */
+    static Optional<long[]> range(String header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        Matcher m = RANGE.matcher(header.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long from = Long.parseLong(m.group(1));
+        long to = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+        return to < from ? Optional.empty() : Optional.of(new long[] {from, to});
+    }
+}

@@ -1,0 +1,138 @@
+package org.annexhost.http;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.annexhost.peer.PeerRegistry;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: the annex API (p2phttp, versions 0 to 4) and git smart HTTP for the same
+ * repositories on one port. Requests beyond {@code --jobs} wait, bounded, then get 503 with
+ * Retry-After rather than hanging; long-polling keeplocked requests do not take a job slot.
+ * One per process; start once, stop at exit.
+ */
+public final class P2pHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(P2pHttpServer.class);
+
+    private final HttpOptions options;
+    private final Server server;
+    private final Conversations conversations;
+    private final KeptLocks locks;
+    private final Semaphore jobs;
+
+    /**
+     * @param options how to run
+     * @param peers every peer served, by uuid (repositories and the remotes they proxy)
+     * @param repositories the repositories served for git, by path segment
+     * @param lockRetention how long a lock outlives its holder
+     */
+    public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
+                         Duration lockRetention) {
+        this.options = options;
+        this.conversations = new Conversations(Math.max(4, options.jobs()));
+        this.locks = new KeptLocks(lockRetention);
+        this.jobs = new Semaphore(options.jobs(), true);
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, options.jobs() * 4 + 8), 4, 60_000);
+        threads.setName("http");
+        this.server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(options.bind());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(Duration.ofMinutes(20).toMillis());
+        server.addConnector(connector);
+        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks);
+        GitSmartHttp git = new GitSmartHttp(repositories, options.access(), options.publicUrl());
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return route(request, response, callback, api, git);
+            }
+        });
+    }
+
+    private boolean route(Request request, Response response, Callback callback, AnnexApi api, GitSmartHttp git)
+            throws Exception {
+        String path = Request.getPathInContext(request);
+        Optional<ApiRequest> parsed;
+        try {
+            parsed = ApiRequest.parse(path, Request.extractQueryParameters(request));
+        } catch (ApiRequest.BadRequest e) {
+            HttpReplies.text(response, callback, 400, e.getMessage());
+            return true;
+        }
+        boolean longPoll = parsed.map(a -> a.operation().equals("keeplocked")).orElse(false);
+        if (!longPoll && !jobs.tryAcquire(options.queueWaitSeconds(), TimeUnit.SECONDS)) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+            HttpReplies.text(response, callback, 503, "busy: all " + options.jobs() + " jobs in use; retry later");
+            return true;
+        }
+        try {
+            if (parsed.isPresent()) {
+                return api.handle(request, response, callback, parsed.get());
+            }
+            if (path.startsWith("/git-annex/")) {
+                HttpReplies.text(response, callback, 404, "no such request: " + path);
+                return true;
+            }
+            if (git.handle(request, response, callback)) {
+                return true;
+            }
+            HttpReplies.text(response, callback, 404, "not found: " + path);
+            return true;
+        } catch (ApiRequest.BadRequest e) {
+            HttpReplies.text(response, callback, 400, e.getMessage());
+            return true;
+        } catch (Exception e) {
+            LOG.warn("{} {} failed: {}", request.getMethod(), path, e.toString());
+            if (!response.isCommitted()) {
+                HttpReplies.text(response, callback, 500, "internal error");
+            } else {
+                callback.failed(e);
+            }
+            return true;
+        } finally {
+            if (!longPoll) {
+                jobs.release();
+            }
+        }
+    }
+
+    /** Starts listening. */
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** @return the port actually bound (useful with port 0) */
+    public int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** @return P2P conversations open now, for leak checks */
+    public int openConversations() {
+        return conversations.open();
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        locks.close();
+        conversations.close();
+    }
+}
