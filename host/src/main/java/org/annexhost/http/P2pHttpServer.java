@@ -31,6 +31,9 @@ public final class P2pHttpServer implements AutoCloseable {
     private final Conversations conversations;
     private final KeptLocks locks;
     private final Semaphore jobs;
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    /** Requests that may wait for a job slot at once; more are refused at once with 503. */
+    private static final int MAX_WAITING = 200;
 
     /**
      * @param options how to run
@@ -44,7 +47,9 @@ public final class P2pHttpServer implements AutoCloseable {
         this.conversations = new Conversations(Math.max(4, options.jobs()));
         this.locks = new KeptLocks(lockRetention);
         this.jobs = new Semaphore(options.jobs(), true);
-        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, options.jobs() * 4 + 8), 4, 60_000);
+        // Waiting requests hold a thread each, and Jetty needs free threads to feed request bodies
+        // to the ones being served: the pool must stay well above jobs plus the queue.
+        QueuedThreadPool threads = new QueuedThreadPool(256, 4, 60_000);
         threads.setName("http");
         this.server = new Server(threads);
         ServerConnector connector = new ServerConnector(server);
@@ -73,7 +78,7 @@ public final class P2pHttpServer implements AutoCloseable {
             return true;
         }
         boolean longPoll = parsed.map(a -> a.operation().equals("keeplocked")).orElse(false);
-        if (!longPoll && !jobs.tryAcquire(options.queueWaitSeconds(), TimeUnit.SECONDS)) {
+        if (!longPoll && !admit()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
             HttpReplies.text(response, callback, 503, "busy: all " + options.jobs() + " jobs in use; retry later");
             return true;
@@ -106,6 +111,22 @@ public final class P2pHttpServer implements AutoCloseable {
             if (!longPoll) {
                 jobs.release();
             }
+        }
+    }
+
+    /** Takes a job slot, waiting in a bounded queue; false when the queue is full or the wait ends. */
+    private boolean admit() throws InterruptedException {
+        if (jobs.tryAcquire()) {
+            return true;
+        }
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            return false;
+        }
+        try {
+            return jobs.tryAcquire(options.queueWaitSeconds(), TimeUnit.SECONDS);
+        } finally {
+            waiting.decrementAndGet();
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.annexhost.repo.Git;
 
@@ -22,6 +23,9 @@ import org.annexhost.repo.Git;
 public final class AnnexBranch {
     /** The branch's ref. */
     public static final String REF = "refs/heads/git-annex";
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> WRITERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Git git;
     private final Path workDir;
@@ -50,8 +54,11 @@ public final class AnnexBranch {
      * Changes files on the branch in one commit: each function gets the current content (empty
      * string if the file is absent) and returns the new content.
      */
-    public synchronized void change(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
+    public void change(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
         Files.createDirectories(workDir);
+        // File locks belong to the process: threads of one process must take turns first.
+        ReentrantLock threads = WRITERS.computeIfAbsent(workDir.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        threads.lock();
         try (RandomAccessFile f = new RandomAccessFile(workDir.resolve("branch.lck").toFile(), "rw");
              FileChannel ch = f.getChannel();
              FileLock lock = ch.lock()) {
@@ -61,6 +68,8 @@ public final class AnnexBranch {
                 }
             }
             throw new IOException("could not update the git-annex branch: it kept changing under us");
+        } finally {
+            threads.unlock();
         }
     }
 

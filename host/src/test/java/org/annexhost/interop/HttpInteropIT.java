@@ -1,0 +1,157 @@
+package org.annexhost.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real git-annex client against {@code annexhost serve}: it clones the http url, finds the
+ * annex API through the served config by itself, and copies, gets, drops, moves and fscks; a
+ * read-only server refuses writes; two jobs serve sixteen client jobs without hanging.
+ */
+@Timeout(600)
+class HttpInteropIT {
+    @TempDir
+    Path tmp;
+    AnnexWorld world;
+    String launcher = System.getProperty("annexhost.launcher", "../annexhost");
+    final List<Process> servers = new ArrayList<>();
+
+    @org.junit.jupiter.api.BeforeEach
+    void setUp() throws Exception {
+        world = new AnnexWorld(tmp);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : servers) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the server and returns the http url of the repository. */
+    private String serve(Path repo, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher, "serve", "--repo", repo.toString(), "--port", "0"));
+        cmd.addAll(List.of(options));
+        Process p = world.start(tmp, Map.of(), cmd.toArray(String[]::new));
+        servers.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (Exception e) {
+                return null;
+            }
+        });
+        String line = first.get(60, TimeUnit.SECONDS);
+        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
+        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+    }
+
+    private Path cloneHttp(String url, String name) throws Exception {
+        Path client = tmp.resolve(name);
+        world.ok(tmp, "git", "clone", "-q", url, client.toString());
+        world.ok(client, "git", "config", "annex.security.allowed-ip-addresses", "all");
+        world.ok(client, "git", "annex", "init", name);
+        return client;
+    }
+
+    private Map<String, String> addFiles(Path client, int n, long size) throws Exception {
+        return addFiles(client, "file", n, size);
+    }
+
+    private Map<String, String> addFiles(Path client, String prefix, int n, long size) throws Exception {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (int i = 1; i <= n; i++) {
+            String name = prefix + " " + i + ".bin";
+            hashes.put(name, AnnexWorld.writeRandom(client.resolve(name), size + i, i));
+        }
+        world.ok(client, "git", "annex", "add", ".");
+        world.ok(client, "git", "commit", "-q", "-m", "files");
+        return hashes;
+    }
+
+    @Test
+    void cloneCopyGetDropMoveFsckOverHttp() throws Exception {
+        Path repo = tmp.resolve("photos.git");
+        world.ok(tmp, launcher, "init", repo.toString());
+        String url = serve(repo);
+        Path client = cloneHttp(url, "laptop");
+        assertThat(world.ok(client, "git", "config", "remote.origin.annexurl").out()).startsWith("annex+http://");
+        Map<String, String> hashes = addFiles(client, 10, 200_000);
+        hashes.putAll(Map.of("empty.txt", AnnexWorld.writeRandom(client.resolve("empty.txt"), 0, 0)));
+        world.ok(client, "git", "annex", "add", "empty.txt");
+        world.ok(client, "git", "commit", "-q", "-m", "empty");
+
+        world.ok(client, "git", "annex", "copy", "-J1", "--to", "origin", "file 1.bin", "empty.txt");
+        world.ok(client, "git", "annex", "copy", "-J16", "--to", "origin", ".");
+        assertThat(AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin").out()))
+                .containsExactlyInAnyOrderElementsOf(hashes.keySet());
+        world.ok(client, "git", "annex", "fsck", "-J16", "--from", "origin");
+        world.ok(client, "git", "annex", "drop", "-J16", ".");
+        world.ok(client, "git", "annex", "get", "-J16", ".");
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+            assertThat(AnnexWorld.sha256(client.resolve(e.getKey()))).isEqualTo(e.getValue());
+        }
+        world.ok(client, "git", "annex", "drop", "--from", "origin", "file 2.bin");
+        world.ok(client, "git", "annex", "move", "--to", "origin", "file 3.bin");
+        world.ok(client, "git", "annex", "move", "--from", "origin", "file 4.bin");
+        List<String> there = AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin").out());
+        assertThat(there).contains("file 3.bin").doesNotContain("file 2.bin", "file 4.bin");
+        world.ok(client, "git", "annex", "sync", "--no-content");
+        world.ok(repo, "git", "annex", "fsck");
+    }
+
+    @Test
+    void readOnlyServerRefusesWritesButServesReads() throws Exception {
+        Path repo = tmp.resolve("ro.git");
+        world.ok(tmp, launcher, "init", repo.toString());
+        String rw = serve(repo);
+        Path writer = cloneHttp(rw, "writer");
+        addFiles(writer, 2, 1000);
+        world.ok(writer, "git", "annex", "copy", "--to", "origin", "file 1.bin");
+        world.ok(writer, "git", "annex", "sync", "--no-content");
+        stop();
+        servers.clear();
+        String ro = serve(repo, "--unauth-readonly");
+        Path reader = cloneHttp(ro, "reader");
+        world.ok(reader, "git", "annex", "get", "file 1.bin");
+        addFiles(reader, "mine", 1, 5000);
+        AnnexWorld.Result copy = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "mine 1.bin");
+        assertThat(copy.code()).isNotZero();
+        AnnexWorld.Result drop = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "file 1.bin");
+        assertThat(drop.code()).isNotZero();
+        assertThat(AnnexWorld.lines(world.ok(reader, "git", "annex", "find", "--in", "origin").out())).contains("file 1.bin");
+    }
+
+    @Test
+    void twoJobsServeSixteenClientJobs() throws Exception {
+        Path repo = tmp.resolve("busy.git");
+        world.ok(tmp, launcher, "init", repo.toString());
+        String url = serve(repo, "--jobs", "2");
+        Path client = cloneHttp(url, "busy");
+        Map<String, String> hashes = addFiles(client, 60, 10_000);
+        long t0 = System.nanoTime();
+        world.ok(client, Duration.ofMinutes(3), Map.of(), "git", "annex", "copy", "-J16", "--to", "origin", ".");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin").out()))
+                .hasSize(hashes.size());
+        System.out.println("60 files at -J16 against --jobs 2: " + ms + " ms");
+    }
+}
