@@ -15,7 +15,7 @@ import org.annexhost.api.key.Key;
 import org.annexhost.external.message.Direction;
 import org.annexhost.external.message.Request;
 import org.annexhost.external.message.Response;
-import org.annexhost.external.process.ExternalProcess;
+import org.annexhost.external.process.LineChannel;
 
 /**
  * An external special remote program as a storage backend. TRANSFER needs a file, so content is
@@ -128,7 +128,7 @@ final class ExternalBackend implements StorageBackend {
     }
 
     private Response run(Request request) throws IOException {
-        ExternalProcess p = pool.acquire();
+        LineChannel p = pool.acquire();
         boolean healthy = false;
         try {
             Response r = pool.conversation(p).request(request);

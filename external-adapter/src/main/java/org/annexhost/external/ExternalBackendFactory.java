@@ -52,7 +52,7 @@ public final class ExternalBackendFactory implements StorageBackendFactory {
         HostQueries queries = new HostQueries(context);
         ExternalProcess p = null;
         try {
-            p = program.start(queries);
+            p = program.start(queries).process();
             Response r = new ExternalConversation(p, queries, program.timeout()).request(new Request.InitRemote());
             if (r instanceof Response.InitRemoteFailure f) {
                 throw new BackendException("external remote " + config.remoteName() + ": INITREMOTE failed: " + f.error());

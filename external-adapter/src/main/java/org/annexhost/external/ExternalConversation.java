@@ -8,7 +8,7 @@ import org.annexhost.external.message.ExternalCodec;
 import org.annexhost.external.message.Request;
 import org.annexhost.external.message.RemoteRequest;
 import org.annexhost.external.message.Response;
-import org.annexhost.external.process.ExternalProcess;
+import org.annexhost.external.process.LineChannel;
 
 /**
  * One request to an external remote process and everything until its reply: the remote's own
@@ -18,11 +18,11 @@ import org.annexhost.external.process.ExternalProcess;
  * <p>Used by one thread at a time, with the process it was given.
  */
 final class ExternalConversation {
-    private final ExternalProcess process;
+    private final LineChannel process;
     private final HostQueries queries;
     private final Duration idle;
 
-    ExternalConversation(ExternalProcess process, HostQueries queries, Duration idle) {
+    ExternalConversation(LineChannel process, HostQueries queries, Duration idle) {
         this.process = process;
         this.queries = queries;
         this.idle = idle;

@@ -25,12 +25,16 @@ import org.annexhost.external.process.StderrLog;
  */
 record ExternalProgram(String command, Path workDir, Map<String, String> env, String remote, StderrLog stderr,
                        Duration timeout) {
-    /** What annexhost offers; ASYNC is not offered, so each process does one job at a time. */
-    static final List<String> EXTENSIONS = List.of("INFO", "GETGITREMOTENAME", "UNAVAILABLERESPONSE");
+    /** What annexhost offers, as git-annex does (without the URL and DELEGATE extensions). */
+    static final List<String> EXTENSIONS = List.of("INFO", "ASYNC", "GETGITREMOTENAME", "UNAVAILABLERESPONSE");
+
+    /** A started process, and whether it took up ASYNC. */
+    record Started(ExternalProcess process, boolean async) {
+    }
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     /** Starts a process and completes the handshake; the process is READY, not yet prepared. */
-    ExternalProcess start(HostQueries queries) throws IOException {
+    Started start(HostQueries queries) throws IOException {
         String name = remote + "#" + SEQUENCE.incrementAndGet();
         ExternalProcess p;
         try {
@@ -48,7 +52,7 @@ record ExternalProgram(String command, Path workDir, Map<String, String> env, St
                 throw new IOException("external remote " + name + " answered EXTENSIONS with " + r);
             }
             p.setState(ExternalProcess.State.READY);
-            return p;
+            return new Started(p, r instanceof Response.Extensions e && e.extensions().contains("ASYNC"));
         } catch (IOException e) {
             p.kill(e.getMessage());
             throw e;

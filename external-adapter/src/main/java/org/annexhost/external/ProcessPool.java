@@ -10,7 +10,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.annexhost.external.message.Request;
 import org.annexhost.external.message.Response;
+import org.annexhost.external.async.AsyncRelay;
 import org.annexhost.external.process.ExternalProcess;
+import org.annexhost.external.process.LineChannel;
 
 /**
  * The processes of one external remote: at most {@code max} at once, reused across requests,
@@ -30,6 +32,7 @@ final class ProcessPool implements AutoCloseable {
     private final Condition available = lock.newCondition();
     private final Deque<ExternalProcess> idle = new ArrayDeque<>();
     private int running;
+    private volatile AsyncRelay shared;
     private boolean closed;
     private String prepareFailure;
     private Instant prepareFailedAt = Instant.MIN;
@@ -42,15 +45,29 @@ final class ProcessPool implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** @return a prepared process, BUSY, for the caller alone until {@link #release} */
-    ExternalProcess acquire() throws IOException {
+    /**
+     * @return a prepared channel for the caller alone until {@link #release}: a process of its
+     *     own, or a job on the shared process of a remote that speaks ASYNC
+     */
+    LineChannel acquire() throws IOException {
+        AsyncRelay relay = shared;
+        if (relay != null && relay.healthy()) {
+            return relay.job();
+        }
+        if (relay != null) {
+            forgetShared(relay);
+        }
         ExternalProcess idleOne = takeIdleOrReserveSlot();
         if (idleOne != null) {
             idleOne.setState(ExternalProcess.State.BUSY);
             return idleOne;
         }
         try {
-            ExternalProcess p = program.start(queries);
+            ExternalProgram.Started started = program.start(queries);
+            ExternalProcess p = started.process();
+            if (started.async()) {
+                return shareAsync(p);
+            }
             prepare(p);
             p.setState(ExternalProcess.State.BUSY);
             return p;
@@ -103,7 +120,39 @@ final class ProcessPool implements AutoCloseable {
         }
     }
 
-    private void prepare(ExternalProcess p) throws IOException {
+    private void forgetShared(AsyncRelay dead) {
+        lock.lock();
+        try {
+            if (shared == dead) {
+                shared = null;
+                running--;
+                available.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Makes an ASYNC process the one every request shares; PREPARE runs once, as its first job. */
+    private LineChannel shareAsync(ExternalProcess p) throws IOException {
+        AsyncRelay relay = new AsyncRelay(p);
+        prepare(relay.job());
+        lock.lock();
+        try {
+            if (shared != null && shared.healthy()) {
+                // Another thread won the race: keep one shared process.
+                running--;
+                relay.kill("not needed");
+                return shared.job();
+            }
+            shared = relay;
+            return relay.job();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void prepare(LineChannel p) throws IOException {
         Response r = new ExternalConversation(p, queries, program.timeout()).request(new Request.Prepare());
         if (r instanceof Response.PrepareSuccess) {
             return;
@@ -120,8 +169,25 @@ final class ProcessPool implements AutoCloseable {
         throw new IOException("external remote " + program.remote() + " failed to prepare: " + why);
     }
 
-    /** Returns a process: reused if healthy, else killed and its slot freed. */
-    void release(ExternalProcess p, boolean healthy) {
+    /** Returns a channel: a healthy process is reused, anything else killed and its slot freed. */
+    void release(LineChannel channel, boolean healthy) {
+        if (!(channel instanceof ExternalProcess p)) {
+            AsyncRelay.finish(channel);
+            if (!healthy) {
+                channel.kill("misbehaved");
+                lock.lock();
+                try {
+                    if (shared != null && !shared.healthy()) {
+                        shared = null;
+                        running--;
+                        available.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+            return;
+        }
         lock.lock();
         try {
             if (healthy && !closed && p.state() != ExternalProcess.State.DEAD) {
@@ -137,8 +203,8 @@ final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** @return a conversation helper for a process of this pool */
-    ExternalConversation conversation(ExternalProcess p) {
+    /** @return a conversation helper for a channel of this pool */
+    ExternalConversation conversation(LineChannel p) {
         return new ExternalConversation(p, queries, program.timeout());
     }
 
@@ -149,6 +215,9 @@ final class ProcessPool implements AutoCloseable {
             closed = true;
             for (ExternalProcess p : idle) {
                 p.close();
+            }
+            if (shared != null) {
+                shared.kill("pool closed");
             }
             idle.clear();
             available.signalAll();

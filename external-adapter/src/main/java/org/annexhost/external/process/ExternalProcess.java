@@ -25,7 +25,7 @@ import org.apache.commons.exec.ExecuteWatchdog;
  * <p>Lifecycle: {@code STARTING → READY ⇄ BUSY → DEAD}. Owned by one conversation at a time
  * (the pool hands it out); {@link #kill()} may be called from any thread.
  */
-public final class ExternalProcess implements AutoCloseable {
+public final class ExternalProcess implements AutoCloseable, LineChannel {
     /** The states of a process. */
     public enum State { STARTING, READY, BUSY, DEAD }
 
@@ -70,6 +70,7 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** @return the name given at start */
+    @Override
     public String name() {
         return name;
     }
@@ -87,6 +88,7 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** Sends one line. */
+    @Override
     public void writeLine(String line) throws IOException {
         OutputStream out = stdin;
         if (out == null || state == State.DEAD) {
@@ -107,6 +109,7 @@ public final class ExternalProcess implements AutoCloseable {
      * @return the next line, or empty once the program closed its stdout
      * @throws IOException if no line arrives within the timeout (the process is then killed)
      */
+    @Override
     public Optional<String> readLine(Duration timeout) throws IOException {
         String line = null;
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -149,6 +152,7 @@ public final class ExternalProcess implements AutoCloseable {
      * Waits, bounded, for a program that closed its output to exit, so that its exit code and
      * last stderr lines can be quoted.
      */
+    @Override
     public void awaitExit(Duration max) {
         try {
             result.waitFor(max);
@@ -159,6 +163,7 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** Kills the program and marks it dead. */
+    @Override
     public void kill(String why) {
         if (state != State.DEAD) {
             death = why;
@@ -181,6 +186,7 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** @return what the program said last on stderr, and why it died, for error messages */
+    @Override
     public String deathDetail() {
         StringBuilder b = new StringBuilder();
         if (!death.isEmpty()) {
