@@ -26,7 +26,7 @@ import org.annexhost.external.process.StderrLog;
 record ExternalProgram(String command, Path workDir, Map<String, String> env, String remote, StderrLog stderr,
                        Duration timeout) {
     /** What annexhost offers, as git-annex does (without the URL and DELEGATE extensions). */
-    static final List<String> EXTENSIONS = List.of("INFO", "ASYNC", "GETGITREMOTENAME", "UNAVAILABLERESPONSE");
+    static final List<String> EXTENSIONS = List.of("INFO", "GETGITREMOTENAME", "UNAVAILABLERESPONSE", "ASYNC");
 
     /** A started process, and whether it took up ASYNC. */
     record Started(ExternalProcess process, boolean async) {
