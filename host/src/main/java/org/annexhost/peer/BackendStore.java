@@ -79,6 +79,15 @@ public final class BackendStore implements LocalStore {
     }
 
     @Override
+    public Optional<Content> read(Key key, long offset) throws IOException {
+        try {
+            return Optional.of(backend.retrieve(key, offset));
+        } catch (ContentNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Optional<InputStream> openContent(Key key, long offset) throws IOException {
         try {
             return Optional.of(backend.retrieve(key, offset).stream());

@@ -29,6 +29,24 @@ public interface LocalStore {
     Optional<InputStream> openContent(Key key, long offset) throws IOException;
 
     /**
+     * Reads the key's content from an offset, with its remaining length. Stores where presence,
+     * size and reading are separate round trips (remote backends) do it in one.
+     *
+     * @return the content from the offset (empty content past the end), or empty if not present
+     */
+    default Optional<Content> read(Key key, long offset) throws IOException {
+        OptionalLong size = contentSize(key);
+        if (size.isEmpty()) {
+            return Optional.empty();
+        }
+        long length = Math.max(0, size.getAsLong() - offset);
+        if (length == 0) {
+            return Optional.of(Content.empty());
+        }
+        return openContent(key, offset).map(in -> new Content(length, in));
+    }
+
+    /**
      * Starts receiving the key's content, resuming from what an earlier, interrupted upload left.
      * Only one upload of a key runs at a time; this waits (bounded) for another to finish.
      *

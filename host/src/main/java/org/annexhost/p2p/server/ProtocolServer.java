@@ -193,13 +193,9 @@ public final class ProtocolServer {
             c.send(new Error(ServerMode.READ_ONLY_ERROR));
             return Outcome.CONTINUE;
         }
-        if (store.isPresent(key)) {
-            c.send(new AlreadyHave());
-            return Outcome.CONTINUE;
-        }
         try (LocalStore.Upload upload = store.beginUpload(key)) {
+            // Checked with the upload held, so a concurrent upload of the same key is seen.
             if (store.isPresent(key)) {
-                // Another connection finished the same upload while this one waited.
                 c.send(new AlreadyHave());
                 return Outcome.CONTINUE;
             }
@@ -249,22 +245,11 @@ public final class ProtocolServer {
     }
 
     private Outcome handleGet(P2PConnection c, long offset, Key key) throws IOException {
-        OptionalLong size = store.contentSize(key);
-        boolean valid = size.isPresent();
-        long length = size.isPresent() ? Math.max(0, size.getAsLong() - offset) : 0;
-        Content content = Content.empty();
-        if (length > 0) {
-            Optional<InputStream> in = store.openContent(key, offset);
-            if (in.isPresent()) {
-                content = new Content(length, in.get());
-            } else {
-                valid = false;
-                length = 0;
-            }
-        }
-        c.sendContent(content);
+        Optional<Content> content = store.read(key, offset);
+        // git-annex: content that is not there is sent as empty DATA marked INVALID.
+        c.sendContent(content.orElse(Content.empty()));
         if (c.version().hasValidity()) {
-            c.send(new Validity(valid));
+            c.send(new Validity(content.isPresent()));
         }
         Optional<Message> ack = c.receive();
         if (ack.isEmpty() || !isTransferReply(ack.get())) {
