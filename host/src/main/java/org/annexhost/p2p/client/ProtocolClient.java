@@ -136,24 +136,11 @@ public final class ProtocolClient {
      * @return ALREADY_HAVE, SUCCESS or FAILURE (with PLUS lists), or ERROR
      */
     public ClientReply put(Key key, AssociatedFile file, ContentSource source) throws IOException {
-        connection.send(new Put(file, key));
-        Message m = receive();
-        if (m instanceof AlreadyHave) {
-            return ClientReply.alreadyHave(List.of());
-        } else if (m instanceof AlreadyHavePlus p) {
-            return ClientReply.alreadyHave(p.uuids());
-        } else if (m instanceof Error e) {
-            return ClientReply.error(e.text());
+        PutAnswer answer = offer(key, file);
+        if (answer.reply() != null) {
+            return answer.reply();
         }
-        if (!(m instanceof PutFrom from)) {
-            throw unexpected("PUT-FROM or ALREADY-HAVE", m);
-        }
-        Content content = source.from(from.offset());
-        connection.sendContent(content);
-        if (connection.version().hasValidity()) {
-            connection.send(new Validity(true));
-        }
-        return successOrFailure(true);
+        return sendData(source.from(answer.offset()), true);
     }
 
     /**
@@ -164,25 +151,40 @@ public final class ProtocolClient {
      * @return ALREADY_HAVE (with PLUS list), SUCCESS when an offset was told, or ERROR
      */
     public ClientReply putOffset(Key key, AssociatedFile file, java.util.function.LongConsumer offset) throws IOException {
+        PutAnswer answer = offer(key, file);
+        if (answer.reply() != null) {
+            return answer.reply();
+        }
+        sendData(Content.empty(), false);
+        offset.accept(answer.offset());
+        return ClientReply.success(List.of());
+    }
+
+    /** The server's answer to PUT: a final reply, or the offset to send from. */
+    private record PutAnswer(ClientReply reply, long offset) {
+    }
+
+    private PutAnswer offer(Key key, AssociatedFile file) throws IOException {
         connection.send(new Put(file, key));
         Message m = receive();
         if (m instanceof AlreadyHave) {
-            return ClientReply.alreadyHave(List.of());
+            return new PutAnswer(ClientReply.alreadyHave(List.of()), 0);
         } else if (m instanceof AlreadyHavePlus p) {
-            return ClientReply.alreadyHave(p.uuids());
+            return new PutAnswer(ClientReply.alreadyHave(p.uuids()), 0);
         } else if (m instanceof Error e) {
-            return ClientReply.error(e.text());
+            return new PutAnswer(ClientReply.error(e.text()), 0);
+        } else if (m instanceof PutFrom from) {
+            return new PutAnswer(null, from.offset());
         }
-        if (!(m instanceof PutFrom from)) {
-            throw unexpected("PUT-FROM or ALREADY-HAVE", m);
-        }
-        connection.sendContent(Content.empty());
+        throw unexpected("PUT-FROM or ALREADY-HAVE", m);
+    }
+
+    private ClientReply sendData(Content content, boolean valid) throws IOException {
+        connection.sendContent(content);
         if (connection.version().hasValidity()) {
-            connection.send(new Validity(false));
+            connection.send(new Validity(valid));
         }
-        successOrFailure(true);
-        offset.accept(from.offset());
-        return ClientReply.success(List.of());
+        return successOrFailure(true);
     }
 
     /**
