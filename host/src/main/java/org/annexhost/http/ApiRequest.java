@@ -34,7 +34,11 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
 
     /** @return the request, or empty if the path is not an API path this server has (404) */
     static Optional<ApiRequest> parse(String path, Fields query) throws BadRequest {
+        // Split before decoding, so an encoded "/" inside a key stays inside its segment.
         String[] s = path.split("/", -1);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = org.eclipse.jetty.util.URIUtil.decodePath(s[i]);
+        }
         // "", "git-annex", uuid, ...
         if (s.length < 4 || !s[1].equals("git-annex")) {
             return Optional.empty();
