@@ -63,9 +63,34 @@ public final class ConfiguredRemotes {
                 continue;
             }
             boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
-            out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), params.getOrDefault("type", ""), params, proxied));
+            Map<String, String> all = new TreeMap<>(localSettings(name));
+            all.putAll(params);
+            out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), all.getOrDefault("type", ""), all, proxied));
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /**
+     * Settings git-annex keeps in git config rather than in remote.log, such as a directory
+     * remote's {@code remote.NAME.annex-directory}.
+     */
+    private Map<String, String> localSettings(String name) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        String prefix = "remote." + name + ".annex-";
+        String regex = "^" + prefix.replace(".", "\\.");
+        if (!repo.git().succeeds("config", "--get-regexp", regex)) {
+            return out;
+        }
+        for (String line : repo.git().run("config", "--get-regexp", regex).split("\n")) {
+            String[] kv = line.split(" ", 2);
+            if (kv.length == 2 && kv[0].startsWith(prefix)) {
+                String k = kv[0].substring(prefix.length());
+                if (!Set.of("uuid", "proxy", "ignore", "cost", "readonly", "sync").contains(k)) {
+                    out.put(k, kv[1].trim());
+                }
+            }
+        }
         return out;
     }
 
@@ -168,7 +193,7 @@ public final class ConfiguredRemotes {
 
     /** @return the context a backend of this remote gets */
     public BackendContext context(String name, Uuid uuid, BackendConfig config) {
-        return new RemoteContext(uuid, config, repo.hostDir().resolve("remotes").resolve(uuid.value()), repo.gitDir());
+        return new RemoteContext(uuid, config, repo.hostDir().resolve("remotes").resolve(uuid.value()), repo);
     }
 
     private Optional<String> gitConfig(String key) throws IOException {

@@ -11,23 +11,35 @@ import java.util.Optional;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendContext;
 import org.annexhost.api.Uuid;
+import org.annexhost.api.key.Key;
+import org.annexhost.api.key.KeyPaths;
+import org.annexhost.repo.HostRepository;
+import java.util.Map;
 
 /**
- * What a backend may use of the host, for one remote: state and credentials are files under the
- * repository's {@code annex/annexhost/remotes/UUID/}, credentials readable by the owner only and
- * never in the branch. Thread-safe (each value is one file, replaced atomically).
+ * What a backend may use of the host, for one remote, kept where git-annex keeps it so a remote
+ * git-annex configured works here with its state and credentials:
+ * <ul>
+ *   <li>per-key state (SETSTATE/GETSTATE) in the branch's {@code KEY.log.rmt}, as
+ *       {@code Logs/RemoteState.hs} writes it; other state in private files;</li>
+ *   <li>credentials in private files readable by the owner only, never in the branch, falling back
+ *       to git-annex's own cache ({@code annex/creds/UUID-SETTING}, {@code Creds.hs});</li>
+ *   <li>temporary files in a directory per process, whose leftovers from dead processes are
+ *       removed when a new one starts.</li>
+ * </ul>
+ * Thread-safe (each value is one file replaced atomically, or one branch change).
  */
 final class RemoteContext implements BackendContext {
     private final Uuid uuid;
     private final BackendConfig config;
     private final Path dir;
-    private final Path gitDir;
+    private final HostRepository repo;
 
-    RemoteContext(Uuid uuid, BackendConfig config, Path dir, Path gitDir) {
+    RemoteContext(Uuid uuid, BackendConfig config, Path dir, HostRepository repo) {
         this.uuid = uuid;
         this.config = config;
         this.dir = dir;
-        this.gitDir = gitDir;
+        this.repo = repo;
     }
 
     @Override
@@ -43,7 +55,16 @@ final class RemoteContext implements BackendContext {
     @Override
     public Path tempDirectory() {
         try {
-            return Files.createDirectories(dir.resolve("tmp"));
+            Path all = Files.createDirectories(dir.resolve("tmp"));
+            try (java.util.stream.Stream<Path> old = Files.list(all)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    long pid = parsePid(p.getFileName().toString());
+                    if (pid > 0 && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                        deleteTree(p);
+                    }
+                }
+            }
+            return Files.createDirectories(all.resolve(Long.toString(ProcessHandle.current().pid())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,17 +72,42 @@ final class RemoteContext implements BackendContext {
 
     @Override
     public Optional<String> getState(String key) {
-        return read(dir.resolve("state").resolve(fileName(key)));
+        Optional<Key> k = asKey(key);
+        if (k.isEmpty()) {
+            return read(dir.resolve("state").resolve(fileName(key)));
+        }
+        try {
+            String log = repo.branch().read(stateLog(k.get())).orElse("");
+            return RemoteStateLog.value(log, uuid);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void setState(String key, String value) {
-        write(dir.resolve("state").resolve(fileName(key)), value, false);
+        Optional<Key> k = asKey(key);
+        if (k.isEmpty()) {
+            write(dir.resolve("state").resolve(fileName(key)), value, false);
+            return;
+        }
+        try {
+            repo.branch().change(Map.of(stateLog(k.get()),
+                    log -> RemoteStateLog.update(log, uuid, value, java.time.Instant.now())), "update");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public Optional<String> credential(String name) {
-        return read(dir.resolve("creds").resolve(fileName(name)));
+        Optional<String> own = read(dir.resolve("creds").resolve(fileName(name)));
+        if (own.isPresent()) {
+            return own;
+        }
+        // git-annex's local credential cache: "login\npassword\n" in annex/creds/UUID-SETTING.
+        Path cached = repo.annexDir().resolve("creds").resolve((uuid.value() + "-" + name).replace('/', '_'));
+        return read(cached).map(String::stripTrailing);
     }
 
     @Override
@@ -71,7 +117,31 @@ final class RemoteContext implements BackendContext {
 
     @Override
     public Optional<Path> gitDirectory() {
-        return Optional.of(gitDir);
+        return Optional.of(repo.gitDir());
+    }
+
+    private static Optional<Key> asKey(String key) {
+        try {
+            return Optional.of(Key.parse(key));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String stateLog(Key key) {
+        return KeyPaths.hashDirLower(key) + KeyPaths.keyFile(key) + ".log.rmt";
+    }
+
+    private static long parsePid(String name) {
+        return name.matches("[0-9]{1,10}") ? Long.parseLong(name) : -1;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        }
     }
 
     @Override
