@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.annexhost.api.Capability;
+import org.annexhost.api.ContentNotFoundException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.content.Content;
@@ -32,6 +33,7 @@ final class ExternalBackend implements StorageBackend {
     private final String remote;
     private final ProcessPool pool;
     private final Path spool;
+    private volatile Boolean ordered;
 
     ExternalBackend(String remote, ProcessPool pool, Path spool) {
         this.remote = remote;
@@ -69,6 +71,9 @@ final class ExternalBackend implements StorageBackend {
     @Override
     public Content retrieve(Key key, long offset) throws IOException {
         requireSafe(key);
+        if (key.size().isPresent() && ordered()) {
+            return streamingRetrieve(key, offset);
+        }
         Path file = spoolFile("retrieve", key);
         boolean handedOver = false;
         try {
@@ -93,6 +98,38 @@ final class ExternalBackend implements StorageBackend {
                 deleteSpooled(file);
             }
         }
+    }
+
+    /** @return whether the remote writes retrieved files in order (asked once, GETORDERED) */
+    private boolean ordered() throws IOException {
+        Boolean known = ordered;
+        if (known == null) {
+            known = run(new Request.GetOrdered()) instanceof Response.Ordered;
+            ordered = known;
+        }
+        return known;
+    }
+
+    /**
+     * The remote writes in order, so the content streams on while it is written. Presence is
+     * checked first: once streaming starts, a missing key could only break the connection.
+     */
+    private Content streamingRetrieve(Key key, long offset) throws IOException {
+        if (checkPresent(key).state() == Presence.State.ABSENT) {
+            throw new ContentNotFoundException(key);
+        }
+        long size = key.size().getAsLong();
+        Path file = spoolFile("retrieve", key);
+        java.util.concurrent.CompletableFuture<Response> transfer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(new Request.Transfer(Direction.RETRIEVE, key.toString(), file.toString()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        InputStream in = new GrowingFileInputStream(file, transfer, size, remote);
+        in.skipNBytes(Math.min(offset, size));
+        return new Content(Math.max(0, size - offset), in);
     }
 
     @Override

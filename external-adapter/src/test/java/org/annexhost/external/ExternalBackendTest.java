@@ -174,6 +174,29 @@ class ExternalBackendTest {
     }
 
     @Test
+    void orderedRemoteStreamsWhileItWrites() throws Exception {
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "slow-retrieve"))) {
+            org.annexhost.api.contract.GeneratedContent g = new org.annexhost.api.contract.GeneratedContent(5000, 4);
+            b.store(g.key(), g.content(0), 0);
+            long t0 = System.nanoTime();
+            Content c = b.retrieve(g.key(), 0);
+            try (InputStream in = c.stream()) {
+                byte[] first = in.readNBytes(1000);
+                long firstMillis = (System.nanoTime() - t0) / 1_000_000;
+                byte[] rest = in.readAllBytes();
+                long allMillis = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(first.length + rest.length).isEqualTo(5000);
+                assertThat(firstMillis).as("first bytes arrived while the remote was still writing").isLessThan(1500);
+                assertThat(allMillis).isGreaterThanOrEqualTo(1900);
+                byte[] all = new byte[5000];
+                System.arraycopy(first, 0, all, 0, 1000);
+                System.arraycopy(rest, 0, all, 1000, 4000);
+                assertThat(all).isEqualTo(g.stream(0).readAllBytes());
+            }
+        }
+    }
+
+    @Test
     void everyQueryIsAnsweredAsGitAnnexAnswersIt() throws Exception {
         Path answers = tmp.resolve("answers.txt");
         TestContext c = context("git-annex-remote-askall", Map.of("answers", answers.toString()));
