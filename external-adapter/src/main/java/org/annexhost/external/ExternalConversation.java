@@ -63,9 +63,10 @@ final class ExternalConversation {
 
     private void answer(RemoteRequest r) throws IOException {
         HostQueries.Answer a = queries.answer(r);
-        if (a.response().isPresent()) {
-            process.writeLine(ExternalCodec.format(a.response().get()));
-        } else if (a.error().isPresent()) {
+        for (org.annexhost.external.message.RemoteResponse response : a.responses()) {
+            process.writeLine(ExternalCodec.format(response));
+        }
+        if (a.error().isPresent()) {
             process.writeLine(ExternalCodec.format(new ExceptionalMessage(a.error().get())));
         }
     }

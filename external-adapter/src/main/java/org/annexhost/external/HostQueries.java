@@ -20,17 +20,17 @@ import org.annexhost.external.message.RemoteResponse;
  */
 final class HostQueries {
     /** An answer: a response to send, nothing, or an ERROR text. */
-    record Answer(Optional<RemoteResponse> response, Optional<String> error) {
+    record Answer(java.util.List<RemoteResponse> responses, Optional<String> error) {
         static Answer none() {
-            return new Answer(Optional.empty(), Optional.empty());
+            return new Answer(java.util.List.of(), Optional.empty());
         }
 
         static Answer of(RemoteResponse r) {
-            return new Answer(Optional.of(r), Optional.empty());
+            return new Answer(java.util.List.of(r), Optional.empty());
         }
 
         static Answer error(String text) {
-            return new Answer(Optional.empty(), Optional.of(text));
+            return new Answer(java.util.List.of(), Optional.of(text));
         }
     }
 
@@ -51,10 +51,18 @@ final class HostQueries {
     }
 
     Answer answer(RemoteRequest r) {
-        if (r instanceof Progress || r instanceof SetWanted || r instanceof SetUrlPresent
-                || r instanceof SetUrlMissing || r instanceof SetUriPresent || r instanceof SetUriMissing) {
-            // Progress is counted by the host's own streams; url records have no home here yet.
+        if (r instanceof Progress || r instanceof SetWanted) {
+            // Progress is counted by the host's own streams; preferred content is the clients' to set.
             return Answer.none();
+        } else if (r instanceof SetUrlPresent u) {
+            return url(u.key(), u.url(), true);
+        } else if (r instanceof SetUrlMissing u) {
+            return url(u.key(), u.url(), false);
+        } else if (r instanceof SetUriPresent u) {
+            // git-annex marks urls no web downloader handles with a leading ":" (OtherDownloader).
+            return url(u.key(), ":" + u.uri(), true);
+        } else if (r instanceof SetUriMissing u) {
+            return url(u.key(), ":" + u.uri(), false);
         } else if (r instanceof Debug d) {
             log.log(System.Logger.Level.DEBUG, "{0}: {1}", context.config().remoteName(), d.message());
             return Answer.none();
@@ -90,13 +98,29 @@ final class HostQueries {
             return Answer.none();
         } else if (r instanceof GetState s) {
             return value(context.getState(s.key()).orElse(""));
-        } else if (r instanceof GetUrls) {
-            // No url records yet: the end-of-list marker alone.
-            return value("");
+        } else if (r instanceof GetUrls g) {
+            java.util.List<RemoteResponse> out = new java.util.ArrayList<>();
+            for (String u : context.urls(g.key())) {
+                String shown = u.startsWith(":") ? u.substring(1) : u;
+                if (shown.startsWith(g.prefix())) {
+                    out.add(new RemoteResponse.Value(shown));
+                }
+            }
+            out.add(new RemoteResponse.Value(""));
+            return new Answer(out, Optional.empty());
         } else if (r instanceof Version) {
             return Answer.error("too late to send VERSION");
         }
         throw new IllegalStateException("unhandled remote request " + r);
+    }
+
+    private Answer url(String key, String url, boolean present) {
+        try {
+            context.setUrl(key, url, present);
+            return Answer.none();
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return Answer.error("cannot record url: " + e.getMessage());
+        }
     }
 
     private Answer creds(String setting) {

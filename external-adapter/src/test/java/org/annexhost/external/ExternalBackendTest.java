@@ -217,6 +217,8 @@ class ExternalBackendTest {
                 "DIRHASH-LOWER SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt\tVALUE 091/de9/",
                 "GETWANTED\tVALUE ",
                 "GETURLS SHA1--abc http\tVALUE ",
+                "GETURLS http\tVALUE http://example.com/b|VALUE ",
+                "GETURLS ipfs\tVALUE ipfs:QmX|VALUE ",
                 "VERSION 2\tERROR too late to send VERSION");
         assertThat(c.state).containsEntry("SHA1--abc", "somestate");
         assertThat(c.credentials).containsEntry("mycreds", "alice\ns3cr3t");

@@ -61,6 +61,22 @@ final class TestContext implements BackendContext {
         credentials.put(name, value);
     }
 
+    final Map<String, java.util.List<String>> urls = new ConcurrentHashMap<>();
+
+    @Override
+    public void setUrl(String key, String url, boolean present) {
+        java.util.List<String> l = urls.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        l.remove(url);
+        if (present) {
+            l.add(url);
+        }
+    }
+
+    @Override
+    public java.util.List<String> urls(String key) {
+        return java.util.List.copyOf(urls.getOrDefault(key, java.util.List.of()));
+    }
+
     @Override
     public System.Logger logger() {
         return System.getLogger("test." + config.remoteName());

@@ -100,6 +100,37 @@ final class RemoteContext implements BackendContext {
     }
 
     @Override
+    public void setUrl(String key, String url, boolean present) {
+        Optional<Key> k = asKey(key);
+        if (k.isEmpty()) {
+            throw new IllegalArgumentException("not a key: " + key);
+        }
+        try {
+            repo.branch().change(Map.of(urlLog(k.get()),
+                    log -> org.annexhost.repo.branch.PresenceLog.update(log, url, present, java.time.Instant.now())), "update");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public java.util.List<String> urls(String key) {
+        Optional<Key> k = asKey(key);
+        if (k.isEmpty()) {
+            return java.util.List.of();
+        }
+        try {
+            return org.annexhost.repo.branch.PresenceLog.present(repo.branch().read(urlLog(k.get())).orElse(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String urlLog(Key key) {
+        return KeyPaths.hashDirLower(key) + KeyPaths.keyFile(key) + ".log.web";
+    }
+
+    @Override
     public Optional<String> credential(String name) {
         Optional<String> own = read(dir.resolve("creds").resolve(fileName(name)));
         if (own.isPresent()) {

@@ -39,6 +39,19 @@ public interface BackendContext {
         throw new UnsupportedOperationException("this host cannot store credentials for " + config().remoteName());
     }
 
+    /**
+     * Records that a key can (or no longer can) be downloaded from a url, as git-annex's url log
+     * does (an external remote's SETURLPRESENT / SETURLMISSING).
+     */
+    default void setUrl(String key, String url, boolean present) {
+        throw new UnsupportedOperationException("this host cannot record urls for " + config().remoteName());
+    }
+
+    /** @return the urls recorded for a key */
+    default java.util.List<String> urls(String key) {
+        return java.util.List.of();
+    }
+
     /** @return the git directory of the repository the remote belongs to, if there is one */
     default Optional<Path> gitDirectory() {
         return Optional.empty();

@@ -21,6 +21,14 @@ public final class PresenceLog {
      * @return the log with the uuid's line replaced by one saying present or absent at that time
      */
     public static String update(String log, Uuid uuid, boolean present, Instant when) {
+        return update(log, uuid.value(), present, when);
+    }
+
+    /**
+     * @param info what the line is about: a uuid, or a url in the url log
+     * @return the log with the info's line replaced
+     */
+    public static String update(String log, String info, boolean present, Instant when) {
         Map<String, String> byUuid = new LinkedHashMap<>();
         for (String line : log.split("\n")) {
             String[] w = line.split(" ", 3);
@@ -28,7 +36,7 @@ public final class PresenceLog {
                 byUuid.put(w[2], line);
             }
         }
-        byUuid.put(uuid.value(), timestamp(when) + " " + (present ? "1" : "0") + " " + uuid.value());
+        byUuid.put(info, timestamp(when) + " " + (present ? "1" : "0") + " " + info);
         List<String> lines = new ArrayList<>(byUuid.values());
         return String.join("\n", lines) + "\n";
     }
