@@ -56,16 +56,52 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--unauth-appendonly", description = "unauthenticated users may read and store")
     private boolean unauthAppendonly;
 
-    @Option(names = "--authenv", description = "users log in with GIT_ANNEX_P2PHTTP_USERNAME and GIT_ANNEX_P2PHTTP_PASSWORD")
+    @Option(names = "--authenv", description = {"users log in (over HTTPS) with GIT_ANNEX_P2PHTTP_PASSWORD_name,",
+            "their permission from GIT_ANNEX_P2PHTTP_PERMISSIONS_name (readonly, appendonly; default full)"})
     private boolean authenv;
+
+    @Option(names = "--authenv-http", description = "like --authenv, also over plain HTTP (not secure)")
+    private boolean authenvHttp;
+
+    @Option(names = "--unauth-nolocking", description = "unauthenticated users may not lock content")
+    private boolean unauthNolocking;
+
+    @Option(names = "--directory", description = "serve every git-annex repository below this directory, new ones too (repeatable)")
+    private List<Path> directories = new ArrayList<>();
+
+    @Option(names = "--socket", description = "listen on this unix socket instead of a TCP port")
+    private Path socket;
+
+    @Option(names = "--certfile", description = "TLS certificate (PEM); serves HTTPS")
+    private Path certfile;
+
+    @Option(names = "--privatekeyfile", description = "TLS private key (PEM, PKCS#8)")
+    private Path privatekeyfile;
+
+    @Option(names = "--chainfile", description = "TLS certificate chain (PEM)")
+    private Path chainfile;
+
+    @Option(names = "--lockedfiles", description = "the most content locks held for clients at once (default 100)")
+    private int lockedfiles = 100;
+
+    @Option(names = "--proxyconnections", description = "idle connections kept per proxied remote (accepted; proxies use pooled conversations)")
+    private int proxyconnections = 1;
+
+    @Option(names = "--clusterjobs", description = "parallel jobs per cluster operation (accepted; clusters are not built yet)")
+    private int clusterjobs = 1;
 
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
     @Override
     public Integer call() throws Exception {
-        HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl));
-        if (repos.isEmpty()) {
+        Optional<HttpOptions.TlsFiles> tls = certfile == null ? Optional.empty() : Optional.of(new HttpOptions.TlsFiles(
+                certfile, Optional.ofNullable(privatekeyfile).orElseThrow(() -> new IllegalArgumentException("--certfile needs --privatekeyfile")),
+                Optional.ofNullable(chainfile)));
+        HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
+                Optional.ofNullable(socket), tls, lockedfiles);
+        repos.addAll(RepositoryDirectories.find(directories));
+        if (repos.isEmpty() && directories.isEmpty()) {
             Path dflt = Path.of("data", "default.git");
             if (!Files.exists(dflt)) {
                 HostRepository.init(dflt, Optional.of("annexhost default repository"));
@@ -73,44 +109,73 @@ final class ServeCommand implements Callable<Integer> {
             repos.add(dflt);
         }
         PeerRegistry peers = new PeerRegistry();
-        Map<String, HttpRepository> byName = new LinkedHashMap<>();
-        List<HostSetup> setups = new ArrayList<>();
+        Map<String, HttpRepository> byName = new java.util.concurrent.ConcurrentHashMap<>();
+        List<HostSetup> setups = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Path p : repos) {
-            HostSetup setup = HostSetup.open(p);
-            setups.add(setup);
-            addPeers(setup, peers);
-            byName.put(setup.repo.path().getFileName().toString(),
-                    new HttpRepository(setup.repo.path().getFileName().toString(), setup.repo.gitDir(), setup.repo.uuid()));
+            serveRepository(p, peers, byName, setups);
         }
+        java.util.concurrent.ScheduledExecutorService rescans = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "directory-rescan");
+            t.setDaemon(true);
+            return t;
+        });
         try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION)) {
             server.start();
+            String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
             for (String name : byName.keySet()) {
-                System.out.println("serving http://" + bind + ":" + server.port() + "/" + name
-                        + " (annex+http://" + bind + ":" + server.port() + "/git-annex/)");
+                System.out.println("serving " + where + "/" + name + " (annex+" + where + "/git-annex/)");
             }
             System.out.flush();
+            if (!directories.isEmpty()) {
+                // New repositories below --directory are served without a restart.
+                rescans.scheduleWithFixedDelay(() -> rescan(peers, byName, setups), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+            }
             server.join();
         } finally {
+            rescans.shutdownNow();
             setups.forEach(HostSetup::close);
         }
         return 0;
     }
 
+    private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
+            throws Exception {
+        HostSetup setup = HostSetup.open(p);
+        setups.add(setup);
+        addPeers(setup, peers);
+        String name = setup.repo.path().getFileName().toString();
+        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid()));
+    }
+
+    private void rescan(PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups) {
+        try {
+            for (Path p : RepositoryDirectories.find(directories)) {
+                if (!byName.containsKey(p.getFileName().toString())) {
+                    serveRepository(p, peers, byName, setups);
+                    System.err.println("annexhost: now serving " + p);
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("annexhost: rescanning --directory failed: " + e.getMessage());
+        }
+    }
+
     private HttpAccess access() {
-        java.util.Optional<String> user = java.util.Optional.empty();
-        java.util.Optional<String> pass = java.util.Optional.empty();
-        if (authenv) {
-            user = java.util.Optional.ofNullable(System.getenv("GIT_ANNEX_P2PHTTP_USERNAME"));
-            pass = java.util.Optional.ofNullable(System.getenv("GIT_ANNEX_P2PHTTP_PASSWORD"));
-            if (user.isEmpty()) {
-                throw new IllegalArgumentException("--authenv needs GIT_ANNEX_P2PHTTP_USERNAME and GIT_ANNEX_P2PHTTP_PASSWORD");
+        Map<String, HttpAccess.User> users = Map.of();
+        if (authenv || authenvHttp) {
+            users = HttpAccess.usersFromEnvironment(System.getenv());
+            if (users.isEmpty()) {
+                throw new IllegalArgumentException("--authenv needs users: set GIT_ANNEX_P2PHTTP_PASSWORD_name=password");
             }
         }
-        boolean explicit = wideopen || unauthReadonly || unauthAppendonly || authenv;
+        boolean explicit = wideopen || unauthReadonly || unauthAppendonly || authenv || authenvHttp || unauthNolocking;
         HttpAccess.Permission anon = wideopen || !explicit ? HttpAccess.Permission.FULL
                 : unauthAppendonly ? HttpAccess.Permission.APPEND
                 : unauthReadonly ? HttpAccess.Permission.READ : HttpAccess.Permission.NONE;
-        return new HttpAccess(anon, user, pass, explicit);
+        if (wideopen && !unauthNolocking) {
+            return HttpAccess.open(true);
+        }
+        return new HttpAccess(anon, !unauthNolocking, users, authenvHttp, explicit);
     }
 
     private void addPeers(HostSetup setup, PeerRegistry peers) throws Exception {

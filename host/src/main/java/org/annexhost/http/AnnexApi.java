@@ -66,7 +66,9 @@ final class AnnexApi {
         }
         HttpAccess.Permission needed = WRITES.contains(api.operation()) ? HttpAccess.Permission.APPEND
                 : REMOVES.contains(api.operation()) ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
-        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)), needed);
+        boolean lock = api.operation().equals("lockcontent") || api.operation().equals("keeplocked");
+        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
+                needed, lock, request.isSecure());
         if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");
             HttpReplies.text(response, callback, 401, "authentication required");
@@ -199,6 +201,11 @@ final class AnnexApi {
     private Reply lockContent(ApiRequest api, Peer peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
+        if (!locks.roomForAnother()) {
+            // --lockedfiles: refuse rather than exhaust file descriptors.
+            org.slf4j.LoggerFactory.getLogger(AnnexApi.class).warn("refusing to lock {}: --lockedfiles limit reached", key);
+            return Reply.ok("{\"locked\": false}");
+        }
         Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
         boolean locked;
         try {

@@ -43,7 +43,8 @@ final class GitSmartHttp {
         String rest = "/" + s[2];
         boolean push = rest.endsWith("/git-receive-pack") || "service=git-receive-pack".equals(request.getHttpURI().getQuery());
         HttpAccess.Permission needed = push ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
-        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)), needed);
+        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
+                needed, false, request.isSecure());
         if (verdict != HttpAccess.Verdict.ALLOWED) {
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");

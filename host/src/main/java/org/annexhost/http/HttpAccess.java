@@ -3,64 +3,110 @@ package org.annexhost.http;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Who may do what over HTTP, as {@code git annex p2phttp} decides it: unauthenticated users get
- * nothing, read-only or append-only access; a user who logs in with the configured name and
- * password (Basic auth, realm {@code git-annex}) gets full access. With no policy chosen and a
- * loopback bind, everything is open to the local machine. Immutable and thread-safe.
+ * nothing, read-only or append-only access (and maybe no locking); users log in with Basic auth
+ * (realm {@code git-annex}) with the passwords and permissions of {@code --authenv}
+ * ({@code GIT_ANNEX_P2PHTTP_PASSWORD_name}, {@code GIT_ANNEX_P2PHTTP_PERMISSIONS_name}), over
+ * HTTPS only unless {@code --authenv-http}. With no policy chosen and a loopback bind, everything
+ * is open to the local machine. Immutable and thread-safe; never shows a password.
  *
  * @param unauthenticated what anonymous requests may do
- * @param user the configured user name, if any
- * @param password the configured password, if any
+ * @param unauthenticatedMayLock false with --unauth-nolocking
+ * @param users name to password and permission
+ * @param authOverHttp whether credentials are accepted on plain HTTP
  * @param explicit whether an access policy was chosen on the command line
  */
-public record HttpAccess(Permission unauthenticated, Optional<String> user, Optional<String> password, boolean explicit) {
+public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
+                         boolean authOverHttp, boolean explicit) {
     /** What a request may do; each includes the ones before it. */
     public enum Permission { NONE, READ, APPEND, FULL }
 
     /** The outcome of checking a request. */
     public enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN }
 
-    /** @return everything allowed to everyone (loopback default, or --wideopen) */
-    public static HttpAccess open(boolean explicit) {
-        return new HttpAccess(Permission.FULL, Optional.empty(), Optional.empty(), explicit);
+    /** A user's password and permission. */
+    public record User(String password, Permission permission) {
+        @Override
+        public String toString() {
+            return "User[password=<redacted>, permission=" + permission + "]";
+        }
     }
 
-    @Override
-    public String toString() {
-        return "HttpAccess[unauthenticated=" + unauthenticated + ", user=" + user.orElse("-") + ", password=<redacted>]";
+    /** Copies the users. */
+    public HttpAccess {
+        users = Map.copyOf(users);
+    }
+
+    /** @return everything allowed to everyone (loopback default, or --wideopen) */
+    public static HttpAccess open(boolean explicit) {
+        return new HttpAccess(Permission.FULL, true, Map.of(), false, explicit);
+    }
+
+    /**
+     * @return the users --authenv describes in this environment
+     * @throws IllegalArgumentException for a permission git-annex does not know
+     */
+    public static Map<String, User> usersFromEnvironment(Map<String, String> env) {
+        Map<String, User> out = new java.util.TreeMap<>();
+        String prefix = "GIT_ANNEX_P2PHTTP_PASSWORD_";
+        env.forEach((k, v) -> {
+            if (k.startsWith(prefix) && k.length() > prefix.length()) {
+                String name = k.substring(prefix.length());
+                String p = env.getOrDefault("GIT_ANNEX_P2PHTTP_PERMISSIONS_" + name, "");
+                Permission perm = switch (p) {
+                    case "" -> Permission.FULL;
+                    case "readonly" -> Permission.READ;
+                    case "appendonly" -> Permission.APPEND;
+                    default -> throw new IllegalArgumentException("GIT_ANNEX_P2PHTTP_PERMISSIONS_" + name + "=" + p
+                            + ": expected readonly or appendonly");
+                };
+                out.put(name, new User(v, perm));
+            }
+        });
+        return out;
     }
 
     /**
      * @param authorization the request's Authorization header, if any
      * @param needed what the request needs
+     * @param lock whether the request locks content
+     * @param secure whether it arrived over HTTPS
      */
-    public Verdict check(Optional<String> authorization, Permission needed) {
-        if (unauthenticated.compareTo(needed) >= 0) {
-            return Verdict.ALLOWED;
-        }
+    public Verdict check(Optional<String> authorization, Permission needed, boolean lock, boolean secure) {
+        boolean anonymousOk = unauthenticated.compareTo(needed) >= 0 && (!lock || unauthenticatedMayLock);
         if (authorization.isEmpty()) {
-            return Verdict.UNAUTHORIZED;
+            return anonymousOk ? Verdict.ALLOWED : users.isEmpty() ? Verdict.FORBIDDEN : Verdict.UNAUTHORIZED;
         }
-        if (user.isEmpty() || !matches(authorization.get())) {
-            return user.isEmpty() ? Verdict.FORBIDDEN : Verdict.UNAUTHORIZED;
+        Optional<User> user = login(authorization.get());
+        if (user.isEmpty() || (!secure && !authOverHttp)) {
+            return anonymousOk ? Verdict.ALLOWED : Verdict.UNAUTHORIZED;
         }
-        return Verdict.ALLOWED;
+        return user.get().permission().compareTo(needed) >= 0 ? Verdict.ALLOWED : Verdict.FORBIDDEN;
     }
 
-    private boolean matches(String header) {
+    private Optional<User> login(String header) {
         if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
+            return Optional.empty();
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return false;
+            return Optional.empty();
         }
-        String expected = user.get() + ":" + password.orElse("");
-        return MessageDigest.isEqual(decoded.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        User u = users.get(decoded.substring(0, colon));
+        if (u == null || !MessageDigest.isEqual(decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8),
+                u.password().getBytes(StandardCharsets.UTF_8))) {
+            return Optional.empty();
+        }
+        return Optional.of(u);
     }
 }

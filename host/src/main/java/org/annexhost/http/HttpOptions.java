@@ -14,9 +14,22 @@ import java.util.Optional;
  * @param queueWaitSeconds how long a request may wait for a job slot before 503
  * @param access who may do what
  * @param publicUrl the base url clients reach this server at, when behind a reverse proxy
+ * @param socket a unix socket to listen on instead of a TCP port
+ * @param tls certificate and key for HTTPS
+ * @param lockedFiles the most content locks held for clients at once
  */
 public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
-                          Optional<String> publicUrl) {
+                          Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
+                          int lockedFiles) {
+    /** PEM files for HTTPS, as git annex p2phttp takes them. */
+    public record TlsFiles(java.nio.file.Path certificate, java.nio.file.Path privateKey, Optional<java.nio.file.Path> chain) {
+    }
+
+    /** Plain HTTP on a TCP port, at most 100 locks: the common case. */
+    public HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access, Optional<String> publicUrl) {
+        this(bind, port, jobs, queueWaitSeconds, access, publicUrl, Optional.empty(), Optional.empty(), 100);
+    }
+
     /** git-annex's default p2phttp port. */
     public static final int DEFAULT_PORT = 9417;
 
@@ -25,7 +38,7 @@ public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds,
         if (jobs < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1");
         }
-        if (!isLoopback(bind) && !access.explicit()) {
+        if (socket.isEmpty() && !isLoopback(bind) && !access.explicit()) {
             throw new IllegalArgumentException("refusing to listen on " + bind + " without an access policy: choose one of "
                     + "--wideopen, --unauth-readonly, --unauth-appendonly, --authenv");
         }

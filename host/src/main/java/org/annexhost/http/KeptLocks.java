@@ -28,9 +28,16 @@ final class KeptLocks implements AutoCloseable {
         return t;
     });
     private final Duration retention;
+    private final int max;
 
-    KeptLocks(Duration retention) {
+    KeptLocks(Duration retention, int max) {
         this.retention = retention;
+        this.max = max;
+    }
+
+    /** @return true if another lock may be held (--lockedfiles) */
+    boolean roomForAnother() {
+        return held.size() < max;
     }
 
     /** Keeps a locked conversation; returns the lock id to give the client. */

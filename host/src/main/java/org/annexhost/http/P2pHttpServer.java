@@ -45,18 +45,14 @@ public final class P2pHttpServer implements AutoCloseable {
                          Duration lockRetention) {
         this.options = options;
         this.conversations = new Conversations(Math.max(4, options.jobs()));
-        this.locks = new KeptLocks(lockRetention);
+        this.locks = new KeptLocks(lockRetention, options.lockedFiles());
         this.jobs = new Semaphore(options.jobs(), true);
         // Waiting requests hold a thread each, and Jetty needs free threads to feed request bodies
         // to the ones being served: the pool must stay well above jobs plus the queue.
         QueuedThreadPool threads = new QueuedThreadPool(256, 4, 60_000);
         threads.setName("http");
         this.server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost(options.bind());
-        connector.setPort(options.port());
-        connector.setIdleTimeout(Duration.ofMinutes(20).toMillis());
-        server.addConnector(connector);
+        server.addConnector(connector(options));
         AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks);
         GitSmartHttp git = new GitSmartHttp(repositories, options.access(), options.publicUrl());
         server.setHandler(new Handler.Abstract() {
@@ -65,6 +61,32 @@ public final class P2pHttpServer implements AutoCloseable {
                 return route(request, response, callback, api, git);
             }
         });
+    }
+
+    /** A TCP connector (HTTPS when TLS files are given) or a unix socket connector. */
+    private org.eclipse.jetty.server.Connector connector(HttpOptions options) {
+        long idle = Duration.ofMinutes(20).toMillis();
+        if (options.socket().isPresent()) {
+            org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector unix =
+                    new org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector(server);
+            unix.setUnixDomainPath(options.socket().get());
+            unix.setIdleTimeout(idle);
+            return unix;
+        }
+        ServerConnector connector;
+        if (options.tls().isPresent()) {
+            try {
+                connector = new ServerConnector(server, TlsContext.from(options.tls().get()));
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use the TLS certificate or key: " + e.getMessage(), e);
+            }
+        } else {
+            connector = new ServerConnector(server);
+        }
+        connector.setHost(options.bind());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(idle);
+        return connector;
     }
 
     private boolean route(Request request, Response response, Callback callback, AnnexApi api, GitSmartHttp git)
@@ -137,7 +159,7 @@ public final class P2pHttpServer implements AutoCloseable {
 
     /** @return the port actually bound (useful with port 0) */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return server.getConnectors()[0] instanceof ServerConnector c ? c.getLocalPort() : -1;
     }
 
     /** @return P2P conversations open now, for leak checks */

@@ -196,7 +196,7 @@ class HttpApiTest {
 
     @Test
     void permissionsAreEnforcedPerRequest() throws Exception {
-        start(new HttpAccess(HttpAccess.Permission.READ, Optional.of("alice"), Optional.of("s3cr3t"), true));
+        start(new HttpAccess(HttpAccess.Permission.READ, true, Map.of("alice", new HttpAccess.User("s3cr3t", HttpAccess.Permission.FULL)), true, true));
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
         assertThat(post("/v4/checkpresent?key=" + HELLO + "&clientuuid=c").statusCode()).isEqualTo(200);
         HttpResponse<String> put = post("/v4/put?key=WORM--x&clientuuid=c", "x", Map.of("X-git-annex-data-length", "1"));
@@ -207,7 +207,7 @@ class HttpApiTest {
         assertThat(post("/v4/remove?key=" + HELLO + "&clientuuid=c", "", Map.of("Authorization", bad)).statusCode()).isEqualTo(401);
         String good = "Basic " + Base64.getEncoder().encodeToString("alice:s3cr3t".getBytes(StandardCharsets.UTF_8));
         assertThat(post("/v4/remove?key=" + HELLO + "&clientuuid=c", "", Map.of("Authorization", good)).body()).contains("\"removed\": true");
-        assertThat(new HttpAccess(HttpAccess.Permission.NONE, Optional.of("a"), Optional.of("pw"), true).toString()).doesNotContain("pw");
+        assertThat(new HttpAccess(HttpAccess.Permission.NONE, true, Map.of("a", new HttpAccess.User("pw", HttpAccess.Permission.READ)), true, true).toString()).doesNotContain("pw");
     }
 
     @Test

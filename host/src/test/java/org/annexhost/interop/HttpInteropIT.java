@@ -49,6 +49,10 @@ class HttpInteropIT {
     private String serve(Path repo, String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(launcher, "serve", "--repo", repo.toString(), "--port", "0"));
         cmd.addAll(List.of(options));
+        return start(cmd);
+    }
+
+    private String start(List<String> cmd) throws Exception {
         Process p = world.start(tmp, Map.of(), cmd.toArray(String[]::new));
         servers.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -138,6 +142,27 @@ class HttpInteropIT {
         AnnexWorld.Result drop = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "file 1.bin");
         assertThat(drop.code()).isNotZero();
         assertThat(AnnexWorld.lines(world.ok(reader, "git", "annex", "find", "--in", "origin").out())).contains("file 1.bin");
+    }
+
+    @Test
+    void directoryServesRepositoriesAddedAfterStart() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("srv"));
+        world.ok(tmp, launcher, "init", dir.resolve("first.git").toString());
+        String first = start(new ArrayList<>(List.of(launcher, "serve", "--directory", dir.toString(), "--port", "0")));
+        String base = first.substring(0, first.lastIndexOf('/'));
+        world.ok(tmp, launcher, "init", dir.resolve("team").resolve("second.git").toString());
+        Path client = null;
+        for (int i = 0; i < 40 && client == null; i++) {
+            Thread.sleep(250);
+            AnnexWorld.Result r = world.run(tmp, Duration.ofMinutes(1), Map.of(), "git", "ls-remote", base + "/second.git");
+            if (r.code() == 0) {
+                client = cloneHttp(base + "/second.git", "second");
+            }
+        }
+        assertThat(client).as("second.git was not served within 10 s").isNotNull();
+        addFiles(client, 1, 1000);
+        world.ok(client, "git", "annex", "copy", "--to", "origin", "file 1.bin");
+        assertThat(AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin").out())).contains("file 1.bin");
     }
 
     @Test
