@@ -93,6 +93,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
+    private final Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         Optional<HttpOptions.TlsFiles> tls = certfile == null ? Optional.empty() : Optional.of(new HttpOptions.TlsFiles(
@@ -119,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION)) {
+        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer)) {
             server.start();
             String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
             for (String name : byName.keySet()) {
@@ -142,9 +144,33 @@ final class ServeCommand implements Callable<Integer> {
             throws Exception {
         HostSetup setup = HostSetup.open(p);
         setups.add(setup);
-        addPeers(setup, peers);
+        List<org.annexhost.api.Uuid> served = addPeers(setup, peers);
         String name = setup.repo.path().getFileName().toString();
-        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid()));
+        HttpAccess rules = repositoryAccess(setup.repo);
+        for (org.annexhost.api.Uuid u : served) {
+            accessByPeer.put(u, rules);
+        }
+        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules));
+    }
+
+    /**
+     * A repository may narrow or widen what unauthenticated users may do in it, with
+     * {@code git config annexhost.unauthenticated none|readonly|appendonly|full}.
+     */
+    private HttpAccess repositoryAccess(HostRepository repo) throws Exception {
+        HttpAccess server = access();
+        if (!repo.git().succeeds("config", "--get", "annexhost.unauthenticated")) {
+            return server;
+        }
+        String v = repo.git().run("config", "--get", "annexhost.unauthenticated").strip();
+        return server.withUnauthenticated(switch (v) {
+            case "none" -> HttpAccess.Permission.NONE;
+            case "readonly" -> HttpAccess.Permission.READ;
+            case "appendonly" -> HttpAccess.Permission.APPEND;
+            case "full" -> HttpAccess.Permission.FULL;
+            default -> throw new IllegalArgumentException(repo.path() + ": annexhost.unauthenticated=" + v
+                    + " (expected none, readonly, appendonly or full)");
+        });
     }
 
     private void rescan(PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups) {
@@ -178,11 +204,13 @@ final class ServeCommand implements Callable<Integer> {
         return new HttpAccess(anon, !unauthNolocking, users, authenvHttp, explicit);
     }
 
-    private void addPeers(HostSetup setup, PeerRegistry peers) throws Exception {
+    private List<org.annexhost.api.Uuid> addPeers(HostSetup setup, PeerRegistry peers) throws Exception {
+        List<org.annexhost.api.Uuid> added = new ArrayList<>();
         HostRepository repo = setup.repo;
         PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
+        added.add(repo.uuid());
         peers.add(new LocalPeer(repo.path().getFileName().toString(), new ProtocolServer(repo.uuid(), store,
                 ServerMode.READ_WRITE, MonotonicClock.system(), new GitServices(repo), ProtocolVersion.LATEST),
                 threads, InMemoryConnection.Timeouts.DEFAULT));
@@ -193,6 +221,8 @@ final class ServeCommand implements Callable<Integer> {
             setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
                     new ProtocolServer(r.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
                     threads, InMemoryConnection.Timeouts.DEFAULT)));
+            added.add(r.uuid());
         }
+        return added;
     }
 }

@@ -42,8 +42,11 @@ final class AnnexApi {
     private final Conversations conversations;
     private final HttpAccess access;
     private final KeptLocks locks;
+    private final java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer;
 
-    AnnexApi(PeerRegistry peers, Conversations conversations, HttpAccess access, KeptLocks locks) {
+    AnnexApi(PeerRegistry peers, Conversations conversations, HttpAccess access, KeptLocks locks,
+             java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
+        this.accessByPeer = accessByPeer;
         this.peers = peers;
         this.conversations = conversations;
         this.access = access;
@@ -67,7 +70,8 @@ final class AnnexApi {
         HttpAccess.Permission needed = WRITES.contains(api.operation()) ? HttpAccess.Permission.APPEND
                 : REMOVES.contains(api.operation()) ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
         boolean lock = api.operation().equals("lockcontent") || api.operation().equals("keeplocked");
-        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
+        HttpAccess rules = accessByPeer.getOrDefault(api.peer(), access);
+        HttpAccess.Verdict verdict = rules.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
                 needed, lock, request.isSecure());
         if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");

@@ -24,12 +24,10 @@ import org.eclipse.jetty.util.Callback;
  */
 final class GitSmartHttp {
     private final Map<String, HttpRepository> repositories;
-    private final HttpAccess access;
     private final Optional<String> publicUrl;
 
-    GitSmartHttp(Map<String, HttpRepository> repositories, HttpAccess access, Optional<String> publicUrl) {
+    GitSmartHttp(Map<String, HttpRepository> repositories, Optional<String> publicUrl) {
         this.repositories = repositories;
-        this.access = access;
         this.publicUrl = publicUrl;
     }
 
@@ -43,7 +41,7 @@ final class GitSmartHttp {
         String rest = "/" + s[2];
         boolean push = rest.endsWith("/git-receive-pack") || "service=git-receive-pack".equals(request.getHttpURI().getQuery());
         HttpAccess.Permission needed = push ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
-        HttpAccess.Verdict verdict = access.check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
+        HttpAccess.Verdict verdict = repo.access().check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
                 needed, false, request.isSecure());
         if (verdict != HttpAccess.Verdict.ALLOWED) {
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {

@@ -46,6 +46,11 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
         return new HttpAccess(Permission.FULL, true, Map.of(), false, explicit);
     }
 
+    /** @return these rules with another permission for unauthenticated users (a repository's own rule) */
+    public HttpAccess withUnauthenticated(Permission p) {
+        return new HttpAccess(p, unauthenticatedMayLock, users, authOverHttp, true);
+    }
+
     /**
      * @return the users --authenv describes in this environment
      * @throws IllegalArgumentException for a permission git-annex does not know

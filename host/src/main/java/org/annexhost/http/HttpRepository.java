@@ -9,6 +9,7 @@ import org.annexhost.api.Uuid;
  * @param name the path segment, the repository folder's name (e.g. {@code photos.git})
  * @param gitDir its git directory
  * @param uuid its annex uuid
+ * @param access who may do what in this repository (the server's rules, or the repository's own)
  */
-public record HttpRepository(String name, Path gitDir, Uuid uuid) {
+public record HttpRepository(String name, Path gitDir, Uuid uuid, HttpAccess access) {
 }

@@ -43,6 +43,15 @@ public final class P2pHttpServer implements AutoCloseable {
      */
     public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention) {
+        this(options, peers, repositories, lockRetention, Map.of());
+    }
+
+    /**
+     * @param accessByPeer rules of repositories that have their own, by the uuid of each peer they serve
+     *     (may change while running)
+     */
+    public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
+                         Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
         this.options = options;
         this.conversations = new Conversations(Math.max(4, options.jobs()));
         this.locks = new KeptLocks(lockRetention, options.lockedFiles());
@@ -53,8 +62,8 @@ public final class P2pHttpServer implements AutoCloseable {
         threads.setName("http");
         this.server = new Server(threads);
         server.addConnector(connector(options));
-        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks);
-        GitSmartHttp git = new GitSmartHttp(repositories, options.access(), options.publicUrl());
+        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer);
+        GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl());
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {

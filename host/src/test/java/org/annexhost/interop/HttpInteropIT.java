@@ -145,6 +145,42 @@ class HttpInteropIT {
     }
 
     @Test
+    void perRepositoryRulesInOneProcessAndAppendOnly() throws Exception {
+        Path open = tmp.resolve("open.git");
+        Path locked = tmp.resolve("locked.git");
+        world.ok(tmp, launcher, "init", open.toString());
+        world.ok(tmp, launcher, "init", locked.toString());
+        world.ok(locked, "git", "config", "annexhost.unauthenticated", "readonly");
+        String first = start(new ArrayList<>(List.of(launcher, "serve", "--repo", open.toString(), "--repo", locked.toString(),
+                "--port", "0", "--unauth-appendonly")));
+        String base = first.substring(0, first.lastIndexOf('/'));
+        Path a = cloneHttp(base + "/open.git", "a");
+        addFiles(a, "a", 1, 1000);
+        world.ok(a, "git", "annex", "copy", "--to", "origin", "a 1.bin");
+        AnnexWorld.Result drop = world.run(a, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "a 1.bin");
+        assertThat(drop.code()).as("append-only: no removal").isNotZero();
+        Path b = cloneHttp(base + "/locked.git", "b");
+        addFiles(b, "b", 1, 1000);
+        AnnexWorld.Result copy = world.run(b, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "b 1.bin");
+        assertThat(copy.code()).as("this repository is read-only for anonymous users").isNotZero();
+        assertThat(AnnexWorld.lines(world.ok(b, "git", "annex", "find", "--in", "origin").out())).isEmpty();
+    }
+
+    @Test
+    void oneGibibyteOverHttp() throws Exception {
+        Path repo = tmp.resolve("big.git");
+        world.ok(tmp, launcher, "init", repo.toString());
+        Path client = cloneHttp(serve(repo), "big");
+        String hash = AnnexWorld.writeRandom(client.resolve("one gibibyte.bin"), 1L << 30, 9);
+        world.ok(client, "git", "annex", "add", ".");
+        world.ok(client, "git", "commit", "-q", "-m", "big");
+        world.ok(client, Duration.ofMinutes(5), Map.of(), "git", "annex", "copy", "--to", "origin", "one gibibyte.bin");
+        world.ok(client, "git", "annex", "drop", "one gibibyte.bin");
+        world.ok(client, Duration.ofMinutes(5), Map.of(), "git", "annex", "get", "one gibibyte.bin");
+        assertThat(AnnexWorld.sha256(client.resolve("one gibibyte.bin"))).isEqualTo(hash);
+    }
+
+    @Test
     void directoryServesRepositoriesAddedAfterStart() throws Exception {
         Path dir = java.nio.file.Files.createDirectories(tmp.resolve("srv"));
         world.ok(tmp, launcher, "init", dir.resolve("first.git").toString());
