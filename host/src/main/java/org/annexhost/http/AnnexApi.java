@@ -155,7 +155,14 @@ final class AnnexApi {
         long length = Long.parseLong(lengthHeader);
         long httpOffset = api.number("offset", 0);
         if (api.optional("data-present").filter("true"::equals).isPresent()) {
-            throw new ApiRequest.BadRequest("data-present is not supported by this server");
+            if (api.versionOrLatest().number() < 4) {
+                throw new ApiRequest.BadRequest("data-present needs version 4");
+            }
+            try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
+                ClientReply r = l.client.putDataPresent(key, api.associatedFile());
+                l.done();
+                return Reply.ok("{\"stored\": " + r.ok() + plus(api, r.uuids()) + "}");
+            }
         }
         InputStream body = Source.asInputStream(request);
         AtomicBoolean mismatch = new AtomicBoolean();

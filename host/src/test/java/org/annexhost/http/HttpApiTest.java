@@ -98,6 +98,18 @@ class HttpApiTest {
     }
 
     @Test
+    void dataPresentInVersion4() throws Exception {
+        start();
+        assertThat(post("/v4/put?key=" + HELLO + "&clientuuid=c&data-present=true", "", Map.of("X-git-annex-data-length", "0")).body())
+                .isEqualTo("{\"stored\": false, \"plusuuids\": []}\n");
+        store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
+        store.remove(HELLO, java.util.OptionalLong.empty());
+        store.putPartial(HELLO, new byte[0]);
+        assertThat(post("/v3/put?key=" + HELLO + "&clientuuid=c&data-present=true", "", Map.of("X-git-annex-data-length", "0")).statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
     void getKeyWithLengthHeadersOffsetAndRange() throws Exception {
         start();
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));

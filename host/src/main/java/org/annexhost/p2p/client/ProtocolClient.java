@@ -160,6 +160,19 @@ public final class ProtocolClient {
         return ClientReply.success(List.of());
     }
 
+    /**
+     * PUT where the content reached the server some other way (v4 DATA-PRESENT): the server checks
+     * it has the content and answers as if it had been sent.
+     */
+    public ClientReply putDataPresent(Key key, AssociatedFile file) throws IOException {
+        PutAnswer answer = offer(key, file);
+        if (answer.reply() != null) {
+            return answer.reply();
+        }
+        connection.send(new DataPresent());
+        return successOrFailure(true);
+    }
+
     /** The server's answer to PUT: a final reply, or the offset to send from. */
     private record PutAnswer(ClientReply reply, long offset) {
     }
