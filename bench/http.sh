@@ -34,7 +34,16 @@ LUA
 rps() { wrk -t2 -c16 -d"${secs}s" -s "$work/post.lua" "http://127.0.0.1:$1/git-annex/$2/v4/checkpresent?key=$key&clientuuid=0000-bench" \
   | awk '/Requests\/sec/ {print $2}'; }
 
-echo "object: $mib MiB; checkpresent: 16 keep-alive connections for ${secs}s"
+# Warm both servers up (annexhost's JIT compiles its hot loops in the first seconds).
+head -c $((64 * 1048576)) /dev/urandom > "$work/warm"
+warmkey=$(cd "$work/k" && git annex calckey "$work/warm")
+for port_uuid in "19417 $ah_uuid" "19418 $ga_uuid"; do
+  set -- $port_uuid
+  curl -s -o /dev/null -X POST -H "X-git-annex-data-length: $((64 * 1048576))" -H "Content-Type: application/octet-stream" \
+    --upload-file "$work/warm" "http://127.0.0.1:$1/git-annex/$2/v4/put?key=$warmkey&clientuuid=0000-bench"
+  curl -s -o /dev/null "http://127.0.0.1:$1/git-annex/$2/v4/key/$warmkey?clientuuid=0000-bench"
+done
+echo "object: $mib MiB; checkpresent: 16 keep-alive connections for ${secs}s (after a 64 MiB warm-up on each)"
 echo "PUT  git annex p2phttp: $(mbps "$(put 19418 "$ga_uuid")")"
 echo "PUT  annexhost serve:   $(mbps "$(put 19417 "$ah_uuid")")"
 echo "GET  git annex p2phttp: $(mbps "$(get 19418 "$ga_uuid")")"
