@@ -1,6 +1,5 @@
 package org.annexhost.repo;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -51,11 +50,10 @@ final class RepositoryUpload implements LocalStore.Upload {
             try {
                 RepositoryStore.copy(data, out, verifier);
             } finally {
-                // What arrived stays for a resume, even when the stream broke.
+                // What arrived stays for a resume, even when the stream broke. Like git-annex, no
+                // fsync: a killed host loses nothing the kernel already has; a machine crash is the
+                // filesystem's to survive.
                 out.flush();
-                if (out instanceof FileOutputStream f) {
-                    f.getFD().sync();
-                }
             }
         }
     }
