@@ -56,10 +56,14 @@ final class RemoteContext implements BackendContext {
     public Path tempDirectory() {
         try {
             Path all = Files.createDirectories(dir.resolve("tmp"));
+            // Leftovers of crashed processes: another process's directory is only removed once it has
+            // not changed for a day, since liveness by pid cannot be trusted across namespaces.
+            long dayAgo = System.currentTimeMillis() - java.time.Duration.ofDays(1).toMillis();
+            long mine = ProcessHandle.current().pid();
             try (java.util.stream.Stream<Path> old = Files.list(all)) {
                 for (Path p : (Iterable<Path>) old::iterator) {
                     long pid = parsePid(p.getFileName().toString());
-                    if (pid > 0 && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                    if (pid > 0 && pid != mine && Files.getLastModifiedTime(p).toMillis() < dayAgo) {
                         deleteTree(p);
                     }
                 }
