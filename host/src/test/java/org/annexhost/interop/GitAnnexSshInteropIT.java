@@ -21,9 +21,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The real git-annex client using a server repository over ssh, where the "ssh" is the
  * {@code interop/ssh} stand-in running each command string through the shell under test as a
- * login shell. Every scenario runs against git-annex's own git-annex-shell first (so the scenario
- * and its assertions are known to be right) and then against annexhost's drop-in
- * ({@code annexhost shell -c}), on a server made by {@code annexhost init}.
+ * login shell ({@code SHELL -c STRING}) or as a forced command (SSH_ORIGINAL_COMMAND). Every
+ * scenario runs against git-annex's own git-annex-shell first (so the scenario and its assertions
+ * are known to be right) and then against annexhost's drop-in ({@code annexhost shell}), on a
+ * server made by {@code annexhost init}. git clone, fetch and push go through the same shell.
  *
  * <p>Assertions are on what can be observed from outside: exit codes, {@code git annex whereis}
  * and {@code checkpresentkey} (which asks the server), SHA-256 of contents, object files on the
@@ -111,7 +112,37 @@ class GitAnnexSshInteropIT {
 
         // git-annex itself, inside the served repository, checks what the server stored and logged.
         box.ok(client, "git", "annex", "sync", "--no-content", "--quiet");
+        assertPushed(box, client, server);
         assertServerFsckPasses(box, server);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ShellUnderTest.class)
+    @Timeout(180)
+    void forcedCommandWithSshOriginalCommandServesGitAndAnnex(ShellUnderTest shell) throws Exception {
+        SshSandbox box = new SshSandbox(tmp, shell).asForcedCommand();
+        Path server = box.createServer("server.git", "test server");
+        Path client = box.cloneClient(server, "client");
+        Map<String, String> sha = new LinkedHashMap<>();
+        sha.put("empty file.txt", SshSandbox.writeRandom(client.resolve("empty file.txt"), 0, 1));
+        sha.put("one mebibyte.bin", SshSandbox.writeRandom(client.resolve("one mebibyte.bin"), 1 << 20, 2));
+        box.ok(client, "git", "annex", "add", ".");
+        box.ok(client, "git", "commit", "-q", "-m", "two files");
+        Map<String, String> keys = box.keys(client);
+
+        box.ok(client, "git", "annex", "copy", "-J2", "--to", "origin", ".");
+        assertServerHoldsExactly(server, keys, sha, sha.keySet());
+        box.ok(client, "git", "annex", "drop", ".");
+        box.ok(client, "git", "annex", "get", "-J2", ".");
+        for (String file : sha.keySet()) {
+            assertThat(SshSandbox.sha256(client.resolve(file))).as("SHA-256 of %s after get", file).isEqualTo(sha.get(file));
+        }
+        box.ok(client, "git", "annex", "drop", "--from", "origin", "one mebibyte.bin");
+        assertThat(SshSandbox.objects(server)).doesNotContainKey(keys.get("one mebibyte.bin"));
+        assertThat(box.checkPresentKey(client, keys.get("one mebibyte.bin"), "origin")).isEqualTo(1);
+        box.ok(client, "git", "annex", "sync", "--no-content", "--quiet");
+        assertPushed(box, client, server);
+        assertConnections(box, server, box.uuidOf(server), box.uuidOf(client));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -229,6 +260,15 @@ class GitAnnexSshInteropIT {
                 .contains("git-upload-pack '" + server + "'")
                 .contains("git-annex-shell 'configlist' '" + server + "'")
                 .contains("git-annex-shell 'p2pstdio' '" + server + "' '" + clientUuid + "' --uuid " + serverUuid);
+    }
+
+    /** git-receive-pack went through the shell: the server has the client's branch. */
+    private static void assertPushed(SshSandbox box, Path client, Path server) throws Exception {
+        String head = box.ok(client, "git", "rev-parse", "HEAD").out().trim();
+        String branch = box.ok(client, "git", "symbolic-ref", "--short", "HEAD").out().trim();
+        assertThat(box.run(server, "git", "rev-parse", "--verify", "-q", "refs/heads/" + branch).out().trim())
+                .as("server's %s after git annex sync", branch).isEqualTo(head);
+        assertThat(box.sshLogLines()).as("ssh stand-in log").anyMatch(l -> l.endsWith("| git-receive-pack '" + server + "'"));
     }
 
     private static void assertServerFsckPasses(SshSandbox box, Path server) throws Exception {

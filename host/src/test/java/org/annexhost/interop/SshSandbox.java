@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * A sandbox in which the real git-annex client reaches a server repository "over ssh": a HOME of
  * its own and the {@code interop/ssh} stand-in first on PATH, which runs each remote command string
  * locally through the shell under test as the account's login shell would (every command,
- * git-upload-pack and git-receive-pack included). Every connection is logged; with
+ * git-upload-pack and git-receive-pack included), or as a forced command would. Every connection is logged; with
  * {@link #withTraffic()} the server's side of each conversation is kept too.
  *
  * <p>A missing or too old git-annex fails the test and says how to install it. One per test; not
@@ -72,7 +72,7 @@ final class SshSandbox {
         env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
         env.put("GIT_CONFIG_NOSYSTEM", "1");
         env.put("SSH_STANDIN_LOG", sshLog.toString());
-        env.put("SSH_STANDIN_LOGIN", "1");
+        env.put("SSH_STANDIN_MODE", "login");
         env.put("ANNEXHOST_NO_BUILD", "1");
         for (String who : List.of("AUTHOR", "COMMITTER")) {
             env.put("GIT_" + who + "_NAME", "interop");
@@ -84,6 +84,15 @@ final class SshSandbox {
         }
         this.sh = new Sh(env);
         requireGitAnnex();
+    }
+
+    /**
+     * Hands command strings to the shell as a forced command in authorized_keys does (in
+     * SSH_ORIGINAL_COMMAND) instead of as a login shell does ({@code -c STRING}).
+     */
+    SshSandbox asForcedCommand() {
+        sh = sh.with(Map.of("SSH_STANDIN_MODE", "forced"));
+        return this;
     }
 
     /** Keeps the server's output of every later connection under {@link #traffic}. */
