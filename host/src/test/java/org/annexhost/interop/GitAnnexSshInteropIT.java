@@ -145,6 +145,45 @@ class GitAnnexSshInteropIT {
         assertConnections(box, server, box.uuidOf(server), box.uuidOf(client));
     }
 
+    /**
+     * With git-annex's default annex.sshcaching, it first runs {@code ssh -S SOCKET ... HOST true}
+     * to start a control master, then passes {@code -S SOCKET} on every connection and finally
+     * {@code -O stop}. The stand-in has no master, so every connection is still a new process; what
+     * this checks is that the shell's answer to "true" (an unknown command) does not derail the client.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ShellUnderTest.class)
+    @Timeout(180)
+    void sshConnectionCachingAsGitAnnexDefaults(ShellUnderTest shell) throws Exception {
+        SshSandbox box = new SshSandbox(tmp, shell);
+        Path server = box.createServer("server.git", "test server");
+        Path client = box.cloneClient(server, "client");
+        box.ok(client, "git", "config", "--unset", "annex.sshcaching");
+        Map<String, String> sha = new LinkedHashMap<>();
+        long seed = 10;
+        for (Map.Entry<String, Long> e : Map.of("empty file.txt", 0L, "small one.txt", 11L, "one mebibyte.bin", 1L << 20,
+                "eight mebibytes.bin", 8L << 20).entrySet()) {
+            sha.put(e.getKey(), SshSandbox.writeRandom(client.resolve(e.getKey()), e.getValue(), seed++));
+        }
+        box.ok(client, "git", "annex", "add", ".");
+        box.ok(client, "git", "commit", "-q", "-m", "four files");
+        Map<String, String> keys = box.keys(client);
+
+        box.ok(client, "git", "annex", "copy", "-J4", "--to", "origin", ".");
+        assertServerHoldsExactly(server, keys, sha, sha.keySet());
+        box.ok(client, "git", "annex", "drop", "-J4", ".");
+        box.ok(client, "git", "annex", "get", "-J4", ".");
+        for (String file : sha.keySet()) {
+            assertThat(SshSandbox.sha256(client.resolve(file))).as("SHA-256 of %s after get", file).isEqualTo(sha.get(file));
+        }
+        box.ok(client, "git", "annex", "drop", "--from", "origin", "eight mebibytes.bin");
+        assertThat(box.checkPresentKey(client, keys.get("eight mebibytes.bin"), "origin")).isEqualTo(1);
+        assertThat(SshSandbox.objects(server)).doesNotContainKey(keys.get("eight mebibytes.bin"));
+        assertThat(box.sshLogLines()).as("ssh stand-in log")
+                .anyMatch(l -> l.contains("-o ControlMaster=auto") && l.endsWith("| true"))
+                .anyMatch(l -> l.contains("-S ") && l.contains("| git-annex-shell 'p2pstdio' '" + server + "'"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(ShellUnderTest.class)
     @Timeout(300)
