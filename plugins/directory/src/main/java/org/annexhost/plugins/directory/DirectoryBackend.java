@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -70,7 +71,9 @@ final class DirectoryBackend implements StorageBackend {
             }
             try {
                 Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            } catch (FileSystemException e) {
+                // rename(2) onto a directory another store just put in place fails with
+                // ENOTEMPTY, which Java reports as a plain FileSystemException.
                 if (present(key).isPresent()) {
                     return; // a concurrent store of the same key won the race
                 }

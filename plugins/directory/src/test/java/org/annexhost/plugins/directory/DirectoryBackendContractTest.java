@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
@@ -42,6 +48,34 @@ class DirectoryBackendContractTest {
         assertThat(d.resolve(KeyPaths.hashDirLower(k)).resolve(kf).resolve(kf)).isRegularFile();
         try (Stream<Path> tmp = Files.list(d.resolve("tmp"))) {
             assertThat(tmp).as("temporary directories left behind").isEmpty();
+        }
+    }
+
+    /** Many rounds of racing stores: the loser of the final rename must see the winner's copy, not fail. */
+    @Test
+    void racingStoresOfOneKeyAllSucceed(@TempDir Path d) throws Exception {
+        StorageBackend backend = new DirectoryBackend(d);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 150; round++) {
+                GeneratedContent g = new GeneratedContent(1000, round);
+                Key k = g.key();
+                CyclicBarrier start = new CyclicBarrier(8);
+                List<Future<?>> stores = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    stores.add(pool.submit(() -> {
+                        start.await();
+                        backend.store(k, g.content(0), 0);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : stores) {
+                    f.get();
+                }
+                assertThat(backend.checkPresent(k).state()).isEqualTo(Presence.State.PRESENT);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
