@@ -66,7 +66,7 @@ public final class BackendStore implements LocalStore {
         if (!isPresent(key)) {
             return OptionalLong.empty();
         }
-        if (key.size().isPresent()) {
+        if (key.size().isPresent() && !key.isChunk()) {
             return key.size();
         }
         try {

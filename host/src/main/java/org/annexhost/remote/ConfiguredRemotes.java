@@ -17,6 +17,7 @@ import org.annexhost.api.ConfigParameter;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
 import org.annexhost.plugin.BackendTypeRegistry;
+import org.annexhost.remote.chunk.ChunkConfig;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.branch.ProxyLog;
 import org.annexhost.repo.branch.RemoteLog;
@@ -143,6 +144,7 @@ public final class ConfiguredRemotes {
         }
         Map<String, String> params = new TreeMap<>(given);
         params.put("name", name);
+        ChunkConfig.of(new BackendConfig(name, params, secrets)); // refuses a bad chunk= before anything is recorded
         BackendContext context = context(name, uuid, new BackendConfig(name, params, secrets));
         BackendConfig initialized = factory.initialize(new BackendConfig(name, params, secrets), context);
         Map<String, String> recorded = new TreeMap<>();

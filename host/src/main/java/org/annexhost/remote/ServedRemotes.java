@@ -17,12 +17,15 @@ import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.peer.BackendStore;
 import org.annexhost.plugin.BackendTypeRegistry;
+import org.annexhost.remote.chunk.BranchChunkRecords;
+import org.annexhost.remote.chunk.ChunkConfig;
+import org.annexhost.remote.chunk.ChunkedBackend;
 import org.annexhost.repo.HostRepository;
 
 /**
  * Opens the backends of configured remotes when first asked, each as a {@link LocalStore} the
  * protocol server can serve, with content locks kept in the host repository (a backend cannot
- * lock by itself). Thread-safe; owned by the composition root, which closes it.
+ * lock by itself) and git-annex's chunking done in front of it. Thread-safe; owned by the composition root, which closes it.
  */
 public final class ServedRemotes implements AutoCloseable {
     /** How long a backend call that does not stream may take. */
@@ -94,7 +97,8 @@ public final class ServedRemotes implements AutoCloseable {
                         + ", which no loaded plugin provides; known types: " + String.join(", ", types.names())));
         BackendConfig config = remotes.backendConfig(def);
         try {
-            StorageBackend backend = factory.open(config, remotes.context(def.name(), def.uuid(), config));
+            StorageBackend backend = new ChunkedBackend(factory.open(config, remotes.context(def.name(), def.uuid(), config)),
+                    ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), Clock.systemUTC()));
             LockTable locks = new LockTable(repo.hostDir().resolve("remotes").resolve(def.uuid().value()).resolve("locks"),
                     Clock.systemUTC(), lockRetention);
             return new Opened(backend, new BackendStore(def.name(), backend, locks, calls, CALL_DEADLINE));

@@ -32,7 +32,8 @@ public final class ContentVerifier {
     public static Optional<ContentVerifier> forKey(Key key) {
         Optional<HashAlgorithm> algorithm = key.hashAlgorithm();
         Optional<String> expected = key.expectedDigest();
-        if (algorithm.isEmpty() || expected.isEmpty()) {
+        if (algorithm.isEmpty() || expected.isEmpty() || key.isChunk()) {
+            // A chunk key names the digest of the whole content, not of the chunk.
             return Optional.empty();
         }
         return Optional.of(new ContentVerifier(key, algorithm.get(), expected.get().toLowerCase(java.util.Locale.ROOT)));

@@ -27,7 +27,8 @@ public final class DirectoryBackendFactory implements StorageBackendFactory {
     public List<ConfigParameter> parameters() {
         return List.of(
                 ConfigParameter.required("directory", "where to store content"),
-                ConfigParameter.optional("encryption", "only none is supported", "none"));
+                ConfigParameter.optional("encryption", "only none is supported", "none"),
+                ConfigParameter.optional("chunk", "store content in chunks of this size, e.g. 1MiB (done by the host)", ""));
     }
 
     @Override
@@ -49,9 +50,6 @@ public final class DirectoryBackendFactory implements StorageBackendFactory {
         if (!enc.equals("none")) {
             throw new BackendException("remote " + config.remoteName() + ": encryption=" + enc
                     + " is not supported by annexhost's directory type; use encryption=none");
-        }
-        if (config.get("chunk").isPresent() || config.get("chunksize").isPresent()) {
-            throw new BackendException("remote " + config.remoteName() + ": chunked directory remotes are not supported yet");
         }
         return Path.of(config.require("directory")).toAbsolutePath().normalize();
     }
