@@ -95,6 +95,57 @@ class GatewayDirectoryInteropIT {
     }
 
     @Test
+    void chunkedLayoutIsGitAnnexsInBothDirections() throws Exception {
+        Path chunks = Files.createDirectories(tmp.resolve("chunks"));
+        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "cstore", "type=directory",
+                "directory=" + chunks, "encryption=none", "chunk=1MiB");
+        world.ok(client, "git", "fetch", "-q", "origin"); // git-annex merges origin/git-annex by itself
+        world.ok(client, "git", "annex", "initremote", "ownc", "type=directory", "directory=" + chunks,
+                "encryption=none", "chunk=1MiB");
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (String name : List.of("big 1.bin", "big 2.bin")) {
+            hashes.put(name, AnnexWorld.writeRandom(client.resolve(name), (5L << 19) + 17, name.length() + hashes.size()));
+        }
+        world.ok(client, "git", "annex", "add", ".");
+        world.ok(client, "git", "commit", "-q", "-m", "big");
+        world.ok(client, "git", "annex", "copy", "--to", "origin-cstore", "big 1.bin");
+        world.ok(client, "git", "annex", "copy", "--to", "ownc", "big 2.bin");
+
+        // Both wrote three 1 MiB chunk keys per file (2.5 MiB + 17 bytes), in the same places.
+        for (String name : hashes.keySet()) {
+            String k = key(name);
+            for (int n = 1; n <= 3; n++) {
+                String chunk = k.replace("--", "-S1048576-C" + n + "--");
+                try (var found = Files.walk(chunks)) {
+                    assertThat(found.filter(p -> p.getFileName().toString().equals(chunk)).count())
+                            .as(name + " chunk " + n).isEqualTo(2); // DIR/HASH/KEY/KEY
+                }
+            }
+        }
+        // Each reads what the other stored.
+        world.ok(client, "git", "annex", "checkpresentkey", key("big 1.bin"), "ownc");
+        world.ok(client, "git", "annex", "checkpresentkey", key("big 2.bin"), "origin-cstore");
+        // fsck --from records what it finds, so the client knows where to get from.
+        world.ok(client, "git", "annex", "fsck", "--fast", "--from", "ownc", "big 1.bin");
+        world.ok(client, "git", "annex", "fsck", "--fast", "--from", "origin-cstore", "big 2.bin");
+        world.ok(client, "git", "annex", "drop", "--force", "big 1.bin", "big 2.bin");
+        world.ok(client, "git", "annex", "get", "--from", "ownc", "big 1.bin");
+        world.ok(client, "git", "annex", "get", "--from", "origin-cstore", "big 2.bin");
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+            assertThat(AnnexWorld.sha256(client.resolve(e.getKey()))).isEqualTo(e.getValue());
+        }
+        world.ok(client, "git", "annex", "fsck", "--from", "origin-cstore", "big 1.bin", "big 2.bin");
+        // The gateway logged its chunks where git-annex keeps chunk logs.
+        String branchFiles = world.ok(gateway, "git", "ls-tree", "-r", "--name-only", "git-annex").out();
+        assertThat(branchFiles).contains(key("big 1.bin") + ".log.cnk");
+
+        world.ok(client, "git", "annex", "drop", "--from", "origin-cstore", "big 1.bin", "big 2.bin");
+        try (var left = Files.walk(chunks)) {
+            assertThat(left.filter(Files::isRegularFile).toList()).as("chunks left after drop").isEmpty();
+        }
+    }
+
+    @Test
     void unpublishedAndUnknownRemotesAreRefused() throws Exception {
         addFiles(1);
         world.ok(tmp, launcher, "unproxy", "--repo", gateway.toString(), "store");
