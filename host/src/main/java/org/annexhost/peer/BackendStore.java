@@ -19,6 +19,7 @@ import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.StoreFailedException;
 
 /**
  * A storage backend seen as a {@link LocalStore}, so the protocol server serves it like a
@@ -81,7 +82,7 @@ public final class BackendStore implements LocalStore {
     @Override
     public Optional<Content> read(Key key, long offset) throws IOException {
         try {
-            return Optional.of(backend.retrieve(key, offset));
+            return Optional.of(bounded("GET " + key, () -> backend.retrieve(key, offset)));
         } catch (ContentNotFoundException e) {
             return Optional.empty();
         }
@@ -90,7 +91,7 @@ public final class BackendStore implements LocalStore {
     @Override
     public Optional<InputStream> openContent(Key key, long offset) throws IOException {
         try {
-            return Optional.of(backend.retrieve(key, offset).stream());
+            return Optional.of(bounded("GET " + key, () -> backend.retrieve(key, offset)).stream());
         } catch (ContentNotFoundException e) {
             return Optional.empty();
         }
@@ -135,6 +136,9 @@ public final class BackendStore implements LocalStore {
             throw new IOException("remote " + remote + " did not answer " + what + " within " + deadline.toSeconds() + "s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof ContentNotFoundException notFound) {
+                throw notFound;
+            }
             throw new IOException("remote " + remote + " failed " + what + ": " + describe(cause), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -164,16 +168,64 @@ public final class BackendStore implements LocalStore {
 
         @Override
         public void write(Content data) throws IOException {
-            InputStream in = data.counted();
-            Optional<ContentVerifier> verifier = offset == 0 ? ContentVerifier.forKey(key) : Optional.empty();
-            if (verifier.isPresent()) {
-                in = new FailingAtEndIfUnverified(in, verifier.get());
-            }
-            try {
+            GuardedStream guarded = new GuardedStream(data.counted());
+            Optional<FailingAtEndIfUnverified> verified = (offset == 0 ? ContentVerifier.forKey(key) : Optional.<ContentVerifier>empty())
+                    .map(v -> new FailingAtEndIfUnverified(guarded, v));
+            InputStream in = verified.isPresent() ? verified.get() : guarded;
+            Future<Void> store = calls.submit(() -> {
                 backend.store(key, new Content(data.length(), in), offset);
+                return null;
+            });
+            try {
+                awaitStore(store, guarded);
+                if (verified.isPresent() && !verified.get().matched()) {
+                    // The backend finished without reading to the end, or swallowed the mismatch.
+                    backend.remove(key);
+                    throw new StoreFailedException("remote " + remote + " did not read all of " + key
+                            + " or accepted content that does not match it; removed");
+                }
                 stored = true;
-            } catch (IOException | RuntimeException e) {
-                throw new IOException("remote " + remote + " did not store " + key + ": " + describe(e), e);
+            } finally {
+                // Whatever happened, the backend reads no more: the rest belongs to the protocol.
+                guarded.detach();
+            }
+        }
+
+        /**
+         * Waits for the backend's store. Time the backend spends waiting for the sender is not
+         * its fault; time it spends neither reading nor finishing is, and past the deadline the
+         * store is abandoned as hung.
+         */
+        private void awaitStore(Future<Void> store, GuardedStream guarded) throws IOException {
+            long poll = Math.max(10, Math.min(1000, deadline.toMillis() / 4));
+            long lastCount = -1;
+            long lastProgress = System.nanoTime();
+            while (true) {
+                try {
+                    store.get(poll, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    long count = guarded.count();
+                    if (count != lastCount || guarded.reading()) {
+                        lastCount = count;
+                        lastProgress = System.nanoTime();
+                    } else if (System.nanoTime() - lastProgress > deadline.toNanos()) {
+                        store.cancel(true);
+                        throw new StoreFailedException("remote " + remote + " stopped storing " + key + ": no progress for "
+                                + deadline.toSeconds() + "s after " + count + " bytes");
+                    }
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    String what = "remote " + remote + " did not store " + key + ": " + describe(cause);
+                    if (guarded.incomingFailed()) {
+                        throw new IOException(what, cause);
+                    }
+                    throw new StoreFailedException(what, cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    store.cancel(true);
+                    throw new IOException("interrupted while storing " + key + " on remote " + remote);
+                }
             }
         }
 
@@ -197,10 +249,77 @@ public final class BackendStore implements LocalStore {
         }
     }
 
+    /**
+     * The incoming content as the backend sees it: counts what it reads, knows whether it is in a
+     * read (waiting for the sender) and whether the incoming side failed, and once detached
+     * refuses every read, so a backend thread that outlives its store cannot take bytes that
+     * belong to the next message.
+     */
+    private static final class GuardedStream extends InputStream {
+        private final InputStream in;
+        private volatile long count;
+        private volatile boolean reading;
+        private volatile boolean incomingFailed;
+        private boolean detached;
+
+        GuardedStream(InputStream in) {
+            this.in = in;
+        }
+
+        long count() {
+            return count;
+        }
+
+        boolean reading() {
+            return reading;
+        }
+
+        boolean incomingFailed() {
+            return incomingFailed;
+        }
+
+        synchronized void detach() {
+            detached = true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) throws IOException {
+            if (detached) {
+                throw new IOException("the store was abandoned");
+            }
+            reading = true;
+            try {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    count += n;
+                }
+                return n;
+            } catch (IOException e) {
+                incomingFailed = true;
+                throw e;
+            } finally {
+                reading = false;
+            }
+        }
+
+        @Override
+        public void close() {
+            // the protocol owns the incoming stream
+        }
+    }
+
     /** Fails before the end of the stream if the bytes do not hash to the key. */
     private static final class FailingAtEndIfUnverified extends FilterInputStream {
         private final ContentVerifier verifier;
         private boolean checked;
+        private boolean matched;
 
         FailingAtEndIfUnverified(InputStream in, ContentVerifier verifier) {
             super(in);
@@ -223,8 +342,14 @@ public final class BackendStore implements LocalStore {
                 if (!verifier.matches()) {
                     throw new IOException("content does not match key " + verifier.key());
                 }
+                matched = true;
             }
             return n;
+        }
+
+        /** @return true once the whole stream was read and it matched the key */
+        boolean matched() {
+            return matched;
         }
     }
 }

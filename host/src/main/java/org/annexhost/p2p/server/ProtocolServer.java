@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
+import org.annexhost.api.content.CountingInputStream;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.Message.*;
@@ -208,8 +209,15 @@ public final class ProtocolServer {
         Optional<Message> next = c.receive();
         if (next.isPresent() && next.get() instanceof Data data) {
             Content content = c.receivedContent();
+            CountingInputStream incoming = content.counted();
             try {
-                upload.write(new Content(content.length(), content.counted()));
+                upload.write(new Content(content.length(), incoming));
+            } catch (StoreFailedException e) {
+                // The store failed, not the connection: take the rest of the DATA, answer FAILURE.
+                LOG.warn("{}: PUT {} not stored: {}", c.name(), key, e.getMessage());
+                incoming.drain();
+                receiveValidity(c);
+                return reply(c, false);
             } catch (IOException e) {
                 // git-annex: a receiver that cannot take all the data can only close the connection.
                 c.close();
