@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.http.HttpAccess;
 import org.annexhost.http.HttpOptions;
 import org.annexhost.http.HttpRepository;
@@ -215,13 +216,19 @@ final class ServeCommand implements Callable<Integer> {
                 ServerMode.READ_WRITE, MonotonicClock.system(), new GitServices(repo), ProtocolVersion.LATEST),
                 threads, InMemoryConnection.Timeouts.DEFAULT));
         for (RemoteDefinition r : setup.remotes.list()) {
-            if (!r.proxied()) {
+            if (!setup.remotes.published(r)) {
                 continue;
             }
             setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
                     new ProtocolServer(r.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
                     threads, InMemoryConnection.Timeouts.DEFAULT)));
             added.add(r.uuid());
+        }
+        for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
+            setup.served.proxiedStore(c.uuid()).ifPresent(s -> peers.add(new LocalPeer(c.name(),
+                    new ProtocolServer(c.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+                    threads, InMemoryConnection.Timeouts.DEFAULT)));
+            added.add(c.uuid());
         }
         return added;
     }

@@ -16,6 +16,7 @@ import org.annexhost.api.BackendException;
 import org.annexhost.api.ConfigParameter;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
+import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.ChunkConfig;
 import org.annexhost.repo.HostRepository;
@@ -87,7 +88,7 @@ public final class ConfiguredRemotes {
             String[] kv = line.split(" ", 2);
             if (kv.length == 2 && kv[0].startsWith(prefix)) {
                 String k = kv[0].substring(prefix.length());
-                if (!Set.of("uuid", "proxy", "ignore", "cost", "readonly", "sync").contains(k)) {
+                if (!Set.of("uuid", "proxy", "ignore", "cost", "readonly", "sync", "cluster-node", "cluster-gateway").contains(k)) {
                     out.put(k, kv[1].trim());
                 }
             }
@@ -174,10 +175,25 @@ public final class ConfiguredRemotes {
 
     /** Writes the proxy log from the remotes that are proxied. */
     public void publish() throws IOException {
-        List<Map.Entry<String, String>> proxied = list().stream().filter(RemoteDefinition::proxied)
-                .map(r -> Map.entry(r.uuid().value(), r.name())).collect(Collectors.toList());
+        List<Map.Entry<String, String>> proxied = new ArrayList<>();
+        for (RemoteDefinition r : list()) {
+            if (published(r)) {
+                proxied.add(Map.entry(r.uuid().value(), r.name()));
+            }
+        }
+        for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
+            proxied.add(Map.entry(c.uuid().value(), c.name()));
+        }
         repo.branch().change(Map.of("proxy.log",
                 log -> ProxyLog.update(log, repo.uuid().value(), proxied, clock.instant())), "update");
+    }
+
+    /**
+     * @return whether clients may reach the remote through the gateway: proxied, or a node of a
+     *     cluster (git-annex proxies cluster nodes whatever their proxy setting)
+     */
+    public boolean published(RemoteDefinition r) throws IOException {
+        return r.proxied() || gitConfig("remote." + r.name() + ".annex-cluster-node").filter(v -> !v.isBlank()).isPresent();
     }
 
     /** @return the configuration a backend of this remote gets, secrets restored from private files */

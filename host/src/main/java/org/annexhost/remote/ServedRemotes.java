@@ -3,6 +3,8 @@ package org.annexhost.remote;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +15,18 @@ import org.annexhost.api.BackendException;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
+import org.annexhost.cluster.BranchKnowledge;
+import org.annexhost.cluster.ClusterConfig;
+import org.annexhost.cluster.ClusterNode;
+import org.annexhost.cluster.ClusterStore;
 import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.server.ServerMode;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.PeerThreads;
+import org.annexhost.time.MonotonicClock;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.peer.BackendStore;
 import org.annexhost.plugin.BackendTypeRegistry;
@@ -36,6 +49,8 @@ public final class ServedRemotes implements AutoCloseable {
     private final BackendTypeRegistry types;
     private final Duration lockRetention;
     private final Map<Uuid, Opened> open = new ConcurrentHashMap<>();
+    private final Map<Uuid, ClusterStore> clusters = new ConcurrentHashMap<>();
+    private final PeerThreads nodeThreads = new PeerThreads("cluster-node", 256);
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "backend-call");
         t.setDaemon(true);
@@ -64,11 +79,56 @@ public final class ServedRemotes implements AutoCloseable {
      * @throws IOException if the remote exists but cannot be opened, naming why
      */
     public Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException {
-        Optional<RemoteDefinition> def = remotes.byUuid(uuid).filter(RemoteDefinition::proxied);
-        if (def.isEmpty()) {
+        Optional<ClusterConfig.Definition> cluster = ClusterConfig.byUuid(repo.git(), uuid);
+        if (cluster.isPresent()) {
+            return Optional.of(cluster(cluster.get()));
+        }
+        Optional<RemoteDefinition> def = remotes.byUuid(uuid);
+        if (def.isEmpty() || !remotes.published(def.get())) {
             return Optional.empty();
         }
         return Optional.of(opened(def.get()).store());
+    }
+
+    /** A cluster's store, its nodes each a peer served in this process on its own store. */
+    private ClusterStore cluster(ClusterConfig.Definition d) throws IOException {
+        ClusterStore c = clusters.get(d.uuid());
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            c = clusters.get(d.uuid());
+            if (c == null) {
+                List<ClusterNode> nodes = new ArrayList<>();
+                for (String name : d.nodes()) {
+                    Optional<RemoteDefinition> def = remotes.byName(name);
+                    if (def.isEmpty()) {
+                        continue; // a node removed from the configuration but not yet from the cluster
+                    }
+                    LocalStore store = opened(def.get()).store();
+                    nodes.add(new ClusterNode(def.get().uuid(), name, new LocalPeer(name, new ProtocolServer(def.get().uuid(),
+                            store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+                            nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost(name)));
+                }
+                c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), Clock.systemUTC()),
+                        MonotonicClock.system(), calls);
+                clusters.put(d.uuid(), c);
+            }
+            return c;
+        }
+    }
+
+    /** git-annex's remote cost: {@code remote.NAME.annex-cost}, else its default for remotes that are not local repositories. */
+    private int cost(String name) throws IOException {
+        String key = "remote." + name + ".annex-cost";
+        if (repo.git().succeeds("config", "--get", key)) {
+            try {
+                return (int) Double.parseDouble(repo.git().run("config", "--get", key).trim());
+            } catch (NumberFormatException ignored) {
+                // fall through to the default
+            }
+        }
+        return 200;
     }
 
     /** @return the backend of a configured remote, opened if needed */
@@ -109,6 +169,8 @@ public final class ServedRemotes implements AutoCloseable {
 
     @Override
     public void close() {
+        clusters.values().forEach(ClusterStore::close);
+        nodeThreads.close();
         for (Opened o : open.values()) {
             try {
                 o.backend().close();

@@ -177,6 +177,93 @@ public final class ProtocolClient {
     private record PutAnswer(ClientReply reply, long offset) {
     }
 
+    /**
+     * The first half of a PUT, for a caller that sends the data itself later (a gateway fanning
+     * one upload out): PUT, then the server's answer.
+     *
+     * @return a final reply (ALREADY-HAVE, ERROR), or empty with the PUT-FROM offset told
+     */
+    public Optional<ClientReply> offerPut(Key key, AssociatedFile file, java.util.function.LongConsumer offset)
+            throws IOException {
+        PutAnswer answer = offer(key, file);
+        if (answer.reply() != null) {
+            return Optional.of(answer.reply());
+        }
+        offset.accept(answer.offset());
+        return Optional.empty();
+    }
+
+    /** The data of a PUT whose offer was accepted: DATA from the PUT-FROM offset. */
+    public void sendPutData(Content content) throws IOException {
+        connection.sendContent(content);
+    }
+
+    /** The end of a PUT: VALID or INVALID where the version has them, then the server's reply. */
+    public ClientReply finishPut(boolean valid) throws IOException {
+        if (connection.version().hasValidity()) {
+            connection.send(new Validity(valid));
+        }
+        return successOrFailure(true);
+    }
+
+    /**
+     * GET as a stream, for a caller that passes the content on (a gateway): the returned content
+     * reads the server's DATA, and at its end reads VALID or INVALID and acknowledges, failing
+     * the read if the server said the content was invalid. The connection is in use until the
+     * content has been read to its end.
+     *
+     * @return the content, or empty if the server had none (empty DATA marked INVALID), or ERROR
+     */
+    public Optional<Content> openGet(Key key, AssociatedFile file, long offset) throws IOException {
+        connection.send(new Get(offset, file, key));
+        Message m = receive();
+        if (m instanceof Error e) {
+            throw new IOException("GET " + key + " refused by " + connection.name() + ": " + e.text());
+        }
+        if (!(m instanceof Data)) {
+            throw unexpected("DATA", m);
+        }
+        Content content = connection.receivedContent();
+        if (content.length() == 0) {
+            content.counted().drain();
+            boolean valid = !connection.version().hasValidity() || receiveValidity();
+            connection.send(valid ? new Success() : new Failure());
+            return valid ? Optional.of(Content.empty()) : Optional.empty();
+        }
+        return Optional.of(new Content(content.length(), new java.io.FilterInputStream(content.counted()) {
+            private boolean finished;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n < 0 && !finished) {
+                    finished = true;
+                    boolean valid = !connection.version().hasValidity() || receiveValidity();
+                    connection.send(valid ? new Success() : new Failure());
+                    if (!valid) {
+                        throw new IOException(connection.name() + " sent " + key + " but said it was not valid");
+                    }
+                }
+                return n;
+            }
+        }));
+    }
+
+    private boolean receiveValidity() throws IOException {
+        Message v = receive();
+        if (!(v instanceof Validity validity)) {
+            throw unexpected("VALID or INVALID", v);
+        }
+        return validity.valid();
+    }
+
     private PutAnswer offer(Key key, AssociatedFile file) throws IOException {
         connection.send(new Put(file, key));
         Message m = receive();

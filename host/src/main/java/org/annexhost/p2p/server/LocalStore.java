@@ -2,10 +2,13 @@ package org.annexhost.p2p.server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.AssociatedFile;
 
 /**
  * What a repository does locally for the protocol server: report, read, receive, lock and remove
@@ -55,6 +58,42 @@ public interface LocalStore {
     Upload beginUpload(Key key) throws IOException;
 
     /**
+     * Starts receiving a PUT, knowing the file the client associates with the key (a store that
+     * decides where content goes, such as a cluster, matches preferred content against it).
+     */
+    default Upload beginUpload(Key key, AssociatedFile file) throws IOException {
+        return beginUpload(key);
+    }
+
+    /**
+     * Asked with an upload held, before any data: does the store already have the key?
+     *
+     * @return empty to receive the content; else the extra repositories that have it, for
+     *     ALREADY-HAVE-PLUS (none for a store that is one repository)
+     */
+    default Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
+        return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
+    }
+
+    /**
+     * REMOVE (with a deadline, REMOVE-BEFORE) reporting which repositories it reached, for a store
+     * that speaks for several.
+     */
+    default Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return new Reach(remove(key, deadlineSeconds), List.of(), Optional.empty());
+    }
+
+    /**
+     * What a request that may reach several repositories did.
+     *
+     * @param ok whether it succeeded as a whole
+     * @param uuids the repositories beyond this one that it reached, for SUCCESS-PLUS/FAILURE-PLUS
+     * @param error a message to answer with ERROR, when it failed and reached none
+     */
+    record Reach(boolean ok, List<Uuid> uuids, Optional<String> error) {
+    }
+
+    /**
      * Locks present content against removal, with retention if the holder dies.
      *
      * @return the held lock, or empty if the content is not present or cannot be locked
@@ -90,6 +129,11 @@ public interface LocalStore {
          * @return true if the content is now stored
          */
         boolean commit(Optional<Boolean> senderSaysValid) throws IOException;
+
+        /** @return after a successful commit, the repositories beyond this one now holding the content */
+        default List<Uuid> storedOn() {
+            return List.of();
+        }
 
         /** Releases the upload; partial data stays for a resume, unless it was found bad. */
         @Override

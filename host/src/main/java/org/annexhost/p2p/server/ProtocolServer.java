@@ -10,6 +10,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.CountingInputStream;
 import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.Message.*;
 import org.annexhost.p2p.message.Message.Error;
@@ -139,7 +140,7 @@ public final class ProtocolServer {
             c.send(new Timestamp(clock.seconds()));
             return Outcome.CONTINUE;
         } else if (m instanceof Put p) {
-            return handlePut(c, p.key());
+            return handlePut(c, p.key(), p.file());
         } else if (m instanceof Get g) {
             return handleGet(c, g.offset(), g.key());
         } else if (m instanceof Connect cn) {
@@ -186,18 +187,31 @@ public final class ProtocolServer {
             c.send(new Error(refusal));
             return Outcome.CONTINUE;
         }
-        return reply(c, store.remove(key, deadline));
+        LocalStore.Reach r = store.removeReaching(key, deadline);
+        boolean plus = !r.uuids().isEmpty() && c.version().hasPlusReplies();
+        if (r.ok()) {
+            c.send(plus ? new SuccessPlus(r.uuids()) : new Success());
+        } else if (plus) {
+            c.send(new FailurePlus(r.uuids()));
+        } else if (r.error().isPresent()) {
+            c.send(new Error(r.error().get()));
+        } else {
+            c.send(new Failure());
+        }
+        return Outcome.CONTINUE;
     }
 
-    private Outcome handlePut(P2PConnection c, Key key) throws IOException {
+    private Outcome handlePut(P2PConnection c, Key key, AssociatedFile file) throws IOException {
         if (!mode.mayStore()) {
             c.send(new Error(ServerMode.READ_ONLY_ERROR));
             return Outcome.CONTINUE;
         }
-        try (LocalStore.Upload upload = store.beginUpload(key)) {
+        try (LocalStore.Upload upload = store.beginUpload(key, file)) {
             // Checked with the upload held, so a concurrent upload of the same key is seen.
-            if (store.isPresent(key)) {
-                c.send(new AlreadyHave());
+            Optional<List<Uuid>> have = store.alreadyHas(key, upload);
+            if (have.isPresent()) {
+                boolean plus = !have.get().isEmpty() && c.version().hasPlusReplies();
+                c.send(plus ? new AlreadyHavePlus(have.get()) : new AlreadyHave());
                 return Outcome.CONTINUE;
             }
             c.send(new PutFrom(upload.offset()));
@@ -228,7 +242,12 @@ public final class ProtocolServer {
                 // git-annex: empty DATA marked INVALID means the sender had nothing to send.
                 return reply(c, false);
             }
-            return reply(c, upload.commit(validity));
+            if (!upload.commit(validity)) {
+                return reply(c, false);
+            }
+            List<Uuid> on = upload.storedOn();
+            c.send(!on.isEmpty() && c.version().hasPlusReplies() ? new SuccessPlus(on) : new Success());
+            return Outcome.CONTINUE;
         }
         if (next.isPresent() && next.get() instanceof DataPresent && c.version().hasDataPresent()) {
             return reply(c, store.isPresent(key));

@@ -73,6 +73,81 @@ public final class AnnexBranch {
         }
     }
 
+    /** Where clients' {@code git annex sync} pushes their git-annex branch. */
+    public static final String PUSHED_REF = "refs/heads/synced/git-annex";
+
+    /**
+     * Merges the git-annex branch clients pushed ({@link #PUSHED_REF}) into this one, as git-annex
+     * does before it reads the branch: a fast-forward when possible, else a union merge, each
+     * changed file the lines of both sides without repeats (every log in the branch is built to
+     * be merged that way). Costs two ref lookups when there is nothing new.
+     *
+     * @return true if the branch changed
+     */
+    public boolean mergePushed() throws IOException {
+        if (!git.succeeds("rev-parse", "--verify", "--quiet", PUSHED_REF)) {
+            return false;
+        }
+        String theirs = git.run("rev-parse", "--verify", PUSHED_REF).strip();
+        Optional<String> ours = currentCommit();
+        if (ours.isPresent() && (ours.get().equals(theirs) || git.succeeds("merge-base", "--is-ancestor", theirs, ours.get()))) {
+            return false;
+        }
+        Files.createDirectories(workDir);
+        ReentrantLock threads = WRITERS.computeIfAbsent(workDir.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        threads.lock();
+        try (RandomAccessFile f = new RandomAccessFile(workDir.resolve("branch.lck").toFile(), "rw");
+             FileChannel ch = f.getChannel();
+             FileLock lock = ch.lock()) {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Optional<String> now = currentCommit();
+                if (now.isEmpty()) {
+                    if (git.succeeds("update-ref", REF, theirs, "")) {
+                        return true;
+                    }
+                    continue;
+                }
+                if (now.get().equals(theirs) || git.succeeds("merge-base", "--is-ancestor", theirs, now.get())) {
+                    return false;
+                }
+                String merged = git.succeeds("merge-base", "--is-ancestor", now.get(), theirs) ? theirs : unionMerge(now.get(), theirs);
+                if (git.succeeds("update-ref", REF, merged, now.get())) {
+                    return true;
+                }
+            }
+            throw new IOException("could not merge " + PUSHED_REF + " into the git-annex branch: it kept changing under us");
+        } finally {
+            threads.unlock();
+        }
+    }
+
+    /** @return a merge commit of the two, each file differing between them the union of their lines */
+    private String unionMerge(String ours, String theirs) throws IOException {
+        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", workDir.resolve("index").toString()));
+        indexed.run("read-tree", ours);
+        for (String path : git.run("diff", "--name-only", "-z", "--no-renames", ours, theirs).split("\0")) {
+            if (path.isEmpty()) {
+                continue;
+            }
+            java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
+            for (String side : new String[] {ours, theirs}) {
+                if (git.succeeds("cat-file", "-e", side + ":" + path)) {
+                    for (String line : git.run("cat-file", "blob", side + ":" + path).split("\n")) {
+                        if (!line.isEmpty()) {
+                            lines.add(line);
+                        }
+                    }
+                }
+            }
+            String content = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+            String blob = git.run(content.getBytes(StandardCharsets.UTF_8), "hash-object", "-w", "--stdin").strip();
+            indexed.run("update-index", "--add", "--cacheinfo", "100644," + blob + "," + path);
+        }
+        String tree = indexed.run("write-tree").strip();
+        return git.run("merging synced/git-annex into git-annex".getBytes(StandardCharsets.UTF_8),
+                "commit-tree", tree, "-p", ours, "-p", theirs).strip();
+    }
+
     private boolean tryChange(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
         Optional<String> old = currentCommit();
         Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", workDir.resolve("index").toString()));

@@ -1,0 +1,541 @@
+package org.annexhost.cluster;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.p2p.client.ProtocolClient;
+import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.time.MonotonicClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster served as one repository, as git-annex's gateway does it ({@code Annex/Cluster.hs},
+ * {@code P2P/Proxy.hs}):
+ * <ul>
+ *   <li>PUT goes to the nodes the location log does not list, narrowed to those whose preferred
+ *       content wants the key (all of them if none does), concurrently: the client's bytes are
+ *       read once and streamed to every node. The reply names exactly the nodes that stored it;
+ *       a node that fails does not fail the others.
+ *   <li>GET and CHECKPRESENT go to a node the location log lists, the cheapest first (chosen at
+ *       random among equally cheap ones), falling back to the next.
+ *   <li>REMOVE goes to every node, listed or not; REMOVE-BEFORE is translated to each node's
+ *       monotonic clock with a GETTIMESTAMP asked just before, and not sent once the deadline
+ *       has passed.
+ *   <li>LOCKCONTENT fails: content is locked on individual nodes, which the gateway also serves.
+ * </ul>
+ * Thread-safe.
+ */
+public final class ClusterStore implements LocalStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
+    private static final int CHUNK = 64 * 1024;
+    private static final int PIPE_CHUNKS = 16;
+
+    private final Uuid uuid;
+    private final String name;
+    private final List<ClusterNode> nodes;
+    private final Map<Uuid, NodeSessions> sessions = new LinkedHashMap<>();
+    private final ClusterKnowledge knowledge;
+    private final MonotonicClock clock;
+    private final ExecutorService fanout;
+
+    /**
+     * @param uuid the cluster's uuid
+     * @param name the cluster's name, for messages
+     * @param nodes its nodes
+     * @param knowledge location logs and preferred content
+     * @param clock the monotonic clock the gateway's GETTIMESTAMP answers with
+     * @param fanout runs the per-node halves of requests
+     */
+    public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
+                        ExecutorService fanout) {
+        this.uuid = uuid;
+        this.name = name;
+        this.nodes = List.copyOf(nodes);
+        for (ClusterNode n : nodes) {
+            sessions.put(n.uuid(), new NodeSessions(n, 4));
+        }
+        this.knowledge = knowledge;
+        this.clock = clock;
+        this.fanout = fanout;
+    }
+
+    /** @return the cluster's uuid */
+    public Uuid uuid() {
+        return uuid;
+    }
+
+    @Override
+    public boolean isPresent(Key key) throws IOException {
+        IOException failure = null;
+        for (ClusterNode n : containing(key)) {
+            NodeSessions s = sessions.get(n.uuid());
+            ProtocolClient c = null;
+            try {
+                c = s.borrow();
+                ClientReply r = c.checkPresent(key);
+                s.giveBack(c);
+                if (r.kind() == ClientReply.Kind.SUCCESS) {
+                    return true;
+                }
+                if (r.kind() == ClientReply.Kind.ERROR) {
+                    failure = new IOException("node " + n.name() + ": " + r.error());
+                }
+            } catch (IOException e) {
+                if (c != null) {
+                    s.discard(c);
+                }
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw new IOException("cluster " + name + " cannot tell whether it has " + key + ": " + failure.getMessage(), failure);
+        }
+        return false;
+    }
+
+    @Override
+    public OptionalLong contentSize(Key key) throws IOException {
+        Optional<Content> c = read(key, 0);
+        if (c.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        c.get().stream().close();
+        return OptionalLong.of(c.get().length());
+    }
+
+    @Override
+    public Optional<InputStream> openContent(Key key, long offset) throws IOException {
+        return read(key, offset).map(Content::stream);
+    }
+
+    @Override
+    public Optional<Content> read(Key key, long offset) throws IOException {
+        for (ClusterNode n : containing(key)) {
+            NodeSessions s = sessions.get(n.uuid());
+            ProtocolClient c = null;
+            try {
+                c = s.borrow();
+                Optional<Content> content = c.openGet(key, AssociatedFile.NONE, offset);
+                if (content.isEmpty()) {
+                    s.giveBack(c);
+                    continue;
+                }
+                return Optional.of(new Content(content.get().length(), new ReturningStream(content.get(), s, c)));
+            } catch (IOException e) {
+                LOG.info("cluster {}: GET {} from node {} failed, trying the next: {}", name, key, n.name(), e.getMessage());
+                if (c != null) {
+                    s.discard(c);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The nodes the location log lists for the key: cheapest first, equal costs shuffled. */
+    private List<ClusterNode> containing(Key key) throws IOException {
+        Set<Uuid> locs = knowledge.locations(key);
+        List<ClusterNode> out = new ArrayList<>();
+        for (ClusterNode n : nodes) {
+            if (locs.contains(n.uuid())) {
+                out.add(n);
+            }
+        }
+        Collections.shuffle(out, ThreadLocalRandom.current());
+        out.sort(Comparator.comparingInt(ClusterNode::cost));
+        return out;
+    }
+
+    @Override
+    public Upload beginUpload(Key key) throws IOException {
+        return beginUpload(key, AssociatedFile.NONE);
+    }
+
+    @Override
+    public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
+        knowledge.refresh();
+        Set<Uuid> locs = knowledge.locations(key);
+        List<ClusterNode> lacking = nodes.stream().filter(n -> !locs.contains(n.uuid())).toList();
+        List<ClusterNode> wanting = new ArrayList<>();
+        for (ClusterNode n : lacking) {
+            if (knowledge.wants(n.uuid(), key, file, locs)) {
+                wanting.add(n);
+            }
+        }
+        List<ClusterNode> targets = !wanting.isEmpty() ? wanting : !lacking.isEmpty() ? lacking : nodes;
+        ClusterUpload upload = new ClusterUpload(key);
+        List<Future<NodePut>> offers = new ArrayList<>();
+        for (ClusterNode n : targets) {
+            offers.add(fanout.submit(() -> NodePut.offer(sessions.get(n.uuid()), key, file)));
+        }
+        for (Future<NodePut> f : offers) {
+            upload.puts.add(await(f));
+        }
+        for (NodePut p : upload.puts) {
+            if (p.state == NodePut.State.ALREADY_HAVE) {
+                knowledge.record(key, p.node().uuid(), true);
+            }
+        }
+        return upload;
+    }
+
+    @Override
+    public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
+        ClusterUpload u = (ClusterUpload) upload;
+        if (!u.accepted().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Uuid> have = u.puts.stream().filter(p -> p.state == NodePut.State.ALREADY_HAVE).map(p -> p.node().uuid()).toList();
+        if (have.isEmpty()) {
+            throw new IOException("no node of cluster " + name + " can take " + key + ": "
+                    + String.join("; ", u.puts.stream().map(p -> p.node().name() + ": " + p.problem).toList()));
+        }
+        return Optional.of(have);
+    }
+
+    /** One PUT fanned out to the chosen nodes. */
+    private final class ClusterUpload implements Upload {
+        private final Key key;
+        private final List<NodePut> puts = new ArrayList<>();
+        private boolean contentValid = true;
+        private final List<Uuid> stored = new ArrayList<>();
+
+        ClusterUpload(Key key) {
+            this.key = key;
+        }
+
+        List<NodePut> accepted() {
+            return puts.stream().filter(p -> p.state == NodePut.State.ACCEPTED).toList();
+        }
+
+        @Override
+        public long offset() {
+            return accepted().stream().mapToLong(p -> p.offset).min().orElse(0);
+        }
+
+        @Override
+        public void write(Content data) throws IOException {
+            long from = offset();
+            long total = from + data.length();
+            List<NodePut> sending = accepted();
+            List<FanoutPipe> pipes = new ArrayList<>();
+            List<Future<?>> senders = new ArrayList<>();
+            for (NodePut p : sending) {
+                FanoutPipe pipe = new FanoutPipe(PIPE_CHUNKS, Math.max(0, p.offset - from));
+                pipes.add(pipe);
+                long length = Math.max(0, total - p.offset);
+                senders.add(fanout.submit(() -> {
+                    p.client.sendPutData(new Content(length, pipe.input()));
+                    return null;
+                }));
+            }
+            Optional<ContentVerifier> verifier = from == 0 ? ContentVerifier.forKey(key) : Optional.empty();
+            try (InputStream in = data.counted()) {
+                byte[] buf = new byte[CHUNK];
+                int n;
+                while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                    byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                    verifier.ifPresent(v -> v.update(chunk, 0, chunk.length));
+                    for (FanoutPipe pipe : pipes) {
+                        pipe.feed(chunk);
+                    }
+                }
+                for (FanoutPipe pipe : pipes) {
+                    pipe.end();
+                }
+            } catch (IOException | RuntimeException e) {
+                // The client's side failed: every node is left mid-DATA and must be dropped.
+                pipes.forEach(FanoutPipe::abort);
+                for (NodePut p : sending) {
+                    p.fail("the client's upload failed: " + e.getMessage());
+                }
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                pipes.forEach(FanoutPipe::abort);
+                sending.forEach(p -> p.fail("interrupted"));
+                throw new IOException("interrupted while fanning out " + key);
+            }
+            contentValid = verifier.map(ContentVerifier::matches).orElse(true);
+            for (int i = 0; i < sending.size(); i++) {
+                try {
+                    await(senders.get(i));
+                } catch (IOException e) {
+                    LOG.warn("cluster {}: node {} failed receiving {}: {}", name, sending.get(i).node().name(), key, e.getMessage());
+                    sending.get(i).fail(e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+            boolean valid = contentValid && senderSaysValid.orElse(true);
+            List<NodePut> sent = accepted();
+            List<Future<List<Uuid>>> replies = new ArrayList<>();
+            for (NodePut p : sent) {
+                replies.add(fanout.submit(() -> p.finish(valid)));
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                List<Uuid> on;
+                try {
+                    on = await(replies.get(i));
+                } catch (IOException e) {
+                    sent.get(i).fail(e.getMessage());
+                    continue;
+                }
+                for (Uuid u : on) {
+                    knowledge.record(key, u, true);
+                    if (!stored.contains(u)) {
+                        stored.add(u);
+                    }
+                }
+            }
+            return valid && !stored.isEmpty();
+        }
+
+        @Override
+        public List<Uuid> storedOn() {
+            return List.copyOf(stored);
+        }
+
+        @Override
+        public void close() {
+            for (NodePut p : puts) {
+                p.release();
+            }
+        }
+    }
+
+    /** The PUT to one node, from offer to reply. */
+    private static final class NodePut {
+        enum State { ACCEPTED, ALREADY_HAVE, FAILED, DONE }
+
+        private final NodeSessions sessions;
+        private ProtocolClient client;
+        private State state;
+        private long offset;
+        private String problem = "";
+
+        private NodePut(NodeSessions sessions) {
+            this.sessions = sessions;
+        }
+
+        ClusterNode node() {
+            return sessions.node();
+        }
+
+        static NodePut offer(NodeSessions sessions, Key key, AssociatedFile file) {
+            NodePut p = new NodePut(sessions);
+            try {
+                p.client = sessions.borrow();
+                long[] from = {0};
+                Optional<ClientReply> reply = p.client.offerPut(key, file, o -> from[0] = o);
+                if (reply.isEmpty()) {
+                    p.state = State.ACCEPTED;
+                    p.offset = from[0];
+                } else if (reply.get().kind() == ClientReply.Kind.ALREADY_HAVE) {
+                    p.state = State.ALREADY_HAVE;
+                    sessions.giveBack(p.client);
+                    p.client = null;
+                } else {
+                    p.fail(reply.get().error());
+                }
+            } catch (IOException e) {
+                p.fail(e.getMessage());
+            }
+            return p;
+        }
+
+        /** Sends the validity and reads the node's reply; returns the uuids that now have the key. */
+        List<Uuid> finish(boolean valid) throws IOException {
+            ClientReply r = client.finishPut(valid);
+            state = State.DONE;
+            sessions.giveBack(client);
+            client = null;
+            if (r.kind() != ClientReply.Kind.SUCCESS) {
+                return List.of();
+            }
+            List<Uuid> on = new ArrayList<>();
+            on.add(node().uuid());
+            on.addAll(r.uuids());
+            return on;
+        }
+
+        void fail(String why) {
+            state = State.FAILED;
+            problem = why == null ? "failed" : why;
+            if (client != null) {
+                sessions.discard(client);
+                client = null;
+            }
+        }
+
+        void release() {
+            if (client != null) {
+                // Never finished: the node's conversation is mid-PUT.
+                sessions.discard(client);
+                client = null;
+            }
+        }
+    }
+
+    @Override
+    public Optional<ContentLock> lockContent(Key key) {
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return removeReaching(key, deadlineSeconds).ok();
+    }
+
+    @Override
+    public Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
+        List<Future<ClientReply>> replies = new ArrayList<>();
+        for (ClusterNode n : nodes) {
+            replies.add(fanout.submit(() -> removeFrom(n, key, deadlineSeconds)));
+        }
+        boolean allOk = true;
+        List<Uuid> removed = new ArrayList<>();
+        Optional<String> error = Optional.empty();
+        for (int i = 0; i < nodes.size(); i++) {
+            ClientReply r;
+            try {
+                r = await(replies.get(i));
+            } catch (IOException e) {
+                r = new ClientReply(ClientReply.Kind.ERROR, List.of(), "node " + nodes.get(i).name() + ": " + e.getMessage());
+            }
+            if (r.kind() == ClientReply.Kind.SUCCESS) {
+                removed.add(nodes.get(i).uuid());
+            } else {
+                allOk = false;
+                if (r.kind() == ClientReply.Kind.ERROR && error.isEmpty()) {
+                    error = Optional.of(r.error());
+                }
+            }
+            for (Uuid u : r.uuids()) {
+                if (!removed.contains(u)) {
+                    removed.add(u);
+                }
+            }
+        }
+        for (Uuid u : removed) {
+            knowledge.record(key, u, false);
+        }
+        return new Reach(allOk, removed, error);
+    }
+
+    private ClientReply removeFrom(ClusterNode n, Key key, OptionalLong deadline) throws IOException {
+        NodeSessions s = sessions.get(n.uuid());
+        ProtocolClient c = s.borrow();
+        try {
+            ClientReply r;
+            if (deadline.isEmpty()) {
+                r = c.remove(key);
+            } else if (c.connection().version().hasRemoveBefore()) {
+                // The node's clock is not ours: ask it the time, then give it what is left of ours.
+                long nodeNow = c.getTimestamp();
+                long left = deadline.getAsLong() - clock.seconds();
+                r = left <= 0 ? new ClientReply(ClientReply.Kind.FAILURE, List.of(), "")
+                        : c.removeBefore(nodeNow + left, key);
+            } else {
+                r = clock.seconds() < deadline.getAsLong() ? c.remove(key)
+                        : new ClientReply(ClientReply.Kind.FAILURE, List.of(), "");
+            }
+            s.giveBack(c);
+            return r;
+        } catch (IOException e) {
+            s.discard(c);
+            throw e;
+        }
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(NodeSessions::close);
+    }
+
+    /** Content from a node that gives the conversation back once read to its end. */
+    private static final class ReturningStream extends FilterInputStream {
+        private final NodeSessions sessions;
+        private final ProtocolClient client;
+        private final long length;
+        private long read;
+        private boolean done;
+
+        ReturningStream(Content content, NodeSessions sessions, ProtocolClient client) {
+            super(content.stream());
+            this.sessions = sessions;
+            this.client = client;
+            this.length = content.length();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                read += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                if (read == length && in.read() < 0) {
+                    sessions.giveBack(client);
+                    return;
+                }
+            } catch (IOException e) {
+                sessions.discard(client);
+                throw e;
+            }
+            sessions.discard(client);
+        }
+    }
+}

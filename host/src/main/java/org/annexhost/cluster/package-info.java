@@ -1,0 +1,6 @@
+/**
+ * Clusters: one uuid a client stores to and drops from, fronting several nodes. The gateway
+ * fans each PUT out to the nodes that want the content, reads from the cheapest node that has
+ * it, and removes from every node, reporting exactly which nodes a change reached.
+ */
+package org.annexhost.cluster;

@@ -1,0 +1,120 @@
+package org.annexhost.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster on the gateway, used by the real git-annex client as {@code origin-pool}: PUT fans
+ * out to the nodes its wanted expressions choose, GET works with a node gone, drop removes from
+ * every node, and the client's numcopies holds for move.
+ */
+@Timeout(600)
+class ClusterInteropIT {
+    @TempDir
+    Path tmp;
+    AnnexWorld world;
+    Path gateway;
+    Path client;
+    Map<String, Path> stores = new LinkedHashMap<>();
+    String launcher = System.getProperty("annexhost.launcher", "../annexhost");
+
+    @BeforeEach
+    void setUp() throws Exception {
+        world = new AnnexWorld(tmp);
+        gateway = tmp.resolve("gateway.git");
+        world.ok(tmp, launcher, "init", gateway.toString());
+        for (String n : List.of("n1", "n2", "n3")) {
+            Path store = Files.createDirectories(tmp.resolve("store-" + n));
+            stores.put(n, store);
+            world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), n, "type=directory",
+                    "directory=" + store, "encryption=none");
+        }
+        String made = world.ok(tmp, launcher, "initcluster", "--repo", gateway.toString(), "pool", "n1", "n2", "n3").out();
+        assertThat(made).contains("initcluster pool ok (uuid ac");
+        client = tmp.resolve("client");
+        world.ok(tmp, "git", "clone", "-q", "localhost:" + gateway, client.toString());
+        world.ok(client, "git", "config", "annex.sshcaching", "false");
+        world.ok(client, "git", "annex", "init", "laptop");
+    }
+
+    private String key(String file) throws Exception {
+        return world.ok(client, "git", "annex", "lookupkey", file).out().trim();
+    }
+
+    private boolean storedIn(String node, String file) throws Exception {
+        String k = key(file);
+        try (Stream<Path> found = Files.walk(stores.get(node))) {
+            return found.anyMatch(p -> p.getFileName().toString().equals(k) && Files.isRegularFile(p));
+        }
+    }
+
+    private Map<String, String> addFiles(String... names) throws Exception {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        int i = 0;
+        for (String name : names) {
+            hashes.put(name, AnnexWorld.writeRandom(client.resolve(name), 40_000L + 1000L * i, 7 + i));
+            i++;
+        }
+        world.ok(client, "git", "annex", "add", ".");
+        world.ok(client, "git", "commit", "-q", "-m", "files");
+        return hashes;
+    }
+
+    @Test
+    void copyFansOutByWantedAndGetDropMoveWork() throws Exception {
+        String info = world.ok(client, "git", "annex", "info").out();
+        assertThat(info).contains("origin-pool").contains("origin-n1").contains("origin-n2").contains("origin-n3");
+        // n3 wants only jpgs; the others want everything. The client's settings reach the gateway by sync.
+        Map<String, String> hashes = addFiles("a.jpg", "b.txt", "c.txt");
+        world.ok(client, "git", "annex", "wanted", "origin-n3", "include=*.jpg");
+        world.ok(client, "git", "annex", "sync", "--no-content", "-q");
+
+        world.ok(client, "git", "annex", "copy", "-J3", "--to", "origin-pool", ".");
+        for (String f : hashes.keySet()) {
+            assertThat(storedIn("n1", f)).as(f + " on n1").isTrue();
+            assertThat(storedIn("n2", f)).as(f + " on n2").isTrue();
+            assertThat(storedIn("n3", f)).as(f + " on n3").isEqualTo(f.endsWith(".jpg"));
+        }
+        String whereis = world.ok(client, "git", "annex", "whereis", "b.txt").out();
+        assertThat(whereis).contains("origin-pool").contains("origin-n1").contains("origin-n2").doesNotContain("origin-n3");
+
+        // GET works with a node gone: n1 is unreachable (its directory moved away).
+        world.ok(client, "git", "annex", "drop", "--force", ".");
+        Files.move(stores.get("n1"), tmp.resolve("n1-away"));
+        world.ok(client, "git", "annex", "get", "--from", "origin-pool", ".");
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+            assertThat(AnnexWorld.sha256(client.resolve(e.getKey()))).isEqualTo(e.getValue());
+        }
+        Files.move(tmp.resolve("n1-away"), stores.get("n1"));
+
+        // drop --from the cluster removes from every node.
+        world.ok(client, "git", "annex", "drop", "--from", "origin-pool", "b.txt");
+        for (String n : stores.keySet()) {
+            assertThat(storedIn(n, "b.txt")).as("b.txt on " + n + " after drop").isFalse();
+        }
+        assertThat(world.ok(client, "git", "annex", "whereis", "b.txt").out()).doesNotContain("origin-n1");
+
+        // move --from respects numcopies: with numcopies 3 and the only other copy here, the client refuses.
+        world.ok(client, "git", "annex", "numcopies", "3");
+        AnnexWorld.Result refused = world.run(client, Duration.ofMinutes(2), Map.of(),
+                "git", "annex", "drop", "c.txt");
+        assertThat(refused.code()).as(refused.all()).isNotZero();
+        world.ok(client, "git", "annex", "numcopies", "1");
+        world.ok(client, "git", "annex", "move", "--from", "origin-pool", "c.txt");
+        for (String n : stores.keySet()) {
+            assertThat(storedIn(n, "c.txt")).as("c.txt on " + n + " after move").isFalse();
+        }
+        assertThat(AnnexWorld.sha256(client.resolve("c.txt"))).isEqualTo(hashes.get("c.txt"));
+    }
+}
