@@ -244,7 +244,12 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 pipes.add(pipe);
                 long length = Math.max(0, total - p.offset);
                 senders.add(fanout.submit(() -> {
-                    p.client.sendPutData(new Content(length, pipe.input()));
+                    try {
+                        p.client.sendPutData(new Content(length, pipe.input()));
+                    } finally {
+                        // A node that stopped taking bytes must not stall the others.
+                        pipe.abandon();
+                    }
                     return null;
                 }));
             }

@@ -59,6 +59,12 @@ final class FanoutPipe {
         aborted = true;
     }
 
+    /** The reader is gone (its node failed or finished): feeding returns at once from now on. */
+    void abandon() {
+        abandoned = true;
+        queue.clear();
+    }
+
     /** @return true once the reader gave up */
     boolean abandoned() {
         return abandoned;

@@ -1,0 +1,333 @@
+package org.annexhost.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.contract.GeneratedContent;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.p2p.client.ProtocolClient;
+import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.server.ServerMode;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.PeerThreads;
+import org.annexhost.testing.FakeMonotonicClock;
+import org.annexhost.testing.MemoryStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A cluster of in-process nodes, each a real protocol server on its own store and clock, reached
+ * by a protocol client through the cluster's own server: the PLUS lists, fan-out failures,
+ * fallbacks and clock translation, message by message.
+ */
+@Timeout(30)
+class ClusterStoreTest {
+    static final Uuid CLUSTER = new Uuid("ac000000-0000-8000-0000-000000000001");
+
+    final PeerThreads threads = new PeerThreads("node", 64);
+    final ExecutorService fanout = Executors.newCachedThreadPool();
+    final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
+    final MemoryKnowledge knowledge = new MemoryKnowledge();
+    final List<Node> nodes = new ArrayList<>();
+    ClusterStore cluster;
+    InMemoryConnection.Pair pair;
+    Thread serverThread;
+    ProtocolClient client;
+
+    /** A node: its store, clock and uuid. */
+    record Node(Uuid uuid, MemoryStore store, FakeMonotonicClock clock, ClusterNode cluster) {
+    }
+
+    /** Location logs and wanted expressions in memory. */
+    static final class MemoryKnowledge implements ClusterKnowledge {
+        final Map<Key, Set<Uuid>> locations = new ConcurrentHashMap<>();
+        final Map<Uuid, PreferredContent> wanted = new ConcurrentHashMap<>();
+
+        @Override
+        public Set<Uuid> locations(Key key) {
+            return new HashSet<>(locations.getOrDefault(key, Set.of()));
+        }
+
+        @Override
+        public void record(Key key, Uuid where, boolean present) {
+            Set<Uuid> s = locations.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+            if (present) {
+                s.add(where);
+            } else {
+                s.remove(where);
+            }
+        }
+
+        @Override
+        public boolean wants(Uuid node, Key key, AssociatedFile file, Set<Uuid> locs) {
+            return wanted.getOrDefault(node, PreferredContent.ANYTHING)
+                    .matches(new PreferredContent.Facts(node, key.size(), file.path(), locs, Map.of()));
+        }
+    }
+
+    /** A store that dies like a killed node once a PUT has sent it some bytes. */
+    static final class DyingStore implements LocalStore {
+        final MemoryStore inner;
+
+        DyingStore(MemoryStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public boolean isPresent(Key key) {
+            return inner.isPresent(key);
+        }
+
+        @Override
+        public OptionalLong contentSize(Key key) {
+            return inner.contentSize(key);
+        }
+
+        @Override
+        public Optional<InputStream> openContent(Key key, long offset) {
+            return inner.openContent(key, offset);
+        }
+
+        @Override
+        public Upload beginUpload(Key key) throws IOException {
+            Upload u = inner.beginUpload(key);
+            return new Upload() {
+                @Override
+                public long offset() {
+                    return u.offset();
+                }
+
+                @Override
+                public void write(Content data) throws IOException {
+                    data.counted().readNBytes(1000);
+                    throw new IOException("node killed");
+                }
+
+                @Override
+                public boolean commit(Optional<Boolean> senderSaysValid) {
+                    return false;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    u.close();
+                }
+            };
+        }
+
+        @Override
+        public Optional<ContentLock> lockContent(Key key) {
+            return inner.lockContent(key);
+        }
+
+        @Override
+        public boolean remove(Key key, OptionalLong deadline) throws IOException {
+            throw new IOException("node killed");
+        }
+    }
+
+    private Node node(String uuid, long clockStart, boolean dying) {
+        FakeMonotonicClock clock = new FakeMonotonicClock(clockStart);
+        MemoryStore store = new MemoryStore(clock, 600);
+        Uuid u = new Uuid(uuid);
+        LocalStore served = dying ? new DyingStore(store) : store;
+        LocalPeer peer = new LocalPeer("node-" + uuid, new ProtocolServer(u, served, ServerMode.READ_WRITE, clock, null,
+                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        Node n = new Node(u, store, clock, new ClusterNode(u, "node-" + uuid, peer, 100));
+        nodes.add(n);
+        return n;
+    }
+
+    private void start() throws IOException {
+        cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout);
+        ProtocolServer server = new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null, ProtocolVersion.LATEST);
+        pair = InMemoryConnection.pair("cluster-test");
+        serverThread = new Thread(() -> {
+            try (var c = pair.server()) {
+                server.serve(c);
+            } catch (IOException e) {
+                // the client sees it
+            }
+        });
+        serverThread.start();
+        client = new ProtocolClient(pair.client());
+        assertThat(client.negotiate(ProtocolVersion.LATEST)).isEqualTo(ProtocolVersion.LATEST);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException, IOException {
+        if (pair != null) {
+            pair.client().close();
+            serverThread.join(5000);
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        threads.close();
+        fanout.shutdownNow();
+    }
+
+    private static Set<Uuid> uuids(Node... ns) {
+        Set<Uuid> out = new HashSet<>();
+        for (Node n : ns) {
+            out.add(n.uuid());
+        }
+        return out;
+    }
+
+    @Test
+    void putStreamsToEveryNodeAndNamesThemAll() throws IOException {
+        Node a = node("a", 1, false);
+        Node b = node("b", 1, false);
+        Node c = node("c", 1, false);
+        start();
+        GeneratedContent g = new GeneratedContent(1_000_000, 1);
+        ClientReply r = client.put(g.key(), AssociatedFile.of("x.bin"), g::content);
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, b, c));
+        for (Node n : List.of(a, b, c)) {
+            assertThat(n.store().get(g.key())).as("on " + n.uuid()).isPresent();
+        }
+        assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, b, c));
+        // Every node has it now: a second PUT is ALREADY-HAVE.
+        assertThat(client.put(g.key(), AssociatedFile.NONE, g::content).kind()).isEqualTo(ClientReply.Kind.ALREADY_HAVE);
+    }
+
+    @Test
+    void wantedExpressionsChooseTheNodes() throws IOException {
+        Node a = node("a", 1, false);
+        Node b = node("b", 1, false);
+        knowledge.wanted.put(b.uuid(), PreferredContent.parse("include=*.jpg"));
+        start();
+        GeneratedContent g = new GeneratedContent(5000, 2);
+        ClientReply r = client.put(g.key(), AssociatedFile.of("notes.txt"), g::content);
+        assertThat(r.uuids()).containsExactly(a.uuid());
+        assertThat(b.store().get(g.key())).isEmpty();
+    }
+
+    @Test
+    void aNodeKilledMidFanOutIsLeftOutAndTheOthersStore() throws IOException {
+        Node a = node("a", 1, false);
+        Node dying = node("d", 1, true);
+        Node c = node("c", 1, false);
+        start();
+        GeneratedContent g = new GeneratedContent(3_000_000, 3);
+        ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, c));
+        assertThat(dying.store().get(g.key())).isEmpty();
+        assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, c));
+        // The cluster connection still serves.
+        assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+    }
+
+    @Test
+    void alreadyHavePlusNamesTheNodesThatHaveIt() throws IOException {
+        Node a = node("a", 1, false);
+        Node b = node("b", 1, false);
+        GeneratedContent g = new GeneratedContent(100, 4);
+        byte[] bytes = g.stream(0).readAllBytes();
+        a.store().put(g.key(), bytes);
+        b.store().put(g.key(), bytes);
+        start();
+        ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.ALREADY_HAVE);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, b));
+    }
+
+    @Test
+    void removeReachesEveryNodeAndFailurePlusNamesThoseItReached() throws IOException {
+        Node a = node("a", 1, false);
+        Node dying = node("d", 1, true);
+        Node c = node("c", 1, false);
+        GeneratedContent g = new GeneratedContent(100, 5);
+        byte[] bytes = g.stream(0).readAllBytes();
+        a.store().put(g.key(), bytes);
+        c.store().put(g.key(), bytes); // not in the location log: removed all the same
+        knowledge.record(g.key(), a.uuid(), true);
+        start();
+        ClientReply r = client.remove(g.key());
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.FAILURE);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, c));
+        assertThat(a.store().get(g.key())).isEmpty();
+        assertThat(c.store().get(g.key())).isEmpty();
+        assertThat(dying.store().isPresent(g.key())).isFalse();
+    }
+
+    @Test
+    void removeBeforeIsTranslatedToEachNodesClock() throws IOException {
+        Node far = node("far", 1_000_000, false);  // a node whose clock is far ahead of the gateway's
+        Node behind = node("behind", 3, false);   // and one far behind
+        GeneratedContent g = new GeneratedContent(100, 6);
+        byte[] bytes = g.stream(0).readAllBytes();
+        for (Node n : List.of(far, behind)) {
+            n.store().put(g.key(), bytes);
+            knowledge.record(g.key(), n.uuid(), true);
+        }
+        start();
+        long now = client.getTimestamp();
+        assertThat(now).isEqualTo(500);
+        // Untranslated, 510 would be long past for "far" and the remove would fail there.
+        ClientReply r = client.removeBefore(now + 10, g.key());
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(far, behind));
+        assertThat(far.store().get(g.key())).isEmpty();
+        assertThat(behind.store().get(g.key())).isEmpty();
+    }
+
+    @Test
+    void removeBeforeAPassedDeadlineRemovesNothing() throws IOException {
+        Node a = node("a", 3, false);
+        GeneratedContent g = new GeneratedContent(100, 7);
+        a.store().put(g.key(), g.stream(0).readAllBytes());
+        knowledge.record(g.key(), a.uuid(), true);
+        start();
+        long now = client.getTimestamp();
+        gatewayClock.advance(20); // the client's drop proof took too long
+        ClientReply r = client.removeBefore(now + 10, g.key());
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.FAILURE);
+        assertThat(a.store().get(g.key())).isPresent();
+    }
+
+    @Test
+    void getFallsBackToTheNextNodeAndLockIsRefused() throws IOException {
+        Node empty = node("a", 1, false);
+        Node full = node("b", 1, false);
+        full.cluster(); // cost ties: order is random, so both orders must work
+        GeneratedContent g = new GeneratedContent(200_000, 8);
+        full.store().put(g.key(), g.stream(0).readAllBytes());
+        knowledge.record(g.key(), empty.uuid(), true); // a stale log entry
+        knowledge.record(g.key(), full.uuid(), true);
+        start();
+        for (int i = 0; i < 4; i++) {
+            byte[][] got = new byte[1][];
+            ClientReply r = client.get(g.key(), AssociatedFile.NONE, 0, c -> {
+                got[0] = c.counted().readAllBytes();
+                return true;
+            });
+            assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+            assertThat(got[0]).isEqualTo(g.stream(0).readAllBytes());
+        }
+        assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(client.lockContent(g.key())).as("content is locked on nodes, not on the cluster").isFalse();
+    }
+}
