@@ -17,8 +17,22 @@ import org.annexhost.time.MonotonicClock;
 
 /** Wires a repository on disk to what the shell serves. */
 final class RepositoryOpener implements ServedRepository.Opener {
-    /** git-annex's promise: a lock whose holder vanished holds for 10 minutes. */
-    static final Duration LOCK_RETENTION = Duration.ofMinutes(10);
+    /**
+     * git-annex's promise: a lock whose holder vanished holds for 10 minutes. An operator may
+     * lengthen (or, for tests, shorten) it with {@code ANNEXHOST_LOCK_RETENTION} in seconds.
+     */
+    static final Duration LOCK_RETENTION = lockRetention(System.getenv("ANNEXHOST_LOCK_RETENTION"));
+
+    static Duration lockRetention(String seconds) {
+        if (seconds == null || seconds.isBlank()) {
+            return Duration.ofMinutes(10);
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(seconds.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("ANNEXHOST_LOCK_RETENTION must be a number of seconds, not \"" + seconds + "\"");
+        }
+    }
 
     @Override
     public ServedRepository open(Path directory) throws IOException {
