@@ -123,6 +123,20 @@ final class AnnexWorld {
     }
 
     /** Writes a file of pseudo-random bytes, streaming, and returns its SHA-256. */
+    /** Debian's git-annex-remote-rclone with rclone 1.60's size output understood; see the adapter's tests. */
+    static Path patchedRclone(Path tmp) throws Exception {
+        Path original = Path.of("/usr/bin/git-annex-remote-rclone");
+        assertThat(original).as("git-annex-remote-rclone is not installed: run scripts/install-deps.sh").exists();
+        String fixed = Files.readString(original)
+                .replace("grep -E 'Total objects: [1-9][0-9]* Total size'", "grep -E 'Total objects: [1-9][0-9]*( \\([0-9]+\\))? Total size'")
+                .replace("! echo $check_result|grep 'Total size: 0 (0 bytes)' >&2", "true")
+                .replaceFirst("\n", "\nexport RCLONE_CONFIG_ANNEXHOSTTEST_TYPE=local\n");
+        Path copy = tmp.resolve("git-annex-remote-rclone");
+        Files.writeString(copy, fixed);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return copy;
+    }
+
     static String writeRandom(Path file, long size, long seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);

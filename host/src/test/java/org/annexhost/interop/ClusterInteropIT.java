@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cluster on the gateway, used by the real git-annex client as {@code origin-pool}: PUT fans
+ * A cluster of a directory, an rclone and another directory remote on the gateway, used by the
+ * real git-annex client as {@code origin-pool}: PUT fans
  * out to the nodes its wanted expressions choose, GET works with a node gone, drop removes from
  * every node, and the client's numcopies holds for move.
  */
@@ -34,11 +35,18 @@ class ClusterInteropIT {
         world = new AnnexWorld(tmp);
         gateway = tmp.resolve("gateway.git");
         world.ok(tmp, launcher, "init", gateway.toString());
+        // Nodes of different kinds: two directory plugin remotes and an rclone external remote.
         for (String n : List.of("n1", "n2", "n3")) {
             Path store = Files.createDirectories(tmp.resolve("store-" + n));
             stores.put(n, store);
-            world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), n, "type=directory",
-                    "directory=" + store, "encryption=none");
+            if (n.equals("n2")) {
+                world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), n, "type=external",
+                        "externaltype=rclone", "annexhost-program=" + AnnexWorld.patchedRclone(tmp), "target=annexhosttest",
+                        "prefix=" + store, "rclone_layout=lower", "encryption=none");
+            } else {
+                world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), n, "type=directory",
+                        "directory=" + store, "encryption=none");
+            }
         }
         String made = world.ok(tmp, launcher, "initcluster", "--repo", gateway.toString(), "pool", "n1", "n2", "n3").out();
         assertThat(made).contains("initcluster pool ok (uuid ac");

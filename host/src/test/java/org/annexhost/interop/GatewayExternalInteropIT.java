@@ -39,20 +39,6 @@ class GatewayExternalInteropIT {
         world.ok(client, "git", "annex", "init", "laptop");
     }
 
-    /** Debian's git-annex-remote-rclone with rclone 1.60's size output understood; see the adapter's tests. */
-    private Path patchedRclone() throws Exception {
-        Path original = Path.of("/usr/bin/git-annex-remote-rclone");
-        assertThat(original).as("git-annex-remote-rclone is not installed: run scripts/install-deps.sh").exists();
-        String fixed = Files.readString(original)
-                .replace("grep -E 'Total objects: [1-9][0-9]* Total size'", "grep -E 'Total objects: [1-9][0-9]*( \\([0-9]+\\))? Total size'")
-                .replace("! echo $check_result|grep 'Total size: 0 (0 bytes)' >&2", "true")
-                .replaceFirst("\n", "\nexport RCLONE_CONFIG_ANNEXHOSTTEST_TYPE=local\n");
-        Path copy = tmp.resolve("git-annex-remote-rclone");
-        Files.writeString(copy, fixed);
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return copy;
-    }
-
     private void roundTrip(String remote) throws Exception {
         Map<String, String> hashes = new LinkedHashMap<>();
         for (int i = 1; i <= 4; i++) {
@@ -79,7 +65,7 @@ class GatewayExternalInteropIT {
     void rcloneRemoteThroughTheGateway() throws Exception {
         Path store = Files.createDirectories(tmp.resolve("rclone-store"));
         world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "cloud", "type=external",
-                "externaltype=rclone", "annexhost-program=" + patchedRclone(), "target=annexhosttest",
+                "externaltype=rclone", "annexhost-program=" + AnnexWorld.patchedRclone(tmp), "target=annexhosttest",
                 "prefix=" + store, "rclone_layout=lower", "encryption=none");
         // rclone's remote cannot find keys with & % : again (under git-annex too): exactly that fails.
         AnnexWorld.Result test = world.run(tmp, java.time.Duration.ofMinutes(3), Map.of(), launcher, "testremote",
