@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): time of one PUT of SIZE MiB (default 1024) from a git-annex client to a
+# cluster of 1, 2 and 3 directory nodes, through annexhost's gateway and through git-annex's own
+# gateway (git-annex-shell with a cluster), side by side. Both over the same ssh stand-in.
+# Usage: bench/cluster.sh [SIZE_MIB]
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+mib="${1:-1024}"
+bash "$here/scripts/install-deps.sh"
+work=$(mktemp -d /tmp/annexhost-bench.XXXXXX)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/bin"
+cp "$here/host/src/test/resources/interop/ssh-standin" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
+export PATH="$work/bin:$PATH" GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@l GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@l
+"$here/annexhost" --version >/dev/null
+export ANNEXHOST_NO_BUILD=1
+now() { date +%s.%N; }
+secs() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+
+# annexhost gateway: clusters c1, c2, c3 of 1, 2 and 3 directory nodes (nodes not shared)
+"$here/annexhost" init "$work/ah.git" >/dev/null
+for c in 1 2 3; do
+  nodes=""
+  for i in $(seq 1 "$c"); do
+    mkdir -p "$work/ah-store/c$c-n$i"
+    "$here/annexhost" initremote --repo "$work/ah.git" "c$c-n$i" type=directory directory="$work/ah-store/c$c-n$i" encryption=none >/dev/null
+    nodes="$nodes c$c-n$i"
+  done
+  "$here/annexhost" initcluster --repo "$work/ah.git" "c$c" $nodes >/dev/null
+done
+
+# git-annex gateway: the same, made with git-annex's own commands
+git init -q --bare "$work/ga.git"
+(cd "$work/ga.git" && git annex init ga >/dev/null 2>&1
+ for c in 1 2 3; do
+   git annex initcluster "c$c" >/dev/null
+   for i in $(seq 1 "$c"); do
+     mkdir -p "$work/ga-store/c$c-n$i"
+     git annex initremote "c$c-n$i" type=directory directory="$work/ga-store/c$c-n$i" encryption=none >/dev/null
+     git config "remote.c$c-n$i.annex-cluster-node" "c$c"
+   done
+ done
+ git annex updatecluster >/dev/null; git annex updateproxy >/dev/null)
+
+client() {  # client DIR URL SHELL: a clone with one SIZE MiB file
+  git clone -q "$2" "$1" 2>/dev/null
+  (cd "$1" && git config annex.sshcaching false && ANNEXHOST_SHELL="$3" git annex init client >/dev/null 2>&1 \
+     && head -c "$((mib << 20))" /dev/urandom > big && git annex add big >/dev/null 2>&1 && git commit -qm big)
+}
+client "$work/c-ah" "localhost:$work/ah.git" "$here/annexhost shell"
+client "$work/c-ga" "localhost:$work/ga.git" ""
+
+put() {  # put DIR REMOTE SHELL: seconds for copy --to, then drop it there again
+  local t0 t1
+  t0=$(now); (cd "$1" && ANNEXHOST_SHELL="$3" git annex copy --to "$2" big >/dev/null 2>&1) || echo "copy to $2 FAILED" >&2; t1=$(now)
+  (cd "$1" && ANNEXHOST_SHELL="$3" git annex drop --from "$2" big >/dev/null 2>&1) || true
+  secs "$t0" "$t1"
+}
+echo "one ${mib} MiB PUT to a cluster of N directory nodes (seconds; lower is better)"
+printf '%-6s %10s %10s\n' nodes annexhost git-annex
+for c in 1 2 3; do
+  printf '%-6s %10s %10s\n' "$c" "$(put "$work/c-ah" "origin-c$c" "$here/annexhost shell")" "$(put "$work/c-ga" "origin-c$c" "")"
+done
