@@ -36,9 +36,20 @@ import org.annexhost.api.key.KeyPaths;
  */
 final class DirectoryBackend implements StorageBackend {
     private final Path dir;
+    private final boolean fsync;
 
     DirectoryBackend(Path dir) {
+        this(dir, false);
+    }
+
+    /**
+     * @param dir the directory
+     * @param fsync flush each stored file to disk before it becomes visible; git-annex's own
+     *     directory remote does not, and it costs the disk's write time on every store
+     */
+    DirectoryBackend(Path dir, boolean fsync) {
         this.dir = dir;
+        this.fsync = fsync;
     }
 
     @Override
@@ -61,8 +72,10 @@ final class DirectoryBackend implements StorageBackend {
                  InputStream in = content.stream()) {
                 in.transferTo(out);
             }
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            if (fsync) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
             Path dest = dir.resolve(KeyPaths.hashDirLower(key)).resolve(kf);
             Files.createDirectories(dest.getParent());

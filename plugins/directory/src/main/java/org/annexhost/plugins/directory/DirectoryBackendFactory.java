@@ -28,7 +28,8 @@ public final class DirectoryBackendFactory implements StorageBackendFactory {
         return List.of(
                 ConfigParameter.required("directory", "where to store content"),
                 ConfigParameter.optional("encryption", "only none is supported", "none"),
-                ConfigParameter.optional("chunk", "store content in chunks of this size, e.g. 1MiB (done by the host)", ""));
+                ConfigParameter.optional("chunk", "store content in chunks of this size, e.g. 1MiB (done by the host)", ""),
+                ConfigParameter.optional("fsync", "yes to flush each file to disk before it counts as stored", "no"));
     }
 
     @Override
@@ -42,7 +43,7 @@ public final class DirectoryBackendFactory implements StorageBackendFactory {
 
     @Override
     public StorageBackend open(BackendConfig config, BackendContext context) throws BackendException {
-        return new DirectoryBackend(directory(config));
+        return new DirectoryBackend(directory(config), config.get("fsync").map(v -> v.equals("yes") || v.equals("true")).orElse(false));
     }
 
     private static Path directory(BackendConfig config) throws BackendException {

@@ -38,6 +38,13 @@ class DirectoryBackendContractTest {
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend)));
     }
 
+    @TestFactory
+    Stream<DynamicTest> passesTheStorageContractWithFsync(@TempDir Path d) {
+        StorageBackend backend = new DirectoryBackend(d, true);
+        return StorageContract.standard(4L << 20).checks().stream()
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend)));
+    }
+
     @Test
     void usesGitAnnexsDirectoryLayout(@TempDir Path d) throws Exception {
         StorageBackend backend = new DirectoryBackend(d);
