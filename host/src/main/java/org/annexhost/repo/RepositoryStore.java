@@ -169,16 +169,39 @@ public final class RepositoryStore implements LocalStore {
     /** Writes received content to the temp file through the verifier. */
     static long copy(Content data, OutputStream out, Optional<ContentVerifier> verifier) throws IOException {
         InputStream in = data.counted();
-        byte[] buf = new byte[256 * 1024];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            out.write(buf, 0, n);
-            if (verifier.isPresent()) {
-                verifier.get().update(buf, 0, n);
+        if (verifier.isEmpty() || data.length() < PARALLEL_HASH_FROM) {
+            byte[] buf = new byte[256 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                if (verifier.isPresent()) {
+                    verifier.get().update(buf, 0, n);
+                }
+                total += n;
             }
-            total += n;
+            return total;
         }
-        return total;
+        // Large content: hash on another thread while this one receives and writes, so the
+        // upload costs the slower of the two instead of their sum.
+        try (ParallelDigest digest = new ParallelDigest(verifier.get())) {
+            long total = 0;
+            while (true) {
+                byte[] buf = digest.buffer();
+                int n = in.readNBytes(buf, 0, buf.length);
+                if (n <= 0) {
+                    digest.recycle(buf);
+                    break;
+                }
+                out.write(buf, 0, n);
+                digest.update(buf, n);
+                total += n;
+            }
+            digest.finish();
+            return total;
+        }
     }
+
+    /** Content at least this large is hashed on a second thread. */
+    static final long PARALLEL_HASH_FROM = 8L << 20;
 }

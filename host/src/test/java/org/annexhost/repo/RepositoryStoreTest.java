@@ -118,6 +118,26 @@ class RepositoryStoreTest {
     }
 
     @Test
+    void largeContentIsHashedAlongsideAndStillVerified() throws Exception {
+        // Past RepositoryStore.PARALLEL_HASH_FROM the digest runs on its own thread.
+        org.annexhost.api.contract.GeneratedContent good = new org.annexhost.api.contract.GeneratedContent(9L << 20, 21);
+        org.annexhost.api.contract.GeneratedContent other = new org.annexhost.api.contract.GeneratedContent(9L << 20, 22);
+        Key k = good.key();
+        try (LocalStore.Upload u = store.beginUpload(k)) {
+            u.write(other.content(0));
+            assertThat(u.commit(Optional.of(true))).as("other bytes under the key").isFalse();
+        }
+        assertThat(store.isPresent(k)).isFalse();
+        try (LocalStore.Upload u = store.beginUpload(k)) {
+            u.write(good.content(0));
+            assertThat(u.commit(Optional.of(true))).isTrue();
+        }
+        try (InputStream in = store.openContent(k, 0).orElseThrow(); InputStream expected = good.stream(0)) {
+            assertThat(in.readAllBytes()).isEqualTo(expected.readAllBytes());
+        }
+    }
+
+    @Test
     void interruptedUploadIsResumed() throws Exception {
         try (LocalStore.Upload u = store.beginUpload(HELLO)) {
             Content shortOne = new Content(5, new ByteArrayInputStream("hel".getBytes(StandardCharsets.UTF_8)));
