@@ -3,7 +3,6 @@ package org.annexhost.repo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
+import org.annexhost.p2p.transport.FileBacked;
 import org.annexhost.api.key.KeyPaths;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
@@ -75,7 +75,7 @@ public final class RepositoryStore implements LocalStore {
         }
         FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
         ch.position(offset);
-        return Optional.of(Channels.newInputStream(ch));
+        return Optional.of(new FileBacked.Stream(ch));
     }
 
     @Override

@@ -158,7 +158,7 @@ public final class InMemoryConnection implements P2PConnection {
      * The sender's stream as the receiver sees it: exactly the declared bytes, counted, with the
      * sender told when the receiver is done with it.
      */
-    private final class Handoff extends InputStream {
+    private final class Handoff extends InputStream implements FileBacked {
         private final InputStream source;
         private final long length;
         private final AtomicInteger state = new AtomicInteger(); // 0 reading, 1 done, 2 failed
@@ -176,6 +176,30 @@ public final class InMemoryConnection implements P2PConnection {
 
         boolean finished() {
             return state.get() != 0;
+        }
+
+        @Override
+        public boolean inFile() {
+            return source instanceof FileBacked f && f.inFile() && state.get() == 0;
+        }
+
+        @Override
+        public java.nio.channels.FileChannel channel() {
+            return ((FileBacked) source).channel();
+        }
+
+        @Override
+        public void consumed(long n) throws IOException {
+            if (n < 0 || count + n > length) {
+                fail("delivered past the declared length of " + length + " bytes");
+                throw new ContentLengthException(length, count + n);
+            }
+            ((FileBacked) source).consumed(n);
+            count += n;
+            if (count == length) {
+                finish();
+            }
+            signalBoth();
         }
 
         long count() {

@@ -1,0 +1,61 @@
+package org.annexhost.p2p.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+
+/**
+ * Content read from a file, which a transport may move to its destination straight from the
+ * file (mapped) instead of copying it through the Java heap. Reading it as a stream works too;
+ * whatever is moved out of band is reported with {@link #consumed(long)}, so counting stays exact.
+ */
+public interface FileBacked {
+    /** @return the file, positioned at the next byte to deliver */
+    FileChannel channel();
+
+    /** Records that the next {@code n} bytes were delivered out of band. */
+    void consumed(long n) throws IOException;
+
+    /** @return true if the bytes really are in a file now (a wrapper may wrap something else) */
+    default boolean inFile() {
+        return true;
+    }
+
+    /** A file's bytes from its current position, as a stream and as a file. */
+    final class Stream extends InputStream implements FileBacked {
+        private final FileChannel channel;
+        private final InputStream in;
+
+        /** @param channel an open file, positioned where the content starts; closed with the stream */
+        public Stream(FileChannel channel) {
+            this.channel = channel;
+            this.in = Channels.newInputStream(channel);
+        }
+
+        @Override
+        public FileChannel channel() {
+            return channel;
+        }
+
+        @Override
+        public void consumed(long n) throws IOException {
+            channel.position(channel.position() + n);
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}
