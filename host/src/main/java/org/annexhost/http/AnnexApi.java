@@ -299,7 +299,7 @@ final class AnnexApi {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(sendLength));
                 response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
                 if (content.stream() instanceof FileBacked file && file.inFile()) {
-                    complete[0] = sendMapped(file, sendLength, content.length(), response);
+                    complete[0] = sendFromFile(file, sendLength, content.length(), response);
                     return complete[0];
                 }
                 try (InputStream in = content.counted(); OutputStream out = Sink.asOutputStream(response)) {
@@ -327,30 +327,46 @@ final class AnnexApi {
         }
     }
 
-    /** Bytes mapped from the file at a time: large enough to amortize mapping, small for the address space. */
-    private static final long MAPPED_CHUNK = 32L << 20;
+    /** Bytes sent from the file at a time. */
+    private static final int FILE_CHUNK = 16 << 20;
 
     /**
-     * Sends file-backed content mapped straight from the file: the socket takes the bytes from
-     * the page cache, with no copy through the Java heap.
+     * Sends file-backed content without copying it through the Java heap: each chunk of the file
+     * is mapped and the socket takes the bytes from the page cache, then the mapping is released
+     * at once so resident memory stays at one chunk. Where mappings cannot be released early, the
+     * file is read into one direct buffer instead.
      *
      * @return true if all the content was delivered
      */
-    private static boolean sendMapped(FileBacked file, long sendLength, long length, Response response) throws IOException {
+    private static boolean sendFromFile(FileBacked file, long sendLength, long length, Response response) throws IOException {
         java.nio.channels.FileChannel ch = file.channel();
+        java.nio.ByteBuffer direct = Unmapper.available() ? null
+                : java.nio.ByteBuffer.allocateDirect((int) Math.min(FILE_CHUNK, Math.max(1, sendLength)));
+        long pos = ch.position();
         long left = sendLength;
         while (left > 0) {
-            long n = Math.min(left, MAPPED_CHUNK);
-            java.nio.MappedByteBuffer mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, ch.position(), n);
-            Sink.write(response, false, mapped);
+            int n = (int) Math.min(FILE_CHUNK, left);
+            if (direct == null) {
+                java.nio.MappedByteBuffer mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, pos, n);
+                Sink.write(response, false, mapped);
+                // Only once the socket has taken every byte: after a failed write the connection
+                // might still hold the buffer, and touching a released mapping crashes the JVM.
+                Unmapper.unmap(mapped);
+            } else {
+                direct.clear().limit(n);
+                n = ch.read(direct, pos);
+                if (n < 0) {
+                    throw new IOException("file ended " + left + " bytes early");
+                }
+                direct.flip();
+                Sink.write(response, false, direct);
+            }
             file.consumed(n);
+            pos += n;
             left -= n;
         }
         Sink.write(response, true, java.nio.ByteBuffer.allocate(0));
-        if (sendLength == length) {
-            return true;
-        }
-        return false;
+        return sendLength == length;
     }
 
     private static String plus(ApiRequest api, List<Uuid> uuids) {
