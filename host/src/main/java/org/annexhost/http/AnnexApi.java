@@ -15,7 +15,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
-import org.annexhost.p2p.transport.FileBacked;
+import org.annexhost.api.content.FileBacked;
 import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerRegistry;
 import org.eclipse.jetty.http.HttpHeader;

@@ -16,7 +16,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.transport.FileBacked;
+import org.annexhost.api.content.FileBacked;
 import org.annexhost.api.key.KeyPaths;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
+import org.annexhost.api.content.FileBacked;
 import org.annexhost.p2p.codec.MessageCodec;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.ProtocolVersion;

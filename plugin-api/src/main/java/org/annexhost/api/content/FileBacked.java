@@ -1,4 +1,4 @@
-package org.annexhost.p2p.transport;
+package org.annexhost.api.content;
 
 import java.io.IOException;
 import java.io.InputStream;
