@@ -71,6 +71,11 @@ final class RepositoryOpener implements ServedRepository.Opener {
                 // Plugins load only when a client asks for a remote: plain repository access stays fast.
                 return new HostSetup(repo).served.proxiedStore(uuid);
             }
+
+            @Override
+            public Optional<org.annexhost.peer.Peer> proxiedRepository(Uuid uuid) throws IOException {
+                return new HostSetup(repo).served.proxiedGitPeer(uuid).map(peer -> peer);
+            }
         };
     }
 }

@@ -219,6 +219,11 @@ final class ServeCommand implements Callable<Integer> {
             if (!setup.remotes.published(r)) {
                 continue;
             }
+            if (r.type().equals(org.annexhost.remote.ConfiguredRemotes.GIT_TYPE)) {
+                peers.add(setup.remotes.gitPeer(r)); // another repository: each conversation its own p2pstdio
+                added.add(r.uuid());
+                continue;
+            }
             setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
                     new ProtocolServer(r.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
                     threads, InMemoryConnection.Timeouts.DEFAULT)));

@@ -19,6 +19,8 @@ import org.annexhost.api.Uuid;
 import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.ChunkConfig;
+import org.annexhost.remote.git.GitPeer;
+import org.annexhost.remote.git.GitUrl;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.branch.ProxyLog;
 import org.annexhost.repo.branch.RemoteLog;
@@ -62,6 +64,13 @@ public final class ConfiguredRemotes {
             String name = kv[0].substring("remote.".length(), kv[0].length() - ".annex-uuid".length());
             Map<String, String> params = log.get(kv[1].trim());
             if (params == null) {
+                // A git remote: git config only, as git-annex keeps them.
+                Optional<String> url = gitConfig("remote." + name + ".url");
+                if (url.isPresent()) {
+                    boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
+                    out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), GIT_TYPE,
+                            Map.of("type", GIT_TYPE, "name", name, "url", url.get()), proxied));
+                }
                 continue;
             }
             boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
@@ -118,12 +127,59 @@ public final class ConfiguredRemotes {
         if (byName(name).isPresent() || gitConfig("remote." + name + ".url").isPresent()) {
             throw new BackendException("there is already a remote named " + name);
         }
+        if (GIT_TYPE.equals(given.get("type"))) {
+            return initGitRemote(name, given);
+        }
         return configure(name, Uuid.random(), given);
+    }
+
+    /** The type of remotes that are other git-annex repositories, reached over p2pstdio. */
+    public static final String GIT_TYPE = "git";
+
+    /**
+     * A git-annex repository elsewhere: its uuid is asked of it (through git-annex-shell p2pstdio),
+     * then it is recorded as git-annex records git remotes, in git config only.
+     */
+    private RemoteDefinition initGitRemote(String name, Map<String, String> given) throws IOException, BackendException {
+        String url = Optional.ofNullable(given.get("url")).filter(u -> !u.isBlank())
+                .orElseThrow(() -> new BackendException("remote type git needs url= (ssh://host/path, host:path or a local path)"));
+        GitUrl parsed;
+        try {
+            parsed = GitUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("remote " + name + ": " + e.getMessage());
+        }
+        Uuid uuid = GitPeer.probe(parsed, name, repo.uuid(), gitErrorLog());
+        if (uuid.equals(repo.uuid())) {
+            throw new BackendException("remote " + name + " at " + url + " is this repository itself");
+        }
+        repo.git().run("config", "remote." + name + ".url", url);
+        repo.git().run("config", "remote." + name + ".annex-uuid", uuid.value());
+        if (gitConfig("remote." + name + ".annex-proxy").isEmpty()) {
+            repo.git().run("config", "remote." + name + ".annex-proxy", "true");
+        }
+        publish();
+        return byName(name).orElseThrow();
+    }
+
+    /** @return where git remotes' git-annex-shell processes write their stderr */
+    public java.nio.file.Path gitErrorLog() throws IOException {
+        java.nio.file.Path log = repo.hostDir().resolve("logs").resolve("git-remotes.log");
+        java.nio.file.Files.createDirectories(log.getParent());
+        return log;
+    }
+
+    /** @return the peer of a git remote */
+    public GitPeer gitPeer(RemoteDefinition r) throws IOException {
+        return new GitPeer(r.name(), r.uuid(), GitUrl.parse(r.params().get("url")), repo.uuid(), gitErrorLog());
     }
 
     /** Changes an existing remote's configuration, as {@code git annex enableremote} does. */
     public RemoteDefinition enableRemote(String name, Map<String, String> changes) throws IOException, BackendException {
         RemoteDefinition old = byName(name).orElseThrow(() -> new BackendException("there is no remote named " + name));
+        if (old.type().equals(GIT_TYPE)) {
+            throw new BackendException("remote " + name + " is a git remote: change its url with git config remote." + name + ".url");
+        }
         Map<String, String> merged = new HashMap<>(old.params());
         merged.putAll(changes);
         merged.remove("name");

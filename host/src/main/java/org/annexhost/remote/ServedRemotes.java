@@ -31,6 +31,7 @@ import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.peer.BackendStore;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.BranchChunkRecords;
+import org.annexhost.remote.git.GitPeer;
 import org.annexhost.remote.chunk.ChunkConfig;
 import org.annexhost.remote.chunk.ChunkedBackend;
 import org.annexhost.repo.HostRepository;
@@ -84,10 +85,22 @@ public final class ServedRemotes implements AutoCloseable {
             return Optional.of(cluster(cluster.get()));
         }
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
-        if (def.isEmpty() || !remotes.published(def.get())) {
+        if (def.isEmpty() || !remotes.published(def.get()) || def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
             return Optional.empty();
         }
         return Optional.of(opened(def.get()).store());
+    }
+
+    /**
+     * @return the peer of a published git remote (another git-annex repository), which clients
+     *     reach through the gateway by its uuid; empty for anything else
+     */
+    public Optional<GitPeer> proxiedGitPeer(Uuid uuid) throws IOException {
+        Optional<RemoteDefinition> def = remotes.byUuid(uuid);
+        if (def.isEmpty() || !remotes.published(def.get()) || !def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
+            return Optional.empty();
+        }
+        return Optional.of(remotes.gitPeer(def.get()));
     }
 
     /** A cluster's store, its nodes each a peer served in this process on its own store. */
@@ -104,6 +117,10 @@ public final class ServedRemotes implements AutoCloseable {
                     Optional<RemoteDefinition> def = remotes.byName(name);
                     if (def.isEmpty()) {
                         continue; // a node removed from the configuration but not yet from the cluster
+                    }
+                    if (def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
+                        nodes.add(new ClusterNode(def.get().uuid(), name, remotes.gitPeer(def.get()), cost(name)));
+                        continue;
                     }
                     LocalStore store = opened(def.get()).store();
                     nodes.add(new ClusterNode(def.get().uuid(), name, new LocalPeer(name, new ProtocolServer(def.get().uuid(),
@@ -152,6 +169,9 @@ public final class ServedRemotes implements AutoCloseable {
     }
 
     private Opened openBackend(RemoteDefinition def) throws IOException {
+        if (def.type().equals(ConfiguredRemotes.GIT_TYPE)) {
+            throw new IOException("remote " + def.name() + " is another git-annex repository, not a storage backend");
+        }
         StorageBackendFactory factory = types.factory(def.type()).orElseThrow(() -> new IOException(
                 "remote " + def.name() + " (" + def.uuid() + ") has type " + def.type()
                         + ", which no loaded plugin provides; known types: " + String.join(", ", types.names())));

@@ -9,11 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.server.ProxyRelay;
+import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.p2p.transport.StreamConnection;
+import org.annexhost.peer.Peer;
 import org.annexhost.time.MonotonicClock;
 
 /**
@@ -94,15 +98,41 @@ public final class AnnexShell {
         Uuid mine = requireAnnex(repo);
         ProtocolServer server = new ProtocolServer(mine, repo.store(), policy.serverMode(), clock,
                 repo.services(), ProtocolVersion.LATEST);
+        String clientUuid = line.params().get(0);
         if (line.uuid().isPresent() && !line.uuid().get().equals(mine.value())) {
+            Optional<Peer> behind = proxiedRepository(repo, line.uuid().get());
+            if (behind.isPresent()) {
+                return relay(behind.get(), clientUuid);
+            }
             server = proxiedServer(repo, line.uuid().get(), mine);
         }
-        String clientUuid = line.params().get(0);
         StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
         connection.send(new Message.AuthSuccess(server.uuid()));
         try {
             server.serve(connection);
+        } finally {
+            connection.close();
+        }
+        return 0;
+    }
+
+    /** @return a git-annex repository behind the gateway with this uuid, if the uuid is one */
+    private static Optional<Peer> proxiedRepository(ServedRepository repo, String wanted) throws IOException {
+        try {
+            return repo.proxiedRepository(new Uuid(wanted));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Passes the client's conversation through to a repository behind the gateway. */
+    private int relay(Peer behind, String clientUuid) throws IOException {
+        P2PConnection there = behind.connect();
+        StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
+        connection.send(new Message.AuthSuccess(behind.uuid()));
+        try {
+            new ProxyRelay(connection, there, policy.serverMode()).run();
         } finally {
             connection.close();
         }

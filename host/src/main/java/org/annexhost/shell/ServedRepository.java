@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.peer.Peer;
 import org.annexhost.p2p.server.RepositoryServices;
 
 /**
@@ -32,6 +33,14 @@ public interface ServedRepository {
      *     proxies no such remote
      */
     Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException;
+
+    /**
+     * @return a git-annex repository this repository proxies, by its uuid, whose conversations
+     *     the shell relays; empty if it proxies no such repository
+     */
+    default Optional<Peer> proxiedRepository(Uuid uuid) throws IOException {
+        return Optional.empty();
+    }
 
     /** Opens repositories by directory. */
     interface Opener {
