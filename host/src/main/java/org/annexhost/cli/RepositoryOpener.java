@@ -74,7 +74,7 @@ final class RepositoryOpener implements ServedRepository.Opener {
 
             @Override
             public Optional<org.annexhost.peer.Peer> proxiedRepository(Uuid uuid) throws IOException {
-                return new HostSetup(repo).served.proxiedGitPeer(uuid).map(peer -> peer);
+                return new HostSetup(repo).served.proxiedRepository(uuid);
             }
         };
     }

@@ -220,7 +220,8 @@ final class ServeCommand implements Callable<Integer> {
                 continue;
             }
             if (r.type().equals(org.annexhost.remote.ConfiguredRemotes.GIT_TYPE)) {
-                peers.add(setup.remotes.gitPeer(r)); // another repository: each conversation its own p2pstdio
+                // another repository: each conversation its own p2pstdio there
+                setup.served.proxiedRepository(r.uuid()).ifPresent(peers::add);
                 added.add(r.uuid());
                 continue;
             }

@@ -25,13 +25,13 @@ import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.time.MonotonicClock;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.peer.BackendStore;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.BranchChunkRecords;
-import org.annexhost.remote.git.GitPeer;
 import org.annexhost.remote.chunk.ChunkConfig;
 import org.annexhost.remote.chunk.ChunkedBackend;
 import org.annexhost.repo.HostRepository;
@@ -49,6 +49,7 @@ public final class ServedRemotes implements AutoCloseable {
     private final ConfiguredRemotes remotes;
     private final BackendTypeRegistry types;
     private final Duration lockRetention;
+    private final LocationRecorder locationLog;
     private final Map<Uuid, Opened> open = new ConcurrentHashMap<>();
     private final Map<Uuid, ClusterStore> clusters = new ConcurrentHashMap<>();
     private final PeerThreads nodeThreads = new PeerThreads("cluster-node", 256);
@@ -72,6 +73,7 @@ public final class ServedRemotes implements AutoCloseable {
         this.remotes = remotes;
         this.types = types;
         this.lockRetention = lockRetention;
+        this.locationLog = new BranchKnowledge(repo.branch(), Clock.systemUTC())::record;
     }
 
     /**
@@ -88,19 +90,19 @@ public final class ServedRemotes implements AutoCloseable {
         if (def.isEmpty() || !remotes.published(def.get()) || def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
             return Optional.empty();
         }
-        return Optional.of(opened(def.get()).store());
+        return Optional.of(new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog));
     }
 
     /**
      * @return the peer of a published git remote (another git-annex repository), which clients
      *     reach through the gateway by its uuid; empty for anything else
      */
-    public Optional<GitPeer> proxiedGitPeer(Uuid uuid) throws IOException {
+    public Optional<Peer> proxiedRepository(Uuid uuid) throws IOException {
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
         if (def.isEmpty() || !remotes.published(def.get()) || !def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
             return Optional.empty();
         }
-        return Optional.of(remotes.gitPeer(def.get()));
+        return Optional.of(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog));
     }
 
     /** A cluster's store, its nodes each a peer served in this process on its own store. */

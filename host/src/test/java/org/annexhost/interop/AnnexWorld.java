@@ -171,6 +171,30 @@ final class AnnexWorld {
         return HexFormat.of().formatHex(sha.digest());
     }
 
+    /**
+     * @return the location log files in a repository's git-annex branch that list the uuid as
+     *     having the key now (its newest line for that uuid says present)
+     */
+    List<String> keysLoggedPresent(Path gitDir, String uuid) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String file : lines(ok(gitDir, "git", "ls-tree", "-r", "--name-only", "git-annex").out())) {
+            if (!file.endsWith(".log") || file.indexOf('/') < 0 || file.endsWith(".log.cnk")) {
+                continue;
+            }
+            String newest = null;
+            for (String l : lines(ok(gitDir, "git", "show", "git-annex:" + file).out())) {
+                String[] w = l.split(" ");
+                if (w.length >= 3 && w[2].equals(uuid) && (newest == null || w[0].compareTo(newest.split(" ")[0]) >= 0)) {
+                    newest = l;
+                }
+            }
+            if (newest != null && newest.split(" ")[1].equals("1")) {
+                out.add(file.substring(file.lastIndexOf('/') + 1, file.length() - ".log".length()));
+            }
+        }
+        return out;
+    }
+
     static List<String> lines(String s) {
         List<String> out = new ArrayList<>();
         for (String l : s.split("\n")) {

@@ -68,6 +68,10 @@ class GatewayDirectoryInteropIT {
                 .containsExactlyInAnyOrderElementsOf(hashes.keySet());
         assertThat(world.ok(client, "git", "annex", "whereis", "photo 1.jpg").out()).contains("origin-store");
         world.ok(client, "git", "annex", "fsck", "--from", "origin-store");
+        // The gateway's own location log records what went to the remote behind it.
+        String storeUuid = world.ok(gateway, "git", "config", "remote.store.annex-uuid").out().trim();
+        assertThat(world.keysLoggedPresent(gateway, storeUuid)).containsExactlyInAnyOrderElementsOf(
+                hashes.keySet().stream().map(f -> { try { return key(f); } catch (Exception e) { throw new AssertionError(e); } }).toList());
 
         world.ok(client, "git", "annex", "drop", "-J4", ".");
         world.ok(client, "git", "annex", "get", "-J4", "--from", "origin-store", ".");
@@ -77,6 +81,7 @@ class GatewayDirectoryInteropIT {
         world.ok(client, "git", "annex", "drop", "--from", "origin-store", "photo 1.jpg");
         assertThat(AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin-store").out()))
                 .doesNotContain("photo 1.jpg").hasSize(5);
+        assertThat(world.keysLoggedPresent(gateway, storeUuid)).hasSize(5).doesNotContain(key("photo 1.jpg"));
     }
 
     @Test

@@ -66,6 +66,11 @@ class GatewayGitRemoteInteropIT {
             assertThat(objects.filter(java.nio.file.Files::isRegularFile).count()).isEqualTo(3);
         }
         world.ok(tmp.resolve("plain.git"), "git", "annex", "fsck", "--all");
+        // The gateway's own location log knows where the content went, as a git-annex gateway's does.
+        String plainUuid = world.ok(tmp.resolve("plain.git"), "git", "config", "annex.uuid").out().trim();
+        String otherUuid = world.ok(tmp.resolve("other.git"), "git", "config", "annex.uuid").out().trim();
+        assertThat(world.keysLoggedPresent(gateway, plainUuid)).hasSize(3);
+        assertThat(world.keysLoggedPresent(gateway, otherUuid)).hasSize(3);
         world.ok(client, "git", "annex", "drop", "--force", ".");
         world.ok(client, "git", "annex", "get", "--from", "origin-other", ".");
         for (Map.Entry<String, String> e : hashes.entrySet()) {
@@ -75,5 +80,6 @@ class GatewayGitRemoteInteropIT {
         world.ok(client, "git", "annex", "drop", "--from", "origin-plain", "f1.bin");
         assertThat(AnnexWorld.lines(world.ok(client, "git", "annex", "find", "--in", "origin-plain").out()))
                 .doesNotContain("f1.bin").hasSize(2);
+        assertThat(world.keysLoggedPresent(gateway, plainUuid)).hasSize(2);
     }
 }
