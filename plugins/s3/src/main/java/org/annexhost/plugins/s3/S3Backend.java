@@ -52,8 +52,11 @@ final class S3Backend implements StorageBackend {
             throw new IOException("S3 remote " + where() + " does not resume stores");
         }
         String object = settings.layout().objectName(key);
-        try (WatchedStream in = new WatchedStream(content.counted())) {
+        try (WatchedStream in = new WatchedStream(content.counted(), content.length())) {
             try {
+                if (content.length() == 0) {
+                    in.requireEnd();
+                }
                 if (settings.partSize() > 0 && content.length() > settings.partSize()) {
                     new S3MultipartUpload(s3, settings, object).upload(in, content.length());
                 } else {
@@ -70,37 +73,71 @@ final class S3Backend implements StorageBackend {
         }
     }
 
-    /** Remembers the first exception the content stream threw. */
+    /**
+     * The content as the SDK reads it: remembers the first exception the stream threw, and reads
+     * on to the end of the stream before the last byte is handed over. The SDK stops at the
+     * declared length, but a stream may only fail at its end (a hash that does not match the
+     * key, content running long): that failure must abort the request, not follow a stored object.
+     */
     private static final class WatchedStream extends FilterInputStream {
+        private long left;
         IOException failure;
 
-        WatchedStream(InputStream in) {
+        WatchedStream(InputStream in, long length) {
             super(in);
+            this.left = length;
         }
 
         @Override
         public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                throw remember(e);
-            }
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                return in.read(b, off, len);
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    left -= n;
+                    if (left <= 0 && in.read() != -1) {
+                        throw new IOException("content is longer than its declared length");
+                    }
+                }
+                return n;
             } catch (IOException e) {
-                throw remember(e);
+                if (failure == null) {
+                    failure = e;
+                }
+                throw e;
             }
         }
 
-        private IOException remember(IOException e) {
-            if (failure == null) {
-                failure = e;
+        /** For empty content, which the SDK never reads: the stream must end (and verify) now. */
+        void requireEnd() throws IOException {
+            if (left <= 0 && in.read() != -1) {
+                throw new IOException("content is longer than its declared length");
             }
-            return e;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
         }
     }
 

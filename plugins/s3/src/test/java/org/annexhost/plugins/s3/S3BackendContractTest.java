@@ -14,6 +14,7 @@ import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
+import org.annexhost.api.content.Content;
 import org.annexhost.api.contract.GeneratedContent;
 import org.annexhost.api.contract.StorageContract;
 import org.annexhost.api.key.Key;
@@ -164,6 +165,25 @@ class S3BackendContractTest {
             Presence p = backend.checkPresent(new GeneratedContent(1, 1).key());
             assertThat(p.state()).isEqualTo(Presence.State.UNKNOWN);
             assertThat(p.reason()).contains("HTTP 403").doesNotContain("not-the-secret");
+        }
+    }
+
+    /** As the host's hash check does: all bytes arrive, then the stream's end throws. Nothing may be stored. */
+    @Test
+    void aStreamThatFailsAtItsEndStoresNothing() throws Exception {
+        try (StorageBackend backend = backend(FACTORY, server.config("ends"))) {
+            for (long size : new long[] {0, 70_000}) {
+                GeneratedContent g = new GeneratedContent(size, 11);
+                InputStream failingAtEnd = new java.io.SequenceInputStream(g.stream(0), new InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        throw new IOException("hash mismatch");
+                    }
+                });
+                assertThatThrownBy(() -> backend.store(g.key(), new Content(size, failingAtEnd), 0))
+                        .isInstanceOf(IOException.class).hasMessageContaining("hash mismatch");
+                assertThat(backend.checkPresent(g.key())).isEqualTo(Presence.absent());
+            }
         }
     }
 
