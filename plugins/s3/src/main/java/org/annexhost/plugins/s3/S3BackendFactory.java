@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendContext;
 import org.annexhost.api.BackendException;
@@ -74,7 +75,7 @@ public final class S3BackendFactory implements StorageBackendFactory {
         if (!values.containsKey("bucket") || values.get("bucket").isBlank()) {
             values.put("bucket", (config.remoteName() + "-" + context.uuid().value()).toLowerCase(Locale.ROOT));
         }
-        S3Settings settings = S3Settings.of(new BackendConfig(config.remoteName(), values, Map.<String, String>of().keySet()));
+        S3Settings settings = S3Settings.of(new BackendConfig(config.remoteName(), values, Set.of()));
         Optional<S3Credentials> fromEnv = S3Credentials.fromEnvironment(environment);
         if (fromEnv.isPresent()) {
             if (yes(values.get("embedcreds"))) {
@@ -83,7 +84,7 @@ public final class S3BackendFactory implements StorageBackendFactory {
                 context.setCredential(S3Credentials.STORE_NAME, fromEnv.get().twoLines());
             }
         }
-        BackendConfig initialized = new BackendConfig(config.remoteName(), values, Map.<String, String>of().keySet());
+        BackendConfig initialized = new BackendConfig(config.remoteName(), values, Set.of());
         Optional<S3Credentials> credentials = credentials(initialized, context, settings);
         try (S3Client s3 = S3Clients.build(settings, credentials)) {
             S3Bucket bucket = new S3Bucket(s3, settings);
