@@ -219,7 +219,7 @@ final class ServeCommand implements Callable<Integer> {
             if (!setup.remotes.published(r)) {
                 continue;
             }
-            if (r.type().equals(org.annexhost.remote.ConfiguredRemotes.GIT_TYPE)) {
+            if (r.type().equals(org.annexhost.remote.ConfiguredRemotes.GIT_TYPE) && !org.annexhost.remote.ConfiguredRemotes.overHttp(r)) {
                 // another repository: each conversation its own p2pstdio there
                 setup.served.proxiedRepository(r.uuid()).ifPresent(peers::add);
                 added.add(r.uuid());

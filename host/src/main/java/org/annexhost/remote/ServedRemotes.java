@@ -33,6 +33,8 @@ import org.annexhost.peer.BackendStore;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.BranchChunkRecords;
 import org.annexhost.remote.chunk.ChunkConfig;
+import org.annexhost.remote.git.AnnexHttpUrl;
+import org.annexhost.remote.git.P2pHttpBackend;
 import org.annexhost.remote.chunk.ChunkedBackend;
 import org.annexhost.repo.HostRepository;
 
@@ -87,7 +89,7 @@ public final class ServedRemotes implements AutoCloseable {
             return Optional.of(cluster(cluster.get()));
         }
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
-        if (def.isEmpty() || !remotes.published(def.get()) || def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
+        if (def.isEmpty() || !remotes.published(def.get()) || viaShell(def.get())) {
             return Optional.empty();
         }
         return Optional.of(new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog));
@@ -99,7 +101,7 @@ public final class ServedRemotes implements AutoCloseable {
      */
     public Optional<Peer> proxiedRepository(Uuid uuid) throws IOException {
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
-        if (def.isEmpty() || !remotes.published(def.get()) || !def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
+        if (def.isEmpty() || !remotes.published(def.get()) || !viaShell(def.get())) {
             return Optional.empty();
         }
         return Optional.of(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog));
@@ -120,7 +122,7 @@ public final class ServedRemotes implements AutoCloseable {
                     if (def.isEmpty()) {
                         continue; // a node removed from the configuration but not yet from the cluster
                     }
-                    if (def.get().type().equals(ConfiguredRemotes.GIT_TYPE)) {
+                    if (viaShell(def.get())) {
                         nodes.add(new ClusterNode(def.get().uuid(), name, remotes.gitPeer(def.get()), cost(name)));
                         continue;
                     }
@@ -170,9 +172,20 @@ public final class ServedRemotes implements AutoCloseable {
         }
     }
 
+    /** @return true for another git-annex repository reached through git-annex-shell, a peer of its own */
+    private static boolean viaShell(RemoteDefinition def) {
+        return def.type().equals(ConfiguredRemotes.GIT_TYPE) && !ConfiguredRemotes.overHttp(def);
+    }
+
     private Opened openBackend(RemoteDefinition def) throws IOException {
-        if (def.type().equals(ConfiguredRemotes.GIT_TYPE)) {
+        if (viaShell(def)) {
             throw new IOException("remote " + def.name() + " is another git-annex repository, not a storage backend");
+        }
+        if (def.type().equals(ConfiguredRemotes.GIT_TYPE)) {
+            // another repository's annex API: served like a backend, checked and locked here
+            StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(ConfiguredRemotes.ANNEX_URL)),
+                    def.uuid(), repo.uuid());
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE));
         }
         StorageBackendFactory factory = types.factory(def.type()).orElseThrow(() -> new IOException(
                 "remote " + def.name() + " (" + def.uuid() + ") has type " + def.type()
@@ -181,12 +194,15 @@ public final class ServedRemotes implements AutoCloseable {
         try {
             StorageBackend backend = new ChunkedBackend(factory.open(config, remotes.context(def.name(), def.uuid(), config)),
                     ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), Clock.systemUTC()));
-            LockTable locks = new LockTable(repo.hostDir().resolve("remotes").resolve(def.uuid().value()).resolve("locks"),
-                    Clock.systemUTC(), lockRetention);
-            return new Opened(backend, new BackendStore(def.name(), backend, locks, calls, CALL_DEADLINE));
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE));
         } catch (BackendException e) {
             throw new IOException("cannot open remote " + def.name() + " (" + def.uuid() + "): " + e.getMessage(), e);
         }
+    }
+
+    private LockTable locksOf(RemoteDefinition def) {
+        return new LockTable(repo.hostDir().resolve("remotes").resolve(def.uuid().value()).resolve("locks"),
+                Clock.systemUTC(), lockRetention);
     }
 
     @Override
