@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cluster of a directory, an rclone and another directory remote on the gateway, used by the
- * real git-annex client as {@code origin-pool}: PUT fans
- * out to the nodes its wanted expressions choose, GET works with a node gone, drop removes from
- * every node, and the client's numcopies holds for move.
+ * A cluster of three nodes of different kinds on the gateway: a directory plugin remote, an rclone
+ * external remote and a git-annex repository reached over ssh (through the drop-in), used by the
+ * real git-annex client as {@code origin-pool}: PUT fans out to the nodes its wanted expressions
+ * choose, GET works with each node in turn stopped, drop removes from every node, and the
+ * client's numcopies holds for move.
  */
 @Timeout(600)
 class ClusterInteropIT {
@@ -35,8 +36,17 @@ class ClusterInteropIT {
         world = new AnnexWorld(tmp);
         gateway = tmp.resolve("gateway.git");
         world.ok(tmp, launcher, "init", gateway.toString());
-        // Nodes of different kinds: two directory plugin remotes and an rclone external remote.
+        // Nodes of different kinds: a directory plugin remote, an rclone external remote and a
+        // git-annex repository made by git annex init, reached over ssh.
         for (String n : List.of("n1", "n2", "n3")) {
+            if (n.equals("n3")) {
+                Path repo = tmp.resolve("n3.git");
+                world.ok(tmp, "git", "init", "-q", "--bare", repo.toString());
+                world.ok(repo, "git", "annex", "init", "node three");
+                stores.put(n, repo.resolve("annex/objects"));
+                world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), n, "type=git", "url=localhost:" + repo);
+                continue;
+            }
             Path store = Files.createDirectories(tmp.resolve("store-" + n));
             stores.put(n, store);
             if (n.equals("n2")) {
@@ -62,6 +72,9 @@ class ClusterInteropIT {
 
     private boolean storedIn(String node, String file) throws Exception {
         String k = key(file);
+        if (!Files.exists(stores.get(node))) {
+            return false;
+        }
         try (Stream<Path> found = Files.walk(stores.get(node))) {
             return found.anyMatch(p -> p.getFileName().toString().equals(k) && Files.isRegularFile(p));
         }
@@ -97,14 +110,29 @@ class ClusterInteropIT {
         String whereis = world.ok(client, "git", "annex", "whereis", "b.txt").out();
         assertThat(whereis).contains("origin-pool").contains("origin-n1").contains("origin-n2").doesNotContain("origin-n3");
 
-        // GET works with a node gone: n1 is unreachable (its directory moved away).
-        world.ok(client, "git", "annex", "drop", "--force", ".");
-        Files.move(stores.get("n1"), tmp.resolve("n1-away"));
-        world.ok(client, "git", "annex", "get", "--from", "origin-pool", ".");
-        for (Map.Entry<String, String> e : hashes.entrySet()) {
-            assertThat(AnnexWorld.sha256(client.resolve(e.getKey()))).isEqualTo(e.getValue());
+        assertThat(world.ok(client, "git", "annex", "whereis", "a.jpg").out()).contains("origin-n3");
+        // The repository node holds the content as git-annex itself does, and vouches for it.
+        world.ok(tmp.resolve("n3.git"), "git", "annex", "fsck", "--all", "-q");
+
+        // GET works with any one node stopped: each in turn is made unreachable (the directory
+        // and the rclone prefix moved away, the git-annex repository moved away).
+        Map<String, Path> stopped = Map.of("n1", stores.get("n1"), "n2", stores.get("n2"), "n3", tmp.resolve("n3.git"));
+        for (String n : List.of("n1", "n2", "n3")) {
+            world.ok(client, "git", "annex", "drop", "--force", ".");
+            Path away = tmp.resolve(n + "-away");
+            Files.move(stopped.get(n), away);
+            // The stopped node is made the cheapest, so the gateway tries it first and must fall back.
+            world.ok(gateway, "git", "config", "remote." + n + ".annex-cost", "50");
+            long start = System.nanoTime();
+            world.ok(client, Duration.ofMinutes(2), Map.of(), "git", "annex", "get", "--from", "origin-pool", ".");
+            System.out.printf("cluster GET of 3 files with %s stopped: %d ms%n", n, (System.nanoTime() - start) / 1_000_000);
+            for (Map.Entry<String, String> e : hashes.entrySet()) {
+                assertThat(AnnexWorld.sha256(client.resolve(e.getKey()))).as(e.getKey() + " with " + n + " stopped")
+                        .isEqualTo(e.getValue());
+            }
+            Files.move(away, stopped.get(n));
+            world.ok(gateway, "git", "config", "--unset", "remote." + n + ".annex-cost");
         }
-        Files.move(tmp.resolve("n1-away"), stores.get("n1"));
 
         // drop --from the cluster removes from every node.
         world.ok(client, "git", "annex", "drop", "--from", "origin-pool", "b.txt");
