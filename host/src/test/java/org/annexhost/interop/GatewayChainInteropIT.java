@@ -138,6 +138,21 @@ class GatewayChainInteropIT {
 
     @Test
     void httpClientsOfTheGatewayReachTheChainToo() throws Exception {
+        // A third annexhost named by its annex API alone: the url serves many repositories, so uuid= says which.
+        Path third = tmp.resolve("third.git");
+        world.ok(tmp, launcher, "init", third.toString());
+        String thirdUuid = world.ok(third, "git", "config", "annex.uuid").out().trim();
+        String thirdApi = "annex+" + serve(third).replaceFirst("/third\\.git$", "/git-annex/");
+        AnnexWorld.Result noUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+                "--repo", gateway.toString(), "api", "type=git", "url=" + thirdApi);
+        assertThat(noUuid.code()).isNotZero();
+        assertThat(noUuid.err()).contains("uuid=");
+        AnnexWorld.Result wrongUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+                "--repo", gateway.toString(), "api", "type=git", "url=" + thirdApi, "uuid=00000000-0000-0000-0000-00000000000f");
+        assertThat(wrongUuid.code()).isNotZero();
+        assertThat(wrongUuid.err()).contains("404");
+        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "api", "type=git", "url=" + thirdApi, "uuid=" + thirdUuid);
+
         String gatewayUrl = serve(gateway);
         Path client = tmp.resolve("phone");
         world.ok(tmp, "git", "clone", "-q", gatewayUrl, client.toString());
@@ -146,6 +161,9 @@ class GatewayChainInteropIT {
         Map<String, String> hashes = addFiles(client, "web", 2);
         world.ok(client, "git", "annex", "copy", "--to", "origin-other-dir", ".");
         assertThat(filesUnder(dir)).isEqualTo(2);
+        world.ok(client, "git", "annex", "copy", "--to", "origin-api", "web 1.bin");
+        assertThat(filesUnder(third.resolve("annex/objects"))).as("objects in the third annexhost").isEqualTo(1);
+        world.ok(client, "git", "annex", "fsck", "--from", "origin-api");
         world.ok(client, "git", "annex", "drop", ".");
         world.ok(client, "git", "annex", "get", "--from", "origin-other-dir", ".");
         for (Map.Entry<String, String> e : hashes.entrySet()) {
