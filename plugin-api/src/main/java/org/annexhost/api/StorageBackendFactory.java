@@ -13,7 +13,7 @@ import org.pf4j.ExtensionPoint;
  * @since 0.1
  */
 public interface StorageBackendFactory extends ExtensionPoint {
-    /** @return the remote type this factory serves, e.g. {@code directory}; lower case, no spaces */
+    /** @return the remote type this factory serves, spelled as git-annex spells it in {@code remote.log} (e.g. {@code directory}, {@code S3}), no spaces */
     String type();
 
     /** @return every configuration parameter the type takes, required or not */
