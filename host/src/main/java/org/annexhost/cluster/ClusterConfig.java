@@ -3,11 +3,14 @@ package org.annexhost.cluster;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.annexhost.api.Uuid;
 import org.annexhost.repo.Git;
+import org.annexhost.repo.branch.ClusterLog;
 
 /**
  * Clusters as the gateway's git config records them, in git-annex's own settings:
@@ -80,6 +83,33 @@ public final class ClusterConfig {
     /** @return the cluster with this name */
     public static Optional<Definition> byName(Git git, String name) throws IOException {
         return list(git).stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The nodes another gateway of a cluster records for it, in its own {@code cluster.log} as
+     * last fetched from it (into {@code refs/annexhost/gateways/REMOTE}, with what it proxies).
+     * git-annex's {@code findRemoteProxiedClusterNodes} uses the merged log the same way: a node
+     * proxied by another gateway counts when that log lists it as a node of the cluster.
+     *
+     * @param git the gateway repository
+     * @param gatewayRemote the other gateway's remote name here
+     * @param cluster the cluster's uuid
+     * @return the node uuids; empty if nothing was fetched from it
+     */
+    public static Set<Uuid> nodesLoggedBy(Git git, String gatewayRemote, Uuid cluster) throws IOException {
+        String file = "refs/annexhost/gateways/" + gatewayRemote + ":cluster.log";
+        Set<Uuid> out = new LinkedHashSet<>();
+        if (!git.succeeds("cat-file", "-e", file)) {
+            return out;
+        }
+        for (String u : ClusterLog.clusters(git.run("show", file)).getOrDefault(cluster.value(), List.of())) {
+            try {
+                out.add(new Uuid(u));
+            } catch (IllegalArgumentException e) {
+                // not a uuid: nothing to route to
+            }
+        }
+        return out;
     }
 
     private static List<String[]> regexp(Git git, String regex) throws IOException {

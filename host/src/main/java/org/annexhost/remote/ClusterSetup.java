@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Uuid;
@@ -59,7 +60,9 @@ public final class ClusterSetup {
 
     /** Adds and removes nodes of a cluster. */
     public ClusterConfig.Definition update(String name, List<String> add, List<String> remove) throws IOException, BackendException {
-        requireCluster(name);
+        for (String gateway : requireCluster(name).gateways()) {
+            refreshGateway(gateway);
+        }
         for (String n : add) {
             requireRemote(n);
             addNodeSetting(n, name);
@@ -74,15 +77,44 @@ public final class ClusterSetup {
         return record(name);
     }
 
-    /** Records that a remote is another gateway of the cluster, as {@code git annex extendcluster} does. */
+    /**
+     * Records that a remote is another gateway of the cluster, as {@code git annex extendcluster}
+     * does. A gateway that does not serve the cluster yet takes its uuid from the other gateway,
+     * where it is proxied as {@code GATEWAY-NAME}. What the other gateway proxies and its cluster
+     * log are fetched again first, so the nodes it serves become nodes here too.
+     */
     public ClusterConfig.Definition extend(String name, String gatewayRemote) throws IOException, BackendException {
-        ClusterConfig.Definition d = requireCluster(name);
-        if (!repo.git().succeeds("config", "--get", "remote." + gatewayRemote + ".annex-uuid")
-                && remotes.byName(gatewayRemote).isEmpty()) {
+        Optional<RemoteDefinition> gateway = remotes.byName(gatewayRemote);
+        if (!repo.git().succeeds("config", "--get", "remote." + gatewayRemote + ".annex-uuid") && gateway.isEmpty()) {
             throw new BackendException("there is no remote named " + gatewayRemote);
         }
-        repo.git().run("config", "remote." + gatewayRemote + ".annex-cluster-gateway", d.uuid().value());
+        refreshGateway(gatewayRemote);
+        Optional<ClusterConfig.Definition> mine = ClusterConfig.byName(repo.git(), name);
+        Uuid uuid;
+        if (mine.isPresent()) {
+            uuid = mine.get().uuid();
+        } else {
+            String proxied = gatewayRemote + "-" + name;
+            uuid = remotes.byName(proxied).map(RemoteDefinition::uuid).filter(ClusterConfig::isClusterUuid)
+                    .orElseThrow(() -> new BackendException("there is no cluster named " + name + " here, and "
+                            + gatewayRemote + " proxies no cluster of that name (expected a remote " + proxied
+                            + " with a cluster uuid; run updatecluster there, or enableremote " + gatewayRemote + " here)"));
+            repo.git().run("config", "annex.cluster." + name, uuid.value());
+            repo.branch().change(Map.of("uuid.log", log -> log.contains(uuid.value() + " ") ? log
+                    : log + uuid.value() + " cluster " + name + " timestamp=" + clock.instant().getEpochSecond() + "s\n"),
+                    "update");
+        }
+        repo.git().run("config", "remote." + gatewayRemote + ".annex-cluster-gateway", uuid.value());
         return record(name);
+    }
+
+    /** Fetches again what another gateway proxies and its cluster log, if it is a git remote. */
+    private void refreshGateway(String gatewayRemote) throws IOException {
+        Optional<RemoteDefinition> gateway = remotes.byName(gatewayRemote);
+        if (gateway.isPresent() && gateway.get().type().equals(ConfiguredRemotes.GIT_TYPE)
+                && !gateway.get().params().containsKey(ConfiguredRemotes.VIA)) {
+            remotes.refreshOnward(gatewayRemote);
+        }
     }
 
     private ClusterConfig.Definition requireCluster(String name) throws IOException, BackendException {
@@ -124,12 +156,20 @@ public final class ClusterSetup {
         }
     }
 
-    /** Writes the cluster's nodes to the cluster log and republishes the proxy log. */
+    /**
+     * Writes the cluster's nodes to the cluster log, with the nodes other gateways of it serve
+     * (as git-annex's {@code updatecluster} keeps proxied nodes), and republishes the proxy log.
+     */
     private ClusterConfig.Definition record(String name) throws IOException, BackendException {
         ClusterConfig.Definition d = requireCluster(name);
         List<String> uuids = new ArrayList<>();
         for (String n : d.nodes()) {
             remotes.byName(n).ifPresent(r -> uuids.add(r.uuid().value()));
+        }
+        for (RemoteDefinition r : remotes.clusterNodesViaGateways(d)) {
+            if (!uuids.contains(r.uuid().value())) {
+                uuids.add(r.uuid().value());
+            }
         }
         repo.branch().change(Map.of("cluster.log", log -> ClusterLog.update(log, d.uuid().value(), uuids, clock.instant())),
                 "update");

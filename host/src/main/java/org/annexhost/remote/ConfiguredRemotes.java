@@ -131,6 +131,28 @@ public final class ConfiguredRemotes {
         out.addAll(onward);
     }
 
+    /**
+     * The nodes of a cluster that other gateways of it serve: remotes proxied onward through a
+     * remote whose {@code annex-cluster-gateway} names the cluster, and which that gateway's
+     * cluster log lists as nodes of it (git-annex's "remote proxied nodes" of
+     * {@code Command/UpdateProxy.hs}). Each is addressed by its own uuid, so the other gateway
+     * serves that node alone and never fans out again; what the other gateway reaches through
+     * this host, this host reaches directly ({@link #addOnward}), which ends a cycle.
+     */
+    public List<RemoteDefinition> clusterNodesViaGateways(ClusterConfig.Definition cluster) throws IOException {
+        List<RemoteDefinition> out = new ArrayList<>();
+        List<RemoteDefinition> all = list();
+        for (String gateway : cluster.gateways()) {
+            Set<Uuid> theirs = ClusterConfig.nodesLoggedBy(repo.git(), gateway, cluster.uuid());
+            for (RemoteDefinition r : all) {
+                if (gateway.equals(r.params().get(VIA)) && theirs.contains(r.uuid()) && !r.uuid().equals(cluster.uuid())) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return true for a git remote reached through its annex HTTP API rather than git-annex-shell */
     public static boolean overHttp(RemoteDefinition r) {
         return r.type().equals(GIT_TYPE) && r.params().containsKey(ANNEX_URL);

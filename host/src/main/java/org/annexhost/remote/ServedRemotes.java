@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -107,7 +109,11 @@ public final class ServedRemotes implements AutoCloseable {
         return Optional.of(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog));
     }
 
-    /** A cluster's store, its nodes each a peer served in this process on its own store. */
+    /**
+     * A cluster's store. Its nodes are the gateway's own (each a peer served in this process on its
+     * own store, or a git-annex repository reached through git-annex-shell) and the nodes other
+     * gateways of the cluster serve, each reached through that gateway by the node's own uuid.
+     */
     private ClusterStore cluster(ClusterConfig.Definition d) throws IOException {
         ClusterStore c = clusters.get(d.uuid());
         if (c != null) {
@@ -116,20 +122,18 @@ public final class ServedRemotes implements AutoCloseable {
         synchronized (this) {
             c = clusters.get(d.uuid());
             if (c == null) {
-                List<ClusterNode> nodes = new ArrayList<>();
+                List<RemoteDefinition> defs = new ArrayList<>();
                 for (String name : d.nodes()) {
-                    Optional<RemoteDefinition> def = remotes.byName(name);
-                    if (def.isEmpty()) {
-                        continue; // a node removed from the configuration but not yet from the cluster
+                    // a node removed from the configuration but not yet from the cluster is skipped
+                    remotes.byName(name).ifPresent(defs::add);
+                }
+                defs.addAll(remotes.clusterNodesViaGateways(d));
+                List<ClusterNode> nodes = new ArrayList<>();
+                Set<Uuid> seen = new HashSet<>(List.of(d.uuid(), repo.uuid()));
+                for (RemoteDefinition def : defs) {
+                    if (seen.add(def.uuid())) {
+                        nodes.add(clusterNode(def));
                     }
-                    if (viaShell(def.get())) {
-                        nodes.add(new ClusterNode(def.get().uuid(), name, remotes.gitPeer(def.get()), cost(name)));
-                        continue;
-                    }
-                    LocalStore store = opened(def.get()).store();
-                    nodes.add(new ClusterNode(def.get().uuid(), name, new LocalPeer(name, new ProtocolServer(def.get().uuid(),
-                            store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
-                            nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost(name)));
                 }
                 c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), Clock.systemUTC()),
                         MonotonicClock.system(), calls);
@@ -137,6 +141,20 @@ public final class ServedRemotes implements AutoCloseable {
             }
             return c;
         }
+    }
+
+    private ClusterNode clusterNode(RemoteDefinition def) throws IOException {
+        // A node behind another gateway costs a little more than that gateway (git-annex adds to a
+        // proxy's cost for the remotes it proxies), so GET prefers nodes of this gateway's own.
+        String via = def.params().get(ConfiguredRemotes.VIA);
+        int cost = via == null ? cost(def.name()) : cost(via) + 1;
+        if (viaShell(def)) {
+            return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost);
+        }
+        LocalStore store = opened(def).store();
+        return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(),
+                store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+                nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost);
     }
 
     /** git-annex's remote cost: {@code remote.NAME.annex-cost}, else its default for remotes that are not local repositories. */
