@@ -85,10 +85,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lockedfiles", description = "the most content locks held for clients at once (default 100)")
     private int lockedfiles = 100;
 
-    @Option(names = "--proxyconnections", description = "idle connections kept per proxied remote (accepted; proxies use pooled conversations)")
+    @Option(names = "--proxyconnections", description = "idle conversations kept open with each proxied remote (default 1)")
     private int proxyconnections = 1;
 
-    @Option(names = "--clusterjobs", description = "parallel jobs per cluster operation (accepted; clusters are not built yet)")
+    @Option(names = "--clusterjobs", description = "accepted for git-annex compatibility; a cluster PUT writes to all its chosen nodes at once")
     private int clusterjobs = 1;
 
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
@@ -102,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
                 certfile, Optional.ofNullable(privatekeyfile).orElseThrow(() -> new IllegalArgumentException("--certfile needs --privatekeyfile")),
                 Optional.ofNullable(chainfile)));
         HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
-                Optional.ofNullable(socket), tls, lockedfiles);
+                Optional.ofNullable(socket), tls, lockedfiles, proxyconnections);
         repos.addAll(RepositoryDirectories.find(directories));
         if (repos.isEmpty() && directories.isEmpty()) {
             Path dflt = Path.of("data", "default.git");

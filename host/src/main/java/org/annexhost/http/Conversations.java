@@ -46,12 +46,13 @@ final class Conversations implements AutoCloseable {
         }
     }
 
-    private final int maxIdlePerKey;
+    private final java.util.function.ToIntFunction<Uuid> maxIdle;
     private final Map<PoolKey, Deque<ProtocolClient>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
-    Conversations(int maxIdlePerKey) {
-        this.maxIdlePerKey = maxIdlePerKey;
+    /** @param maxIdle how many idle conversations to keep per (peer, version, bypass), by peer */
+    Conversations(java.util.function.ToIntFunction<Uuid> maxIdle) {
+        this.maxIdle = maxIdle;
     }
 
     /** @return a conversation with the peer at the version, bypass sent */
@@ -86,7 +87,7 @@ final class Conversations implements AutoCloseable {
         if (lease.clean && !c.isClosed()) {
             Deque<ProtocolClient> q = idle.computeIfAbsent(lease.key, k -> new ArrayDeque<>());
             synchronized (q) {
-                if (q.size() < maxIdlePerKey) {
+                if (q.size() < maxIdle.applyAsInt(lease.key.peer())) {
                     q.addLast(lease.client);
                     return;
                 }

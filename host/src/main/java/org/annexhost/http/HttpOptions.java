@@ -17,12 +17,20 @@ import java.util.Optional;
  * @param socket a unix socket to listen on instead of a TCP port
  * @param tls certificate and key for HTTPS
  * @param lockedFiles the most content locks held for clients at once
+ * @param proxyConnections idle conversations kept open with each proxied remote (git-annex's
+ *     {@code --proxyconnections}); the repositories served themselves keep as many as jobs
  */
 public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
                           Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
-                          int lockedFiles) {
+                          int lockedFiles, int proxyConnections) {
     /** PEM files for HTTPS, as git annex p2phttp takes them. */
     public record TlsFiles(java.nio.file.Path certificate, java.nio.file.Path privateKey, Optional<java.nio.file.Path> chain) {
+    }
+
+    /** With git-annex's default of one idle connection per proxied remote. */
+    public HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access, Optional<String> publicUrl,
+                       Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls, int lockedFiles) {
+        this(bind, port, jobs, queueWaitSeconds, access, publicUrl, socket, tls, lockedFiles, 1);
     }
 
     /** Plain HTTP on a TCP port, at most 100 locks: the common case. */
@@ -37,6 +45,9 @@ public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds,
     public HttpOptions {
         if (jobs < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1");
+        }
+        if (proxyConnections < 0) {
+            throw new IllegalArgumentException("--proxyconnections cannot be negative");
         }
         if (socket.isEmpty() && !isLoopback(bind) && !access.explicit()) {
             throw new IllegalArgumentException("refusing to listen on " + bind + " without an access policy: choose one of "

@@ -53,7 +53,9 @@ public final class P2pHttpServer implements AutoCloseable {
     public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
         this.options = options;
-        this.conversations = new Conversations(Math.max(4, options.jobs()));
+        int perRepository = Math.max(4, options.jobs());
+        this.conversations = new Conversations(uuid -> repositories.values().stream().anyMatch(r -> r.uuid().equals(uuid))
+                ? perRepository : options.proxyConnections());
         this.locks = new KeptLocks(lockRetention, options.lockedFiles());
         this.jobs = new Semaphore(options.jobs(), true);
         // Waiting requests hold a thread each, and Jetty needs free threads to feed request bodies

@@ -230,6 +230,30 @@ class HttpApiTest {
     }
 
     @Test
+    void idleConversationsWithAProxiedRemoteAreBoundedByProxyConnections() throws Exception {
+        PeerRegistry peers = new PeerRegistry();
+        peers.add(new LocalPeer("proxied", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+                new PeerThreads("peer-proxied", 32), InMemoryConnection.Timeouts.DEFAULT));
+        server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, 4, 5, HttpAccess.open(false), Optional.empty(),
+                Optional.empty(), Optional.empty(), 100, 1), peers, Map.of(), Duration.ofMinutes(10));
+        server.start();
+        base = "http://127.0.0.1:" + server.port() + "/git-annex/" + UUID;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<HttpResponse<String>>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                replies.add(pool.submit(() -> post("/v4/checkpresent?key=" + HELLO + "&clientuuid=c")));
+            }
+            for (java.util.concurrent.Future<HttpResponse<String>> r : replies) {
+                assertThat(r.get().statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(server.openConversations()).as("idle conversations kept with a proxied remote").isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void conversationsAreReusedNotLeaked() throws Exception {
         start();
         for (int i = 0; i < 50; i++) {
