@@ -13,6 +13,7 @@ import org.annexhost.repo.Git;
  * them). Stateless.
  */
 public final class OnwardProxies {
+    private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private OnwardProxies() {
     }
 
@@ -66,8 +67,12 @@ public final class OnwardProxies {
             if (colon <= 0) {
                 continue;
             }
+            String name = w.substring(colon + 1);
+            if (!SAFE_NAME.matcher(name).matches()) {
+                continue; // another gateway's branch is not ours to trust with odd remote names
+            }
             try {
-                out.add(new Entry(new Uuid(w.substring(0, colon)), w.substring(colon + 1)));
+                out.add(new Entry(new Uuid(w.substring(0, colon)), name));
             } catch (IllegalArgumentException e) {
                 // not a uuid: skip what we cannot route
             }
