@@ -3,10 +3,9 @@ package org.annexhost.remote;
 import java.io.IOException;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
-import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.Message;
-import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.transport.ForwardingConnection;
 import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.peer.Peer;
 import org.slf4j.Logger;
@@ -47,13 +46,12 @@ final class LocationRecordingPeer implements Peer {
     }
 
     /** The gateway's end of one conversation, remembering the request whose answer it awaits. */
-    private final class Watched implements P2PConnection {
-        private final P2PConnection c;
+    private final class Watched extends ForwardingConnection {
         /** The PUT or REMOVE awaiting its answer; sent and received on different threads in a relay. */
         private volatile Pending pending;
 
         Watched(P2PConnection c) {
-            this.c = c;
+            super(c);
         }
 
         @Override
@@ -67,12 +65,12 @@ final class LocationRecordingPeer implements Peer {
             } else if (!(m instanceof Message.Data || m instanceof Message.Validity || m instanceof Message.DataPresent)) {
                 pending = null; // any other request: what follows is not a PUT's or REMOVE's answer
             }
-            c.send(m);
+            super.send(m);
         }
 
         @Override
         public Optional<Message> receive() throws IOException {
-            Optional<Message> m = c.receive();
+            Optional<Message> m = super.receive();
             Pending p = pending;
             if (p != null && m.isPresent()) {
                 Message answer = m.get();
@@ -96,41 +94,6 @@ final class LocationRecordingPeer implements Peer {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("location log for {} on {} not updated: {}", k, peer.uuid(), e.getMessage());
             }
-        }
-
-        @Override
-        public String name() {
-            return c.name();
-        }
-
-        @Override
-        public void sendContent(Content content) throws IOException {
-            c.sendContent(content);
-        }
-
-        @Override
-        public Content receivedContent() {
-            return c.receivedContent();
-        }
-
-        @Override
-        public ProtocolVersion version() {
-            return c.version();
-        }
-
-        @Override
-        public void setVersion(ProtocolVersion version) {
-            c.setVersion(version);
-        }
-
-        @Override
-        public boolean isClosed() {
-            return c.isClosed();
-        }
-
-        @Override
-        public void close() throws IOException {
-            c.close();
         }
     }
 }
