@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,11 +22,11 @@ import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
 import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
-import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.p2p.transport.ForwardingConnection;
 import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.Peer;
@@ -203,22 +202,7 @@ class ClusterGitNodeInteropIT {
             P2PConnection c = inner.connect();
             Set<Long> mine = children();
             mine.removeAll(before);
-            return new P2PConnection() {
-                @Override
-                public String name() {
-                    return c.name();
-                }
-
-                @Override
-                public Optional<Message> receive() throws IOException {
-                    return c.receive();
-                }
-
-                @Override
-                public void send(Message message) throws IOException {
-                    c.send(message);
-                }
-
+            return new ForwardingConnection(c) {
                 @Override
                 public void sendContent(Content content) throws IOException {
                     c.sendContent(new Content(content.length(), new FilterInputStream(content.stream()) {
@@ -240,31 +224,6 @@ class ClusterGitNodeInteropIT {
                             return n;
                         }
                     }));
-                }
-
-                @Override
-                public Content receivedContent() {
-                    return c.receivedContent();
-                }
-
-                @Override
-                public ProtocolVersion version() {
-                    return c.version();
-                }
-
-                @Override
-                public void setVersion(ProtocolVersion version) {
-                    c.setVersion(version);
-                }
-
-                @Override
-                public boolean isClosed() {
-                    return c.isClosed();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    c.close();
                 }
             };
         }
