@@ -1,5 +1,6 @@
 package org.annexhost.cluster;
 
+import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.peer.Peer;
 
@@ -11,6 +12,11 @@ import org.annexhost.peer.Peer;
  * @param name its remote name on the gateway, for messages
  * @param peer how to talk to it
  * @param cost git-annex's remote cost: GET prefers the cheapest node that has the content
+ * @param via the other gateway of the cluster the node is reached through, if it is not this one's
  */
-public record ClusterNode(Uuid uuid, String name, Peer peer, int cost) {
+public record ClusterNode(Uuid uuid, String name, Peer peer, int cost, Optional<Uuid> via) {
+    /** A node of this gateway's own. */
+    public ClusterNode(Uuid uuid, String name, Peer peer, int cost) {
+        this(uuid, name, peer, cost, Optional.empty());
+    }
 }

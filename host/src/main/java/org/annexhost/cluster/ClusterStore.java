@@ -79,6 +79,31 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         this.fanout = fanout;
     }
 
+    /** The same cluster without some of its nodes, sharing their pooled sessions. */
+    private ClusterStore(ClusterStore whole, List<ClusterNode> some) {
+        this.uuid = whole.uuid;
+        this.name = whole.name;
+        this.nodes = List.copyOf(some);
+        for (ClusterNode n : some) {
+            sessions.put(n.uuid(), whole.sessions.get(n.uuid()));
+        }
+        this.knowledge = whole.knowledge;
+        this.clock = whole.clock;
+        this.fanout = whole.fanout;
+    }
+
+    /**
+     * BYPASS: the cluster without the nodes reached through the named gateways (nor any node that
+     * is one of them), as git-annex's gateway leaves out the gateways a client came through.
+     */
+    @Override
+    public LocalStore bypassing(List<Uuid> gateways) {
+        List<ClusterNode> kept = nodes.stream()
+                .filter(n -> !gateways.contains(n.uuid()) && n.via().map(v -> !gateways.contains(v)).orElse(true))
+                .toList();
+        return kept.size() == nodes.size() ? this : new ClusterStore(this, kept);
+    }
+
     /** @return the cluster's uuid */
     public Uuid uuid() {
         return uuid;

@@ -148,13 +148,15 @@ public final class ServedRemotes implements AutoCloseable {
         // proxy's cost for the remotes it proxies), so GET prefers nodes of this gateway's own.
         String via = def.params().get(ConfiguredRemotes.VIA);
         int cost = via == null ? cost(def.name()) : cost(via) + 1;
+        // BYPASS names gateways: a client that came through that one must not be sent back there.
+        Optional<Uuid> gateway = via == null ? Optional.empty() : remotes.byName(via).map(RemoteDefinition::uuid);
         if (viaShell(def)) {
-            return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost);
+            return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost, gateway);
         }
         LocalStore store = opened(def).store();
         return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(),
                 store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
-                nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost);
+                nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost, gateway);
     }
 
     /** git-annex's remote cost: {@code remote.NAME.annex-cost}, else its default for remotes that are not local repositories. */

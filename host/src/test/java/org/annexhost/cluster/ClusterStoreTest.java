@@ -213,6 +213,50 @@ class ClusterStoreTest {
     }
 
     @Test
+    void bypassLeavesOutTheNodesBehindTheNamedGateway() throws IOException {
+        Node a = node("a", 1, false);
+        Node b = node("b", 1, false);
+        Uuid otherGateway = new Uuid("99999999-0000-0000-0000-000000000009");
+        MemoryStore behindStore = new MemoryStore(new FakeMonotonicClock(1), 600);
+        Uuid behind = new Uuid("behind");
+        LocalPeer behindPeer = new LocalPeer("node-behind", new ProtocolServer(behind, behindStore, ServerMode.READ_WRITE,
+                new FakeMonotonicClock(1), null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        nodes.add(new Node(behind, behindStore, new FakeMonotonicClock(1),
+                new ClusterNode(behind, "other-behind", behindPeer, 201, Optional.of(otherGateway))));
+        start();
+        client.bypass(List.of(otherGateway));
+        GeneratedContent g = new GeneratedContent(40_000, 21);
+        ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, b));
+        assertThat(behindStore.get(g.key())).as("the node behind the bypassed gateway").isEmpty();
+        // The same conversation's REMOVE leaves that node alone too; a new one without BYPASS reaches it.
+        behindStore.put(g.key(), g.stream(0).readAllBytes());
+        assertThat(client.remove(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(behindStore.isPresent(g.key())).isTrue();
+        assertThat(a.store().isPresent(g.key())).isFalse();
+        GeneratedContent h = new GeneratedContent(40_000, 22);
+        ProtocolServer fresh = new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null, ProtocolVersion.LATEST);
+        InMemoryConnection.Pair second = InMemoryConnection.pair("no-bypass");
+        Thread t = new Thread(() -> {
+            try (var c = second.server()) {
+                fresh.serve(c);
+            } catch (IOException e) {
+                // seen by the client
+            }
+        });
+        t.start();
+        try {
+            ProtocolClient other = new ProtocolClient(second.client());
+            other.negotiate(ProtocolVersion.LATEST);
+            assertThat(new HashSet<>(other.put(h.key(), AssociatedFile.NONE, h::content).uuids())).contains(behind);
+            assertThat(behindStore.isPresent(h.key())).isTrue();
+        } finally {
+            second.client().close();
+        }
+    }
+
+    @Test
     void wantedExpressionsChooseTheNodes() throws IOException {
         Node a = node("a", 1, false);
         Node b = node("b", 1, false);

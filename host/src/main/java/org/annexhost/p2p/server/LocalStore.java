@@ -94,6 +94,17 @@ public interface LocalStore {
     }
 
     /**
+     * BYPASS: the store as a conversation that names gateways to avoid sees it. Only a store that
+     * reaches other repositories through gateways (a cluster) has anything to leave out.
+     *
+     * @param gateways uuids of gateways not to go through
+     * @return the store to serve the rest of the conversation from
+     */
+    default LocalStore bypassing(List<Uuid> gateways) {
+        return this;
+    }
+
+    /**
      * Locks present content against removal, with retention if the holder dies.
      *
      * @return the held lock, or empty if the content is not present or cannot be locked

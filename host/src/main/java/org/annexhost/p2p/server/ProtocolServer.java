@@ -72,8 +72,9 @@ public final class ProtocolServer {
      * @throws IOException when the connection broke mid-conversation (short DATA, bad framing)
      */
     public void serve(P2PConnection connection) throws IOException {
+        Conversation conversation = new Conversation(store);
         try {
-            while (serveOneCommand(connection) != Outcome.DONE) {
+            while (serveOneCommand(connection, conversation) != Outcome.DONE) {
                 // next message
             }
         } catch (ConnectionClosedException e) {
@@ -88,7 +89,7 @@ public final class ProtocolServer {
      *
      * @return {@link Outcome#DONE} when the conversation is over, else {@link Outcome#CONTINUE}
      */
-    public Outcome serveOneCommand(P2PConnection connection) throws IOException {
+    private Outcome serveOneCommand(P2PConnection connection, Conversation conversation) throws IOException {
         Optional<Message> received = connection.receive();
         if (received.isEmpty()) {
             connection.send(new Error("unknown command"));
@@ -101,7 +102,7 @@ public final class ProtocolServer {
         }
         Outcome outcome;
         try {
-            outcome = serveOne(connection, message);
+            outcome = serveOne(connection, conversation, message);
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException e) {
@@ -124,31 +125,42 @@ public final class ProtocolServer {
         return outcome;
     }
 
+    /** What one conversation has said that lasts: BYPASS changes the store it is served from. */
+    private static final class Conversation {
+        private LocalStore store;
+
+        Conversation(LocalStore store) {
+            this.store = store;
+        }
+    }
+
     /** Handles one parsed message from the client. */
-    Outcome serveOne(P2PConnection c, Message m) throws IOException {
+    Outcome serveOne(P2PConnection c, Conversation conversation, Message m) throws IOException {
+        LocalStore store = conversation.store;
         if (m instanceof Version v) {
             return handleVersion(c, v);
         } else if (m instanceof CheckPresent cp) {
             return reply(c, store.isPresent(cp.key()));
         } else if (m instanceof LockContent lc) {
-            return handleLockContent(c, lc.key());
+            return handleLockContent(c, store, lc.key());
         } else if (m instanceof Remove r) {
-            return handleRemove(c, r.key(), OptionalLong.empty());
+            return handleRemove(c, store, r.key(), OptionalLong.empty());
         } else if (m instanceof RemoveBefore rb) {
-            return handleRemove(c, rb.key(), OptionalLong.of(rb.deadline()));
+            return handleRemove(c, store, rb.key(), OptionalLong.of(rb.deadline()));
         } else if (m instanceof GetTimestamp) {
             c.send(new Timestamp(clock.seconds()));
             return Outcome.CONTINUE;
         } else if (m instanceof Put p) {
-            return handlePut(c, p.key(), p.file());
+            return handlePut(c, store, p.key(), p.file());
         } else if (m instanceof Get g) {
-            return handleGet(c, g.offset(), g.key());
+            return handleGet(c, store, g.offset(), g.key());
         } else if (m instanceof Connect cn) {
             return new ServiceRelay(c, services, mode).run(cn.service());
         } else if (m instanceof NotifyChange) {
             return handleNotifyChange(c);
-        } else if (m instanceof Bypass) {
-            // Only a gateway has use for BYPASS; a repository serving itself ignores it.
+        } else if (m instanceof Bypass b) {
+            // Gateways the client came through: a cluster leaves out nodes behind them.
+            conversation.store = this.store.bypassing(b.uuids());
             return Outcome.CONTINUE;
         }
         return Outcome.UNEXPECTED;
@@ -161,7 +173,7 @@ public final class ProtocolServer {
         return Outcome.CONTINUE;
     }
 
-    private Outcome handleLockContent(P2PConnection c, Key key) throws IOException {
+    private Outcome handleLockContent(P2PConnection c, LocalStore store, Key key) throws IOException {
         Optional<LocalStore.ContentLock> lock = store.lockContent(key);
         if (lock.isEmpty()) {
             return reply(c, false);
@@ -181,7 +193,7 @@ public final class ProtocolServer {
         return Outcome.CONTINUE;
     }
 
-    private Outcome handleRemove(P2PConnection c, Key key, OptionalLong deadline) throws IOException {
+    private Outcome handleRemove(P2PConnection c, LocalStore store, Key key, OptionalLong deadline) throws IOException {
         String refusal = mode.removeRefusal();
         if (refusal != null) {
             c.send(new Error(refusal));
@@ -201,7 +213,7 @@ public final class ProtocolServer {
         return Outcome.CONTINUE;
     }
 
-    private Outcome handlePut(P2PConnection c, Key key, AssociatedFile file) throws IOException {
+    private Outcome handlePut(P2PConnection c, LocalStore store, Key key, AssociatedFile file) throws IOException {
         if (!mode.mayStore()) {
             c.send(new Error(ServerMode.READ_ONLY_ERROR));
             return Outcome.CONTINUE;
@@ -215,11 +227,11 @@ public final class ProtocolServer {
                 return Outcome.CONTINUE;
             }
             c.send(new PutFrom(upload.offset()));
-            return receivePutData(c, key, upload);
+            return receivePutData(c, store, key, upload);
         }
     }
 
-    private Outcome receivePutData(P2PConnection c, Key key, LocalStore.Upload upload) throws IOException {
+    private Outcome receivePutData(P2PConnection c, LocalStore store, Key key, LocalStore.Upload upload) throws IOException {
         Optional<Message> next = c.receive();
         if (next.isPresent() && next.get() instanceof Data data) {
             Content content = c.receivedContent();
@@ -271,7 +283,7 @@ public final class ProtocolServer {
         return Optional.empty();
     }
 
-    private Outcome handleGet(P2PConnection c, long offset, Key key) throws IOException {
+    private Outcome handleGet(P2PConnection c, LocalStore store, long offset, Key key) throws IOException {
         Optional<Content> content = store.read(key, offset);
         // git-annex: content that is not there is sent as empty DATA marked INVALID.
         c.sendContent(content.orElse(Content.empty()));
