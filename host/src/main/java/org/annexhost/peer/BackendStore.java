@@ -4,8 +4,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -15,6 +18,7 @@ import org.annexhost.api.Capability;
 import org.annexhost.api.ContentNotFoundException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
@@ -36,6 +40,10 @@ public final class BackendStore implements LocalStore {
     private final KeyLocks locks;
     private final ExecutorService calls;
     private final Duration deadline;
+    /** Keys a CHECKPRESENT just found absent, when (nanoTime): see {@link #alreadyHas}. */
+    private final Map<Key, Long> recentlyAbsent = new ConcurrentHashMap<>();
+    private static final Duration ABSENT_STAYS_FRESH = Duration.ofSeconds(10);
+    private static final int RECENTLY_ABSENT_MAX = 10_000;
 
     /**
      * @param remote the remote's name, for messages
@@ -59,7 +67,30 @@ public final class BackendStore implements LocalStore {
             // Never turn "cannot tell" into "absent": the client would think it can drop elsewhere.
             throw new IOException("remote " + remote + " cannot tell whether " + key + " is present: " + p.reason());
         }
+        if (p.isPresent()) {
+            recentlyAbsent.remove(key);
+        } else {
+            if (recentlyAbsent.size() >= RECENTLY_ABSENT_MAX) {
+                recentlyAbsent.clear();
+            }
+            recentlyAbsent.put(key, System.nanoTime());
+        }
         return p.isPresent();
+    }
+
+    /**
+     * A client asks CHECKPRESENT and then PUTs what was absent: the PUT takes that answer rather
+     * than asking the backend again (for an external remote, another program run). Only "absent"
+     * is reused, and briefly: if it went stale, the content is stored again, which the backend
+     * contract allows; a stale "present" would lose a copy, so that is always asked afresh.
+     */
+    @Override
+    public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
+        Long absentAt = recentlyAbsent.remove(key);
+        if (absentAt != null && System.nanoTime() - absentAt < ABSENT_STAYS_FRESH.toNanos()) {
+            return Optional.empty();
+        }
+        return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
     }
 
     @Override
