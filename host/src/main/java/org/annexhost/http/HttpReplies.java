@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -26,10 +27,19 @@ final class HttpReplies {
 
     private static void write(Response response, Callback callback, int status, String type, String body) {
         response.setStatus(status);
+        if (status >= 400 && carriesBody(response.getRequest())) {
+            // Refused before its body was read: the rest of the body would be taken for the next
+            // request, so this connection ends here, and says so (a client must not reuse it).
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(b.length));
         response.write(true, ByteBuffer.wrap(b), callback);
+    }
+
+    private static boolean carriesBody(Request request) {
+        return request != null && (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
     }
 
     static String quote(String s) {
