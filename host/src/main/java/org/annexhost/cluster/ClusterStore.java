@@ -281,15 +281,30 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             Optional<ContentVerifier> verifier = from == 0 ? ContentVerifier.forKey(key) : Optional.empty();
             try (InputStream in = data.counted()) {
                 byte[] buf = new byte[CHUNK];
+                byte[] held = null;
                 int n;
                 while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
                     byte[] chunk = java.util.Arrays.copyOf(buf, n);
                     verifier.ifPresent(v -> v.update(chunk, 0, chunk.length));
-                    for (FanoutPipe pipe : pipes) {
-                        pipe.feed(chunk);
+                    if (held != null) {
+                        for (FanoutPipe pipe : pipes) {
+                            pipe.feed(held);
+                        }
                     }
+                    held = chunk;
                 }
+                // Hashed once here for every node. The last chunk waits for the verdict: on a
+                // mismatch no node gets all the bytes, so none can keep them (the nodes this
+                // process serves do not hash them again).
+                contentValid = verifier.map(ContentVerifier::matches).orElse(true);
                 for (FanoutPipe pipe : pipes) {
+                    if (!contentValid) {
+                        pipe.abort();
+                        continue;
+                    }
+                    if (held != null) {
+                        pipe.feed(held);
+                    }
                     pipe.end();
                 }
             } catch (IOException | RuntimeException e) {
@@ -305,7 +320,6 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 sending.forEach(p -> p.fail("interrupted"));
                 throw new IOException("interrupted while fanning out " + key);
             }
-            contentValid = verifier.map(ContentVerifier::matches).orElse(true);
             for (int i = 0; i < sending.size(); i++) {
                 try {
                     await(senders.get(i));

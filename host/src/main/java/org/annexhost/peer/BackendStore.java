@@ -40,6 +40,7 @@ public final class BackendStore implements LocalStore {
     private final KeyLocks locks;
     private final ExecutorService calls;
     private final Duration deadline;
+    private final boolean verifies;
     /** Keys a CHECKPRESENT just found absent, when (nanoTime): see {@link #alreadyHas}. */
     private final Map<Key, Long> recentlyAbsent = new ConcurrentHashMap<>();
     private static final Duration ABSENT_STAYS_FRESH = Duration.ofSeconds(10);
@@ -53,11 +54,27 @@ public final class BackendStore implements LocalStore {
      * @param deadline how long a non-streaming call may take
      */
     public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline) {
+        this(remote, backend, locks, calls, deadline, true);
+    }
+
+    /**
+     * @param verifies false only for a store fed by something that has hashed the content already
+     *     and fails the stream at its end when it did not match (a cluster feeding its nodes), so
+     *     the same gigabyte is not hashed once per node
+     */
+    public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline,
+                        boolean verifies) {
         this.remote = remote;
         this.backend = backend;
         this.locks = locks;
         this.calls = calls;
         this.deadline = deadline;
+        this.verifies = verifies;
+    }
+
+    /** @return the same backend and locks, for a feeder that verifies what it sends */
+    public BackendStore trustingItsFeeder() {
+        return new BackendStore(remote, backend, locks, calls, deadline, false);
     }
 
     @Override
@@ -200,7 +217,8 @@ public final class BackendStore implements LocalStore {
         @Override
         public void write(Content data) throws IOException {
             GuardedStream guarded = new GuardedStream(data.counted());
-            Optional<FailingAtEndIfUnverified> verified = (offset == 0 ? ContentVerifier.forKey(key) : Optional.<ContentVerifier>empty())
+            Optional<FailingAtEndIfUnverified> verified = (offset == 0 && verifies ? ContentVerifier.forKey(key)
+                    : Optional.<ContentVerifier>empty())
                     .map(v -> new FailingAtEndIfUnverified(guarded, v));
             InputStream in = verified.isPresent() ? verified.get() : guarded;
             Future<Void> store = calls.submit(() -> {

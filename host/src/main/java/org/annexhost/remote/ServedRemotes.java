@@ -63,7 +63,11 @@ public final class ServedRemotes implements AutoCloseable {
         return t;
     });
 
-    private record Opened(StorageBackend backend, LocalStore store) {
+    /** A backend, its store, and the same store for a cluster that verifies what it feeds its nodes. */
+    private record Opened(StorageBackend backend, BackendStore store) {
+        LocalStore asClusterNode() {
+            return store.trustingItsFeeder();
+        }
     }
 
     /**
@@ -153,7 +157,7 @@ public final class ServedRemotes implements AutoCloseable {
         if (viaShell(def)) {
             return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost, gateway);
         }
-        LocalStore store = opened(def).store();
+        LocalStore store = opened(def).asClusterNode();
         return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(),
                 store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
                 nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost, gateway);

@@ -257,6 +257,41 @@ class ClusterStoreTest {
     }
 
     @Test
+    void contentThatDoesNotMatchItsKeyReachesNoNodeEvenOnesThatTrustTheGateway() throws IOException {
+        // Nodes served in this process do not hash again: the gateway hashed once, for all.
+        List<org.annexhost.api.contract.InMemoryBackend> backends = new ArrayList<>();
+        for (String name : List.of("t1", "t2")) {
+            org.annexhost.api.contract.InMemoryBackend backend = new org.annexhost.api.contract.InMemoryBackend();
+            backends.add(backend);
+            org.annexhost.peer.BackendStore trusting = new org.annexhost.peer.BackendStore(name, backend,
+                    new org.annexhost.lock.LockTable(java.nio.file.Files.createTempDirectory("locks-" + name),
+                            java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(10)),
+                    fanout, java.time.Duration.ofSeconds(10)).trustingItsFeeder();
+            Uuid u = new Uuid(name);
+            LocalPeer peer = new LocalPeer(name, new ProtocolServer(u, trusting, ServerMode.READ_WRITE, new FakeMonotonicClock(1),
+                    null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+            nodes.add(new Node(u, new MemoryStore(new FakeMonotonicClock(1), 600), new FakeMonotonicClock(1),
+                    new ClusterNode(u, name, peer, 100)));
+        }
+        start();
+        GeneratedContent claimed = new GeneratedContent(300_000, 31);
+        GeneratedContent sent = new GeneratedContent(300_000, 32);
+        ClientReply bad = client.put(claimed.key(), AssociatedFile.NONE, sent::content);
+        assertThat(bad.kind()).isNotEqualTo(ClientReply.Kind.SUCCESS);
+        for (org.annexhost.api.contract.InMemoryBackend b : backends) {
+            assertThat(b.checkPresent(claimed.key()).isPresent()).as("a node kept content that does not match").isFalse();
+        }
+        assertThat(knowledge.locations(claimed.key())).isEmpty();
+        // The right content then goes to both, and is what they hold.
+        assertThat(client.put(claimed.key(), AssociatedFile.NONE, claimed::content).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        for (org.annexhost.api.contract.InMemoryBackend b : backends) {
+            try (InputStream in = b.retrieve(claimed.key(), 0).stream()) {
+                assertThat(in.readAllBytes()).isEqualTo(claimed.stream(0).readAllBytes());
+            }
+        }
+    }
+
+    @Test
     void wantedExpressionsChooseTheNodes() throws IOException {
         Node a = node("a", 1, false);
         Node b = node("b", 1, false);
