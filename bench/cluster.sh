@@ -2,10 +2,13 @@
 # Benchmark (not a test): time of one PUT of SIZE MiB (default 1024) from a git-annex client to a
 # cluster of 1, 2 and 3 directory nodes, through annexhost's gateway and through git-annex's own
 # gateway (git-annex-shell with a cluster), side by side. Both over the same ssh stand-in.
-# Usage: bench/cluster.sh [SIZE_MIB]
+# Each PUT starts after a sync, so the previous run's dirty pages are not written back during it;
+# each figure is the median of ROUNDS runs (default 3).
+# Usage: bench/cluster.sh [SIZE_MIB] [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 mib="${1:-1024}"
+rounds="${2:-3}"
 bash "$here/scripts/install-deps.sh"
 work=$(mktemp -d /tmp/annexhost-bench.XXXXXX)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -52,12 +55,24 @@ client "$work/c-ga" "localhost:$work/ga.git" ""
 
 put() {  # put DIR REMOTE SHELL: seconds for copy --to, then drop it there again
   local t0 t1
+  sync
   t0=$(now); (cd "$1" && ANNEXHOST_SHELL="$3" git annex copy --to "$2" big >/dev/null 2>&1) || echo "copy to $2 FAILED" >&2; t1=$(now)
   (cd "$1" && ANNEXHOST_SHELL="$3" git annex drop --from "$2" big >/dev/null 2>&1) || true
   secs "$t0" "$t1"
 }
-echo "one ${mib} MiB PUT to a cluster of N directory nodes (seconds; lower is better)"
-printf '%-6s %10s %10s\n' nodes annexhost git-annex
-for c in 1 2 3; do
-  printf '%-6s %10s %10s\n' "$c" "$(put "$work/c-ah" "origin-c$c" "$here/annexhost shell")" "$(put "$work/c-ga" "origin-c$c" "")"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A ah ga
+for r in $(seq 1 "$rounds"); do
+  for c in 1 2 3; do
+    ah[$c]="${ah[$c]:-} $(put "$work/c-ah" "origin-c$c" "$here/annexhost shell")"
+    ga[$c]="${ga[$c]:-} $(put "$work/c-ga" "origin-c$c" "")"
+  done
 done
+echo "one ${mib} MiB PUT to a cluster of N directory nodes (seconds, median of $rounds; lower is better)"
+printf '%-6s %10s %10s   %s\n' nodes annexhost git-annex "annexhost runs"
+for c in 1 2 3; do
+  # shellcheck disable=SC2086
+  printf '%-6s %10s %10s   %s\n' "$c" "$(median ${ah[$c]})" "$(median ${ga[$c]})" "${ah[$c]# }"
+done
+# shellcheck disable=SC2086
+python3 -c "import sys; print('annexhost, 3 nodes / 1 node: %.2fx' % (float(sys.argv[2]) / float(sys.argv[1])))" "$(median ${ah[1]})" "$(median ${ah[3]})"

@@ -2,10 +2,12 @@ package org.annexhost.cluster;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
@@ -52,23 +54,59 @@ public final class BranchKnowledge implements ClusterKnowledge {
 
     @Override
     public void record(Key key, Uuid where, boolean present) throws IOException {
-        branch.change(Map.of(locationLog(key), log -> PresenceLog.update(log, where, present, clock.instant())), "update");
+        recordAll(key, Set.of(where), present);
+    }
+
+    @Override
+    public void recordAll(Key key, Collection<Uuid> where, boolean present) throws IOException {
+        if (where.isEmpty()) {
+            return;
+        }
+        branch.change(Map.of(locationLog(key), log -> {
+            String out = log;
+            for (Uuid u : where) {
+                out = PresenceLog.update(out, u, present, clock.instant());
+            }
+            return out;
+        }), "update");
     }
 
     @Override
     public boolean wants(Uuid node, Key key, AssociatedFile file, Set<Uuid> locations) throws IOException {
-        Optional<String> text = Optional.ofNullable(oldStyleLog(branch.read("preferred-content.log").orElse("")).get(node.value()));
-        if (text.isEmpty() || text.get().isBlank()) {
-            return true;
+        return !wanting(List.of(node), key, file, locations).isEmpty();
+    }
+
+    @Override
+    public List<Uuid> wanting(List<Uuid> nodes, Key key, AssociatedFile file, Set<Uuid> locations) throws IOException {
+        Map<String, String> expressions = oldStyleLog(branch.read("preferred-content.log").orElse(""));
+        Map<String, Set<Uuid>> groups = null;
+        List<Uuid> out = new ArrayList<>();
+        for (Uuid node : nodes) {
+            String text = expressions.get(node.value());
+            if (text == null || text.isBlank()) {
+                out.add(node);
+                continue;
+            }
+            PreferredContent expr;
+            try {
+                expr = PreferredContent.parse(text);
+            } catch (IllegalArgumentException e) {
+                // An expression we cannot evaluate must not starve the node: treat it as wanting.
+                LOG.warn("node {}: {}; treating it as wanting everything", node, e.getMessage());
+                out.add(node);
+                continue;
+            }
+            if (groups == null) {
+                groups = groups();
+            }
+            if (expr.matches(new PreferredContent.Facts(node, key.size(), file.path(), locations, groups))) {
+                out.add(node);
+            }
         }
-        PreferredContent expr;
-        try {
-            expr = PreferredContent.parse(text.get());
-        } catch (IllegalArgumentException e) {
-            // An expression we cannot evaluate must not starve the node: treat it as wanting.
-            LOG.warn("node {}: {}; treating it as wanting everything", node, e.getMessage());
-            return true;
-        }
+        return out;
+    }
+
+    private Map<String, Set<Uuid>> groups() throws IOException {
         Map<String, Set<Uuid>> groups = new HashMap<>();
         oldStyleLog(branch.read("group.log").orElse("")).forEach((uuid, names) -> {
             for (String g : names.trim().split("\\s+")) {
@@ -77,7 +115,7 @@ public final class BranchKnowledge implements ClusterKnowledge {
                 }
             }
         });
-        return expr.matches(new PreferredContent.Facts(node, key.size(), file.path(), locations, groups));
+        return groups;
     }
 
     private static String locationLog(Key key) {

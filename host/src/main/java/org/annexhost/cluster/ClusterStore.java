@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterStore implements LocalStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
-    private static final int CHUNK = 64 * 1024;
-    private static final int PIPE_CHUNKS = 16;
+    private static final int CHUNK = 256 * 1024;
+    private static final int PIPE_CHUNKS = 8;
 
     private final Uuid uuid;
     private final String name;
@@ -200,12 +200,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         knowledge.refresh();
         Set<Uuid> locs = knowledge.locations(key);
         List<ClusterNode> lacking = nodes.stream().filter(n -> !locs.contains(n.uuid())).toList();
-        List<ClusterNode> wanting = new ArrayList<>();
-        for (ClusterNode n : lacking) {
-            if (knowledge.wants(n.uuid(), key, file, locs)) {
-                wanting.add(n);
-            }
-        }
+        List<Uuid> wantingUuids = knowledge.wanting(lacking.stream().map(ClusterNode::uuid).toList(), key, file, locs);
+        List<ClusterNode> wanting = lacking.stream().filter(n -> wantingUuids.contains(n.uuid())).toList();
         List<ClusterNode> targets = !wanting.isEmpty() ? wanting : !lacking.isEmpty() ? lacking : nodes;
         ClusterUpload upload = new ClusterUpload(key);
         List<Future<NodePut>> offers = new ArrayList<>();
@@ -215,11 +211,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         for (Future<NodePut> f : offers) {
             upload.puts.add(await(f));
         }
-        for (NodePut p : upload.puts) {
-            if (p.state == NodePut.State.ALREADY_HAVE) {
-                knowledge.record(key, p.node().uuid(), true);
-            }
-        }
+        knowledge.recordAll(key, upload.puts.stream().filter(p -> p.state == NodePut.State.ALREADY_HAVE)
+                .map(p -> p.node().uuid()).toList(), true);
         return upload;
     }
 
@@ -347,12 +340,13 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                     continue;
                 }
                 for (Uuid u : on) {
-                    knowledge.record(key, u, true);
                     if (!stored.contains(u)) {
                         stored.add(u);
                     }
                 }
             }
+            // One branch commit for all the nodes, not one each.
+            knowledge.recordAll(key, stored, true);
             return valid && !stored.isEmpty();
         }
 
@@ -482,9 +476,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 }
             }
         }
-        for (Uuid u : removed) {
-            knowledge.record(key, u, false);
-        }
+        knowledge.recordAll(key, removed, false);
         return new Reach(allOk, removed, error);
     }
 

@@ -55,6 +55,12 @@ public final class Git {
         return r.stdout;
     }
 
+    /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */
+    public java.util.Optional<String> outputIfSucceeds(String... args) throws IOException {
+        Result r = exec(null, args);
+        return r.code == 0 ? java.util.Optional.of(r.stdout) : java.util.Optional.empty();
+    }
+
     /** @return true if the command exits 0; its output is ignored */
     public boolean succeeds(String... args) throws IOException {
         return exec(null, args).code == 0;

@@ -41,13 +41,22 @@ public final class AnnexBranch {
 
     /** @return the file's content on the branch, if the branch and the file exist */
     public Optional<String> read(String path) throws IOException {
-        if (!git.succeeds("rev-parse", "--verify", "--quiet", REF)) {
+        return file(REF, path);
+    }
+
+    /** A file as of a commit, with one git process: --batch says "missing" for an absent commit or file. */
+    private Optional<String> file(String commit, String path) throws IOException {
+        String out = git.run((commit + ":" + path + "\n").getBytes(StandardCharsets.UTF_8), "cat-file", "--batch");
+        int eol = out.indexOf('\n');
+        String line = eol < 0 ? out : out.substring(0, eol);
+        if (line.endsWith(" missing")) {
             return Optional.empty();
         }
-        if (!git.succeeds("cat-file", "-e", REF + ":" + path)) {
-            return Optional.empty();
+        String[] header = line.split(" "); // OBJECT TYPE SIZE
+        if (header.length != 3 || !header[1].equals("blob")) {
+            throw new IOException("cannot read " + path + " at " + commit + ": git cat-file said " + line);
         }
-        return Optional.of(git.run("cat-file", "blob", REF + ":" + path));
+        return Optional.of(out.substring(eol + 1, out.length() - 1));
     }
 
     /**
@@ -85,10 +94,11 @@ public final class AnnexBranch {
      * @return true if the branch changed
      */
     public boolean mergePushed() throws IOException {
-        if (!git.succeeds("rev-parse", "--verify", "--quiet", PUSHED_REF)) {
+        Optional<String> pushed = git.outputIfSucceeds("rev-parse", "--verify", "--quiet", PUSHED_REF);
+        if (pushed.isEmpty()) {
             return false;
         }
-        String theirs = git.run("rev-parse", "--verify", PUSHED_REF).strip();
+        String theirs = pushed.get().strip();
         Optional<String> ours = currentCommit();
         if (ours.isPresent() && (ours.get().equals(theirs) || git.succeeds("merge-base", "--is-ancestor", theirs, ours.get()))) {
             return false;
@@ -131,11 +141,9 @@ public final class AnnexBranch {
             }
             java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
             for (String side : new String[] {ours, theirs}) {
-                if (git.succeeds("cat-file", "-e", side + ":" + path)) {
-                    for (String line : git.run("cat-file", "blob", side + ":" + path).split("\n")) {
-                        if (!line.isEmpty()) {
-                            lines.add(line);
-                        }
+                for (String line : file(side, path).orElse("").split("\n")) {
+                    if (!line.isEmpty()) {
+                        lines.add(line);
                     }
                 }
             }
@@ -158,8 +166,7 @@ public final class AnnexBranch {
         }
         for (Map.Entry<String, UnaryOperator<String>> e : changes.entrySet()) {
             String path = e.getKey();
-            String current = old.isPresent() && git.succeeds("cat-file", "-e", old.get() + ":" + path)
-                    ? git.run("cat-file", "blob", old.get() + ":" + path) : "";
+            String current = old.isPresent() ? file(old.get(), path).orElse("") : "";
             String next = e.getValue().apply(current);
             String blob = git.run(next.getBytes(StandardCharsets.UTF_8), "hash-object", "-w", "--stdin").strip();
             indexed.run("update-index", "--add", "--cacheinfo", "100644," + blob + "," + path);
@@ -174,9 +181,6 @@ public final class AnnexBranch {
     }
 
     private Optional<String> currentCommit() throws IOException {
-        if (!git.succeeds("rev-parse", "--verify", "--quiet", REF)) {
-            return Optional.empty();
-        }
-        return Optional.of(git.run("rev-parse", "--verify", REF).strip());
+        return git.outputIfSucceeds("rev-parse", "--verify", "--quiet", REF).map(String::strip);
     }
 }

@@ -2,7 +2,7 @@ package org.annexhost.plugins.directory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -35,6 +35,8 @@ import org.annexhost.api.key.KeyPaths;
  * <p>Thread-safe: concurrent stores of one key each write their own temporary directory.
  */
 final class DirectoryBackend implements StorageBackend {
+    private static final int WRITE_BUFFER = 128 * 1024;
+
     private final Path dir;
     private final boolean fsync;
 
@@ -50,6 +52,22 @@ final class DirectoryBackend implements StorageBackend {
     DirectoryBackend(Path dir, boolean fsync) {
         this.dir = dir;
         this.fsync = fsync;
+    }
+
+    /**
+     * Copies in buffers big enough that a GiB is a few thousand writes, small enough to stay in
+     * the CPU's cache (InputStream.transferTo's 8 KiB made it 131,072 writes).
+     */
+    private static void write(InputStream in, FileChannel out) throws IOException {
+        byte[] buf = new byte[WRITE_BUFFER];
+        ByteBuffer wrapped = ByteBuffer.wrap(buf);
+        int n;
+        while ((n = in.read(buf, 0, buf.length)) >= 0) {
+            wrapped.clear().limit(n);
+            while (wrapped.hasRemaining()) {
+                out.write(wrapped);
+            }
+        }
     }
 
     @Override
@@ -68,9 +86,9 @@ final class DirectoryBackend implements StorageBackend {
         Files.createDirectories(tmp);
         try {
             Path file = tmp.resolve(kf);
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  InputStream in = content.stream()) {
-                in.transferTo(out);
+                write(in, out);
             }
             if (fsync) {
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
