@@ -3,7 +3,8 @@
 # cluster of 1, 2 and 3 directory nodes, through annexhost's gateway and through git-annex's own
 # gateway (git-annex-shell with a cluster), side by side. Both over the same ssh stand-in.
 # Each PUT starts after a sync, so the previous run's dirty pages are not written back during it;
-# each figure is the median of ROUNDS runs (default 3).
+# each figure is the median of ROUNDS runs (default 3). For scale, the same bytes written to N
+# files by tee(1): the kernel's share, which no gateway can go below.
 # Usage: bench/cluster.sh [SIZE_MIB] [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -60,19 +61,35 @@ put() {  # put DIR REMOTE SHELL: seconds for copy --to, then drop it there again
   (cd "$1" && ANNEXHOST_SHELL="$3" git annex drop --from "$2" big >/dev/null 2>&1) || true
   secs "$t0" "$t1"
 }
+teeput() {  # teeput DIR N: seconds for tee(1) to write the same file N times, the kernel's part alone
+  local t0 t1 files=""
+  for i in $(seq 1 "$2"); do files="$files $work/tee-$i"; done
+  sync
+  # shellcheck disable=SC2086
+  t0=$(now); tee $files < "$1/big" > /dev/null; t1=$(now)
+  # shellcheck disable=SC2086
+  rm -f $files
+  secs "$t0" "$t1"
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A ah ga
+declare -A ah ga tf
 for r in $(seq 1 "$rounds"); do
   for c in 1 2 3; do
     ah[$c]="${ah[$c]:-} $(put "$work/c-ah" "origin-c$c" "$here/annexhost shell")"
     ga[$c]="${ga[$c]:-} $(put "$work/c-ga" "origin-c$c" "")"
+    tf[$c]="${tf[$c]:-} $(teeput "$work/c-ah" "$c")"
   done
 done
 echo "one ${mib} MiB PUT to a cluster of N directory nodes (seconds, median of $rounds; lower is better)"
-printf '%-6s %10s %10s   %s\n' nodes annexhost git-annex "annexhost runs"
+echo "tee: the same file written to N files by tee(1), what the kernel's writes alone cost here"
+printf '%-6s %10s %10s %8s   %s\n' nodes annexhost git-annex tee "annexhost runs"
 for c in 1 2 3; do
   # shellcheck disable=SC2086
-  printf '%-6s %10s %10s   %s\n' "$c" "$(median ${ah[$c]})" "$(median ${ga[$c]})" "${ah[$c]# }"
+  printf '%-6s %10s %10s %8s   %s\n' "$c" "$(median ${ah[$c]})" "$(median ${ga[$c]})" "$(median ${tf[$c]})" "${ah[$c]# }"
 done
 # shellcheck disable=SC2086
-python3 -c "import sys; print('annexhost, 3 nodes / 1 node: %.2fx' % (float(sys.argv[2]) / float(sys.argv[1])))" "$(median ${ah[1]})" "$(median ${ah[3]})"
+python3 -c "
+import sys
+a1, a3, t1, t3 = map(float, sys.argv[1:])
+print('annexhost, 3 nodes / 1 node: %.2fx; the 2 extra copies took annexhost %.2f s, tee %.2f s' % (a3 / a1, a3 - a1, t3 - t1))
+" "$(median ${ah[1]})" "$(median ${ah[3]})" "$(median ${tf[1]})" "$(median ${tf[3]})"

@@ -160,10 +160,11 @@ final class ServeCommand implements Callable<Integer> {
      */
     private HttpAccess repositoryAccess(HostRepository repo) throws Exception {
         HttpAccess server = access();
-        if (!repo.git().succeeds("config", "--get", "annexhost.unauthenticated")) {
+        java.util.Optional<String> setting = repo.git().config().get("annexhost.unauthenticated");
+        if (setting.isEmpty()) {
             return server;
         }
-        String v = repo.git().run("config", "--get", "annexhost.unauthenticated").strip();
+        String v = setting.get().strip();
         return server.withUnauthenticated(switch (v) {
             case "none" -> HttpAccess.Permission.NONE;
             case "readonly" -> HttpAccess.Permission.READ;

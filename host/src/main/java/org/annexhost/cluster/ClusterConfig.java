@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.annexhost.api.Uuid;
 import org.annexhost.repo.Git;
+import org.annexhost.repo.GitConfig;
 import org.annexhost.repo.branch.ClusterLog;
 
 /**
@@ -114,13 +115,9 @@ public final class ClusterConfig {
 
     private static List<String[]> regexp(Git git, String regex) throws IOException {
         List<String[]> out = new ArrayList<>();
-        if (!git.succeeds("config", "--get-regexp", regex)) {
-            return out;
-        }
-        for (String line : git.run("config", "--get-regexp", regex).split("\n")) {
-            String[] kv = line.split(" ", 2);
-            if (kv.length == 2) {
-                out.add(new String[] {kv[0], kv[1].trim()});
+        for (GitConfig.Entry e : git.config().matching(regex)) {
+            if (!e.value().isEmpty()) {
+                out.add(new String[] {e.key(), e.value().trim()});
             }
         }
         return out;

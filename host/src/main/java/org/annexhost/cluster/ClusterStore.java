@@ -273,11 +273,15 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             }
             Optional<ContentVerifier> verifier = from == 0 ? ContentVerifier.forKey(key) : Optional.empty();
             try (InputStream in = data.counted()) {
-                byte[] buf = new byte[CHUNK];
                 byte[] held = null;
-                int n;
-                while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                    byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                while (true) {
+                    // Each chunk is read into an array of its own, which the pipes share: no copy.
+                    byte[] read = new byte[CHUNK];
+                    int n = in.readNBytes(read, 0, CHUNK);
+                    if (n <= 0) {
+                        break;
+                    }
+                    byte[] chunk = n == CHUNK ? read : java.util.Arrays.copyOf(read, n);
                     verifier.ifPresent(v -> v.update(chunk, 0, chunk.length));
                     if (held != null) {
                         for (FanoutPipe pipe : pipes) {

@@ -85,7 +85,7 @@ public final class ClusterSetup {
      */
     public ClusterConfig.Definition extend(String name, String gatewayRemote) throws IOException, BackendException {
         Optional<RemoteDefinition> gateway = remotes.byName(gatewayRemote);
-        if (!repo.git().succeeds("config", "--get", "remote." + gatewayRemote + ".annex-uuid") && gateway.isEmpty()) {
+        if (repo.git().config().get("remote." + gatewayRemote + ".annex-uuid").isEmpty() && gateway.isEmpty()) {
             throw new BackendException("there is no remote named " + gatewayRemote);
         }
         refreshGateway(gatewayRemote);
@@ -130,12 +130,9 @@ public final class ClusterSetup {
 
     private Set<String> nodeSetting(String node) throws IOException {
         Set<String> names = new LinkedHashSet<>();
-        String key = "remote." + node + ".annex-cluster-node";
-        if (repo.git().succeeds("config", "--get", key)) {
-            for (String c : repo.git().run("config", "--get", key).trim().split("\\s+")) {
-                if (!c.isEmpty()) {
-                    names.add(c);
-                }
+        for (String c : repo.git().config().get("remote." + node + ".annex-cluster-node").orElse("").trim().split("\\s+")) {
+            if (!c.isEmpty()) {
+                names.add(c);
             }
         }
         return names;

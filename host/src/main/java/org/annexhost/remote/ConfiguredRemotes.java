@@ -25,6 +25,7 @@ import org.annexhost.remote.git.AnnexHttpUrl;
 import org.annexhost.remote.git.HttpRepositoryConfig;
 import org.annexhost.remote.git.OnwardProxies;
 import org.annexhost.remote.git.P2pHttpBackend;
+import org.annexhost.repo.GitConfig;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.branch.ProxyLog;
 import org.annexhost.repo.branch.RemoteLog;
@@ -59,11 +60,9 @@ public final class ConfiguredRemotes {
         Map<String, Map<String, String>> log = RemoteLog.parse(repo.branch().read("remote.log").orElse(""));
         List<RemoteDefinition> out = new ArrayList<>();
         List<String> gitRemotes = new ArrayList<>();
-        String config = repo.git().succeeds("config", "--get-regexp", "^remote\\..*\\.annex-uuid$")
-                ? repo.git().run("config", "--get-regexp", "^remote\\..*\\.annex-uuid$") : "";
-        for (String line : config.split("\n")) {
-            String[] kv = line.split(" ", 2);
-            if (kv.length < 2) {
+        for (GitConfig.Entry setting : repo.git().config().matching("^remote\\..*\\.annex-uuid$")) {
+            String[] kv = {setting.key(), setting.value()};
+            if (kv[1].isBlank()) {
                 continue;
             }
             String name = kv[0].substring("remote.".length(), kv[0].length() - ".annex-uuid".length());
@@ -166,12 +165,9 @@ public final class ConfiguredRemotes {
         Map<String, String> out = new TreeMap<>();
         String prefix = "remote." + name + ".annex-";
         String regex = "^" + prefix.replace(".", "\\.");
-        if (!repo.git().succeeds("config", "--get-regexp", regex)) {
-            return out;
-        }
-        for (String line : repo.git().run("config", "--get-regexp", regex).split("\n")) {
-            String[] kv = line.split(" ", 2);
-            if (kv.length == 2 && kv[0].startsWith(prefix)) {
+        for (GitConfig.Entry setting : repo.git().config().matching(regex)) {
+            String[] kv = {setting.key(), setting.value()};
+            if (kv[0].startsWith(prefix)) {
                 String k = kv[0].substring(prefix.length());
                 if (!Set.of("uuid", "proxy", "ignore", "cost", "readonly", "sync", "cluster-node", "cluster-gateway").contains(k)) {
                     out.put(k, kv[1].trim());
@@ -418,8 +414,7 @@ public final class ConfiguredRemotes {
     }
 
     private Optional<String> gitConfig(String key) throws IOException {
-        return repo.git().succeeds("config", "--get", key)
-                ? Optional.of(repo.git().run("config", "--get", key).strip()) : Optional.empty();
+        return repo.git().config().get(key).map(String::strip);
     }
 
     /** git's rules for a remote name, which git-annex also applies to proxied names. */

@@ -165,10 +165,10 @@ public final class ServedRemotes implements AutoCloseable {
 
     /** git-annex's remote cost: {@code remote.NAME.annex-cost}, else its default for remotes that are not local repositories. */
     private int cost(String name) throws IOException {
-        String key = "remote." + name + ".annex-cost";
-        if (repo.git().succeeds("config", "--get", key)) {
+        java.util.Optional<String> setting = repo.git().config().get("remote." + name + ".annex-cost");
+        if (setting.isPresent()) {
             try {
-                return (int) Double.parseDouble(repo.git().run("config", "--get", key).trim());
+                return (int) Double.parseDouble(setting.get().trim());
             } catch (NumberFormatException ignored) {
                 // fall through to the default
             }

@@ -20,6 +20,9 @@ public final class Git {
     private static final int MAX_OUTPUT = 16 * 1024 * 1024;
     private static final long TIMEOUT_SECONDS = 120;
 
+    /** Configuration snapshots by git directory, shared by every runner of this process. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, GitConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path gitDir;
     private final Map<String, String> env;
 
@@ -53,6 +56,30 @@ public final class Git {
                     + r.stderr.strip());
         }
         return r.stdout;
+    }
+
+    /**
+     * @return the repository's configuration: read with one git process, and the same snapshot
+     *     again while the configuration files are unchanged
+     */
+    public GitConfig config() throws IOException {
+        Path key = gitDir.toAbsolutePath().normalize();
+        Map<String, String> childEnv = new java.util.HashMap<>(System.getenv());
+        childEnv.putAll(env);
+        byte[] fingerprint = GitConfig.fingerprint(gitDir, childEnv);
+        GitConfig cached = CONFIGS.get(key);
+        if (cached != null && fingerprint != null && cached.readFrom(fingerprint)) {
+            return cached;
+        }
+        Result r = exec(null, "config", "--list", "-z");
+        if (r.code != 0) {
+            return GitConfig.empty();
+        }
+        GitConfig fresh = GitConfig.parse(r.stdout, fingerprint);
+        if (fingerprint != null) {
+            CONFIGS.put(key, fresh);
+        }
+        return fresh;
     }
 
     /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */

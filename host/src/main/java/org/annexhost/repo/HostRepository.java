@@ -83,7 +83,7 @@ public final class HostRepository {
             return Optional.empty();
         }
         Git git = new Git(gitDir);
-        String u = git.succeeds("config", "--get", "annex.uuid") ? git.run("config", "--get", "annex.uuid").strip() : "";
+        String u = git.config().get("annex.uuid").orElse("").strip();
         return Optional.of(new HostRepository(abs, gitDir, bare, u.isEmpty() ? null : new Uuid(u)));
     }
 
@@ -146,8 +146,9 @@ public final class HostRepository {
     /** @return what {@code git-annex-shell configlist} prints for this repository */
     public String configList() throws IOException {
         StringBuilder b = new StringBuilder("annex.uuid=").append(uuid == null ? "" : uuid.value()).append('\n');
-        if (git.succeeds("config", "--get", "core.gcrypt-id")) {
-            b.append("core.gcrypt-id=").append(git.run("config", "--get", "core.gcrypt-id").strip()).append('\n');
+        java.util.Optional<String> gcrypt = git.config().get("core.gcrypt-id");
+        if (gcrypt.isPresent()) {
+            b.append("core.gcrypt-id=").append(gcrypt.get().strip()).append('\n');
         }
         return b.toString();
     }
