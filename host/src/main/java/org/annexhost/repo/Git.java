@@ -23,6 +23,18 @@ public final class Git {
     /** Configuration snapshots by git directory, shared by every runner of this process. */
     private static final java.util.concurrent.ConcurrentHashMap<Path, GitConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Long-lived {@code git cat-file --batch} processes for the repositories read most recently. */
+    private static final Map<Path, CatFile> CAT_FILES = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, CatFile> eldest) {
+            if (size() > 8) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
     private final Path gitDir;
     private final Map<String, String> env;
 
@@ -80,6 +92,33 @@ public final class Git {
             CONFIGS.put(key, fresh);
         }
         return fresh;
+    }
+
+    /**
+     * @param object an object name such as {@code REF:PATH}, resolved as it is now
+     * @return the blob's content; empty if there is no such object
+     * @throws IOException if the object is not a blob, or git cannot be run
+     */
+    public java.util.Optional<String> blob(String object) throws IOException {
+        Path key = gitDir.toAbsolutePath().normalize();
+        for (int attempt = 0; ; attempt++) {
+            CatFile reader;
+            synchronized (CAT_FILES) {
+                reader = CAT_FILES.get(key);
+                if (reader == null || !reader.alive()) {
+                    reader = CatFile.start(gitDir);
+                    CAT_FILES.put(key, reader);
+                }
+            }
+            try {
+                return reader.blob(object);
+            } catch (IOException e) {
+                if (reader.alive() || attempt > 0) {
+                    throw e;
+                }
+                // The process went away (evicted, or died): once more with a fresh one.
+            }
+        }
     }
 
     /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */

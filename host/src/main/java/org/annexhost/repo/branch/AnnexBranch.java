@@ -44,19 +44,9 @@ public final class AnnexBranch {
         return file(REF, path);
     }
 
-    /** A file as of a commit, with one git process: --batch says "missing" for an absent commit or file. */
+    /** A file as of a commit, read through git's long-lived cat-file: no process per read. */
     private Optional<String> file(String commit, String path) throws IOException {
-        String out = git.run((commit + ":" + path + "\n").getBytes(StandardCharsets.UTF_8), "cat-file", "--batch");
-        int eol = out.indexOf('\n');
-        String line = eol < 0 ? out : out.substring(0, eol);
-        if (line.endsWith(" missing")) {
-            return Optional.empty();
-        }
-        String[] header = line.split(" "); // OBJECT TYPE SIZE
-        if (header.length != 3 || !header[1].equals("blob")) {
-            throw new IOException("cannot read " + path + " at " + commit + ": git cat-file said " + line);
-        }
-        return Optional.of(out.substring(eol + 1, out.length() - 1));
+        return git.blob(commit + ":" + path);
     }
 
     /**
