@@ -82,6 +82,8 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "one ${mib} MiB PUT to a cluster of N directory nodes (seconds, median of $rounds; lower is better)"
 echo "tee: the same file written to N files by tee(1), what the kernel's writes alone cost here"
+bg=$(awk '$1 == "nr_dirty_background_threshold" {print int($2 * 4 / 1024)}' /proc/vmstat 2>/dev/null || true)
+[ -n "$bg" ] && echo "the kernel starts writing dirty pages back past ${bg} MiB; writes past that cost more"
 printf '%-6s %10s %10s %8s   %s\n' nodes annexhost git-annex tee "annexhost runs"
 for c in 1 2 3; do
   # shellcheck disable=SC2086
