@@ -24,6 +24,7 @@ final class CatFile implements AutoCloseable {
     private final Process process;
     private final OutputStream requests;
     private final InputStream replies;
+    private volatile boolean closed;
 
     private CatFile(Process process) {
         this.process = process;
@@ -40,7 +41,7 @@ final class CatFile implements AutoCloseable {
 
     /** @return true while the process can take requests */
     boolean alive() {
-        return process.isAlive();
+        return !closed && process.isAlive();
     }
 
     /**
@@ -98,6 +99,7 @@ final class CatFile implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         try {
             requests.close();
         } catch (IOException ignored) {

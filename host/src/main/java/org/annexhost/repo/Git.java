@@ -7,9 +7,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,10 +25,10 @@ public final class Git {
     private static final long TIMEOUT_SECONDS = 120;
 
     /** Configuration snapshots by git directory, shared by every runner of this process. */
-    private static final java.util.concurrent.ConcurrentHashMap<Path, GitConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, GitConfig> CONFIGS = new ConcurrentHashMap<>();
 
     /** Long-lived {@code git cat-file --batch} processes for the repositories read most recently. */
-    private static final Map<Path, CatFile> CAT_FILES = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<Path, CatFile> CAT_FILES = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Path, CatFile> eldest) {
             if (size() > 8) {
@@ -50,7 +54,7 @@ public final class Git {
 
     /** @return a runner that adds these environment variables, e.g. a private GIT_INDEX_FILE */
     public Git withEnv(Map<String, String> more) {
-        Map<String, String> all = new java.util.HashMap<>(env);
+        Map<String, String> all = new HashMap<>(env);
         all.putAll(more);
         return new Git(gitDir, all);
     }
@@ -76,7 +80,7 @@ public final class Git {
      */
     public GitConfig config() throws IOException {
         Path key = gitDir.toAbsolutePath().normalize();
-        Map<String, String> childEnv = new java.util.HashMap<>(System.getenv());
+        Map<String, String> childEnv = new HashMap<>(System.getenv());
         childEnv.putAll(env);
         byte[] fingerprint = GitConfig.fingerprint(gitDir, childEnv);
         GitConfig cached = CONFIGS.get(key);
@@ -99,13 +103,16 @@ public final class Git {
      * @return the blob's content; empty if there is no such object
      * @throws IOException if the object is not a blob, or git cannot be run
      */
-    public java.util.Optional<String> blob(String object) throws IOException {
+    public Optional<String> blob(String object) throws IOException {
         Path key = gitDir.toAbsolutePath().normalize();
         for (int attempt = 0; ; attempt++) {
             CatFile reader;
             synchronized (CAT_FILES) {
                 reader = CAT_FILES.get(key);
                 if (reader == null || !reader.alive()) {
+                    if (reader != null) {
+                        reader.close();
+                    }
                     reader = CatFile.start(gitDir);
                     CAT_FILES.put(key, reader);
                 }
@@ -122,9 +129,9 @@ public final class Git {
     }
 
     /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */
-    public java.util.Optional<String> outputIfSucceeds(String... args) throws IOException {
+    public Optional<String> outputIfSucceeds(String... args) throws IOException {
         Result r = exec(null, args);
-        return r.code == 0 ? java.util.Optional.of(r.stdout) : java.util.Optional.empty();
+        return r.code == 0 ? Optional.of(r.stdout) : Optional.empty();
     }
 
     /** @return true if the command exits 0; its output is ignored */
