@@ -60,8 +60,6 @@ class ClusterGitNodeInteropIT {
     final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
     final ClusterStoreTest.MemoryKnowledge knowledge = new ClusterStoreTest.MemoryKnowledge();
     ClusterStore cluster;
-    InMemoryConnection.Pair pair;
-    Thread serverThread;
     ProtocolClient client;
 
     @BeforeEach
@@ -96,25 +94,20 @@ class ClusterGitNodeInteropIT {
 
     private void start(List<ClusterNode> nodes) throws IOException {
         cluster = new ClusterStore(CLUSTER, "pool", nodes, knowledge, gatewayClock, fanout);
-        ProtocolServer server = new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null, ProtocolVersion.LATEST);
-        pair = InMemoryConnection.pair("cluster-git-test");
-        serverThread = new Thread(() -> {
-            try (var c = pair.server()) {
-                server.serve(c);
-            } catch (IOException e) {
-                // the client sees it
-            }
-        });
-        serverThread.start();
-        client = new ProtocolClient(pair.client());
+        client = new ProtocolClient(servedCluster().connect());
         client.negotiate(ProtocolVersion.LATEST);
+    }
+
+    /** The cluster as the gateway serves it: a conversation per connection, on the peer threads. */
+    private LocalPeer servedCluster() {
+        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null,
+                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (pair != null) {
-            pair.client().close();
-            serverThread.join(5000);
+        if (client != null) {
+            client.connection().close();
         }
         if (cluster != null) {
             cluster.close();

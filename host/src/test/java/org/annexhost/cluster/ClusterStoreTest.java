@@ -49,8 +49,6 @@ class ClusterStoreTest {
     final MemoryKnowledge knowledge = new MemoryKnowledge();
     final List<Node> nodes = new ArrayList<>();
     ClusterStore cluster;
-    InMemoryConnection.Pair pair;
-    Thread serverThread;
     ProtocolClient client;
 
     /** A node: its store, clock and uuid. */
@@ -159,25 +157,20 @@ class ClusterStoreTest {
 
     private void start() throws IOException {
         cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout);
-        ProtocolServer server = new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null, ProtocolVersion.LATEST);
-        pair = InMemoryConnection.pair("cluster-test");
-        serverThread = new Thread(() -> {
-            try (var c = pair.server()) {
-                server.serve(c);
-            } catch (IOException e) {
-                // the client sees it
-            }
-        });
-        serverThread.start();
-        client = new ProtocolClient(pair.client());
+        client = new ProtocolClient(servedCluster().connect());
         assertThat(client.negotiate(ProtocolVersion.LATEST)).isEqualTo(ProtocolVersion.LATEST);
+    }
+
+    /** The cluster as the gateway serves it: a conversation per connection, on the peer threads. */
+    private LocalPeer servedCluster() {
+        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null,
+                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
     }
 
     @AfterEach
     void stop() throws InterruptedException, IOException {
-        if (pair != null) {
-            pair.client().close();
-            serverThread.join(5000);
+        if (client != null) {
+            client.connection().close();
         }
         if (cluster != null) {
             cluster.close();
@@ -236,23 +229,11 @@ class ClusterStoreTest {
         assertThat(behindStore.isPresent(g.key())).isTrue();
         assertThat(a.store().isPresent(g.key())).isFalse();
         GeneratedContent h = new GeneratedContent(40_000, 22);
-        ProtocolServer fresh = new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null, ProtocolVersion.LATEST);
-        InMemoryConnection.Pair second = InMemoryConnection.pair("no-bypass");
-        Thread t = new Thread(() -> {
-            try (var c = second.server()) {
-                fresh.serve(c);
-            } catch (IOException e) {
-                // seen by the client
-            }
-        });
-        t.start();
-        try {
-            ProtocolClient other = new ProtocolClient(second.client());
+        try (var second = servedCluster().connect()) {
+            ProtocolClient other = new ProtocolClient(second);
             other.negotiate(ProtocolVersion.LATEST);
             assertThat(new HashSet<>(other.put(h.key(), AssociatedFile.NONE, h::content).uuids())).contains(behind);
             assertThat(behindStore.isPresent(h.key())).isTrue();
-        } finally {
-            second.client().close();
         }
     }
 
