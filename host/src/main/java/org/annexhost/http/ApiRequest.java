@@ -1,6 +1,5 @@
 package org.annexhost.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.codec.TextCodec;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.eclipse.jetty.util.Fields;
 
@@ -37,7 +37,7 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
         // Split before decoding, so an encoded "/" inside a key stays inside its segment.
         String[] s = path.split("/", -1);
         for (int i = 0; i < s.length; i++) {
-            s[i] = org.eclipse.jetty.util.URIUtil.decodePath(s[i]);
+            s[i] = PercentCodec.decodeSegment(s[i]);
         }
         // "", "git-annex", uuid, ...
         if (s.length < 4 || !s[1].equals("git-annex")) {
@@ -121,7 +121,11 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
             if (path.startsWith("/")) {
                 throw new BadRequest("associatedfile must be relative");
             }
-            return AssociatedFile.of(path.replaceAll("\\p{Cntrl}", "_"));
+            StringBuilder safe = new StringBuilder(path.length());
+            for (char c : path.toCharArray()) {
+                safe.append(c < 0x20 || c == 0x7f || TextCodec.isEscapedByte(c) ? '_' : c);
+            }
+            return AssociatedFile.of(safe.toString());
         } catch (IllegalArgumentException e) {
             throw new BadRequest("invalid associatedfile");
         }
@@ -138,7 +142,12 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
         return Long.parseLong(v.get());
     }
 
-    /** Undoes git-annex's {@code [base64]} wrapping of a value, if it is wrapped. */
+    /**
+     * Undoes git-annex's {@code [base64]} wrapping of a value, if it is wrapped, byte-exact (see
+     * {@link TextCodec}).
+     *
+     * @throws IllegalArgumentException if the wrapped part is not base64
+     */
     static String decode(String v) {
         if (v.length() >= 2 && v.startsWith("[") && v.endsWith("]")) {
             String inner = v.substring(1, v.length() - 1);
@@ -148,7 +157,7 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
             } catch (IllegalArgumentException e) {
                 b = Base64.getDecoder().decode(inner);
             }
-            return new String(b, StandardCharsets.UTF_8);
+            return TextCodec.decode(b);
         }
         return v;
     }

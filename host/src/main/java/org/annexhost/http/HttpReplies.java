@@ -42,22 +42,32 @@ final class HttpReplies {
         return request != null && (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
     }
 
+    /** @return the text as a JSON string; a lone surrogate (a byte that was not UTF-8) as its escape */
     static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else if (c < 0x20 || Character.isSurrogate(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
             }
         }
         return b.append('"').toString();
+    }
+
+    /** @return the start of a client's text, fit for one line of a message */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 100; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f || Character.isSurrogate(c) ? '?' : c);
+        }
+        return s.length() > 100 ? b + "..." : b.toString();
     }
 
     /** @return {from, to} of a single {@code bytes=FROM-[TO]} range; to is Long.MAX_VALUE when open */

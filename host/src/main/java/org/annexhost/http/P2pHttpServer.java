@@ -105,7 +105,7 @@ public final class P2pHttpServer implements AutoCloseable {
         String path = Request.getPathInContext(request);
         Optional<ApiRequest> parsed;
         try {
-            parsed = ApiRequest.parse(path, Request.extractQueryParameters(request));
+            parsed = ApiRequest.parse(path, PercentCodec.parseQuery(request.getHttpURI().getQuery()));
         } catch (ApiRequest.BadRequest e) {
             HttpReplies.text(response, callback, 400, e.getMessage());
             return true;

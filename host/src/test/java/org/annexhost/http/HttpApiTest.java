@@ -22,6 +22,7 @@ import org.annexhost.peer.PeerRegistry;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.annexhost.testing.MemoryStore;
+import org.annexhost.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -179,6 +180,34 @@ class HttpApiTest {
         base = base.replace(UUID.value(), "99999999-0000-0000-0000-000000000000");
         assertThat(post("/v4/checkpresent?key=" + HELLO + "&clientuuid=c").statusCode()).isEqualTo(404);
         assertThat(store.isPresent(Key.parse("SHA256E-s1--x"))).isFalse();
+    }
+
+    @Test
+    void keysStayBytesOverHttpAndBadEncodingIsTheClientsError() throws Exception {
+        start();
+        Key cafe = Key.parse("WORM-s3-m1--caf\u00e9");
+        store.put(cafe, "abc".getBytes(StandardCharsets.UTF_8));
+        String utf8 = "[" + Base64.getUrlEncoder().encodeToString(cafe.toBytes()) + "]";
+        assertThat(post("/v4/checkpresent?key=" + utf8 + "&clientuuid=c").body()).contains("\"present\": true");
+        assertThat(post("/v4/checkpresent?key=WORM-s3-m1--caf%C3%A9&clientuuid=c").body()).contains("\"present\": true");
+        // The same name with a latin-1 byte: another key, which cannot be named here. Never "present".
+        byte[] latin1 = {'W', 'O', 'R', 'M', '-', 's', '3', '-', 'm', '1', '-', '-', 'c', 'a', 'f', (byte) 0xe8};
+        HttpResponse<String> b64 = post("/v4/checkpresent?key=[" + Base64.getUrlEncoder().encodeToString(latin1) + "]&clientuuid=c");
+        assertThat(b64.statusCode()).isEqualTo(400);
+        assertThat(b64.body()).contains("not valid UTF-8");
+        assertThat(post("/v4/checkpresent?key=WORM-s3-m1--caf%E8&clientuuid=c").statusCode()).isEqualTo(400);
+        assertThat(get("/v4/key/WORM-s3-m1--caf%E8?clientuuid=c", Map.of()).statusCode()).isEqualTo(400);
+        // Malformed percent-encoding and invalid UTF-8 anywhere in the query: 400, never 500.
+        String path = "/git-annex/" + UUID + "/v4/checkpresent?";
+        for (String query : new String[] {"key=%ZZ&clientuuid=c", "key=" + HELLO + "&clientuuid=%ff%fe", "key=%&clientuuid=c",
+                "key=" + HELLO + "&clientuuid=c&x=%C3%28", "%ff=1&key=" + HELLO + "&clientuuid=c", "key=%E8%&clientuuid=c"}) {
+            RawHttp.Reply r = RawHttp.send(server.port(), "POST", path + query, Map.of("Content-Length", "0"), null);
+            assertThat(r.status()).as(query).isIn(200, 400);
+            assertThat(r.body()).as(query).doesNotContain("internal error");
+        }
+        assertThat(RawHttp.send(server.port(), "POST", path + "key=%ZZ&clientuuid=c", Map.of("Content-Length", "0"), null)
+                .body()).contains("malformed percent-encoding");
+        assertThat(post("/v4/checkpresent?key=WORM-s03-m1--caf%C3%A9&clientuuid=c").statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -23,8 +23,12 @@ record Transcript(String name, List<Step> steps, Optional<String> only, boolean 
     sealed interface Step {
     }
 
-    /** {@code > LINE} or {@code > DATA n «payload»}. */
+    /** {@code > LINE} or {@code > DATA n «payload»}; {@code \\xHH} in a line is one raw byte. */
     record Send(String line, byte[] payload) implements Step {
+        /** @return the line's bytes as the wire carries them */
+        byte[] bytes() {
+            return lineBytes(line);
+        }
     }
 
     /** {@code >> close}: the client hangs up. */
@@ -85,6 +89,19 @@ record Transcript(String name, List<Step> steps, Optional<String> only, boolean 
             return new String[] {s.substring(0, open), s.substring(open + 2, s.length() - 1)};
         }
         return new String[] {s, null};
+    }
+
+    /** @return the UTF-8 of the line, each {@code \\xHH} written as the byte HH */
+    static byte[] lineBytes(String line) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int start = 0;
+        for (int i = line.indexOf("\\x"); i >= 0 && i + 4 <= line.length(); i = line.indexOf("\\x", start)) {
+            out.writeBytes(line.substring(start, i).getBytes(StandardCharsets.UTF_8));
+            out.write(Integer.parseInt(line.substring(i + 2, i + 4), 16));
+            start = i + 4;
+        }
+        out.writeBytes(line.substring(start).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     static byte[] unescape(String payload) {

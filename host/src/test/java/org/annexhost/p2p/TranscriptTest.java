@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.codec.TextCodec;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.P2PConnection;
@@ -83,11 +84,12 @@ class TranscriptTest {
                     long declared = Long.parseLong(send.line().substring(5));
                     ends.client().sendData(declared, send.payload());
                 } else {
-                    ends.client().sendLine(send.line());
+                    ends.client().sendLine(send.bytes());
                 }
             } else if (s instanceof Transcript.Expect expect) {
                 TranscriptTransport.Reply reply = ends.client().read();
-                assertThat(reply.line()).as("reply in %s", t.name()).isEqualTo(expect.line());
+                assertThat(reply.line()).as("reply in %s", t.name())
+                        .isEqualTo(TextCodec.decode(Transcript.lineBytes(expect.line())));
                 if (expect.payload() != null) {
                     assertThat(reply.payload()).as("DATA payload in %s", t.name()).isEqualTo(expect.payload());
                 }

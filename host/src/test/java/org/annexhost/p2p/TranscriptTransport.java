@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.annexhost.api.content.Content;
 import org.annexhost.p2p.codec.BoundedLineReader;
 import org.annexhost.p2p.codec.MessageCodec;
+import org.annexhost.p2p.codec.TextCodec;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.p2p.transport.P2PConnection;
@@ -27,7 +28,8 @@ enum TranscriptTransport {
 
     /** What the client side of a transcript does. */
     interface ClientSide {
-        void sendLine(String line) throws IOException;
+        /** Sends the line's bytes and a newline. */
+        void sendLine(byte[] line) throws IOException;
 
         void sendData(long declared, byte[] payload) throws IOException;
 
@@ -61,8 +63,9 @@ enum TranscriptTransport {
         BoundedLineReader replies = new BoundedLineReader(clientIn);
         return new Ends(server, new ClientSide() {
             @Override
-            public void sendLine(String line) throws IOException {
-                clientOut.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            public void sendLine(byte[] line) throws IOException {
+                clientOut.write(line);
+                clientOut.write('\n');
                 clientOut.flush();
             }
 
@@ -99,8 +102,8 @@ enum TranscriptTransport {
         InMemoryConnection client = pair.client();
         return new Ends(pair.server(), new ClientSide() {
             @Override
-            public void sendLine(String line) throws IOException {
-                client.sendLine(line);
+            public void sendLine(byte[] line) throws IOException {
+                client.sendLine(TextCodec.decode(line));
             }
 
             @Override

@@ -7,7 +7,8 @@ import org.annexhost.p2p.message.AssociatedFile;
  * The associated file's wire form. It is not the last word of its line, so it may hold no
  * whitespace: git-annex writes each whitespace character as {@code %} and {@code %} as
  * {@code %%}. Decoding is git-annex's too, lossy on purpose: a lone {@code %} becomes {@code _},
- * control characters become {@code _}, and an absolute path is refused
+ * control characters and bytes that are not UTF-8 become {@code _} (the name is only a hint; the
+ * key is what identifies content), and an absolute path is refused
  * ({@code P2P/Protocol.hs}, {@code Serializable ProtoAssociatedFile}).
  */
 public final class AssociatedFileCodec {
@@ -42,7 +43,7 @@ public final class AssociatedFileCodec {
             if (c == '%' && i + 1 < word.length() && word.charAt(i + 1) == '%') {
                 b.append('%');
                 i++;
-            } else if (c == '%' || c < 0x20 || c == 0x7f) {
+            } else if (c == '%' || c < 0x20 || c == 0x7f || TextCodec.isEscapedByte(c)) {
                 b.append('_');
             } else {
                 b.append(c);

@@ -3,13 +3,12 @@ package org.annexhost.p2p.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.annexhost.p2p.transport.ProtocolException;
 
 /**
  * Reads one protocol line at a time from a byte stream, at most {@value #MAX_LINE} bytes, as
- * git-annex's {@code getProtocolLine} does. The stream is shared with DATA payloads, so this reads
+ * git-annex's {@code getProtocolLine} does, decoded byte-exact by {@link TextCodec}. The stream is shared with DATA payloads, so this reads
  * byte by byte from a buffered stream and never reads past the newline.
  *
  * <p>One per connection; not thread-safe.
@@ -42,7 +41,7 @@ public final class BoundedLineReader {
                 throw new ProtocolException("connection closed in the middle of a protocol line");
             }
             if (c == '\n') {
-                return Optional.of(line.toString(StandardCharsets.UTF_8));
+                return Optional.of(TextCodec.decode(line.toByteArray()));
             }
             if (line.size() >= MAX_LINE) {
                 throw new ProtocolException("protocol line longer than " + MAX_LINE + " bytes");

@@ -101,7 +101,7 @@ public final class MessageCodec {
         return switch (verb) {
             case AUTH -> two(rest, (a, b) -> new Auth(new Uuid(a), b));
             case AUTH_SUCCESS -> new AuthSuccess(new Uuid(rest));
-            case VERSION -> new Version(new ProtocolVersion(Math.toIntExact(number(rest))));
+            case VERSION -> new Version(new ProtocolVersion(version(rest)));
             case BYPASS -> new Bypass(uuids(rest));
             case CONNECT -> GitService.fromWire(rest).map(Connect::new).orElse(null);
             case CONNECTDONE -> new ConnectDone(Integer.parseInt(signedNumber(rest)));
@@ -161,6 +161,18 @@ public final class MessageCodec {
             throw new IllegalArgumentException("not a number: \"" + s + "\"");
         }
         return Long.parseLong(s);
+    }
+
+    /**
+     * A version may be any number: git-annex reads it as an unbounded integer and answers a
+     * version newer than its own with its own, so a huge one is as good as the highest int.
+     */
+    private static int version(String s) {
+        if (s.isEmpty() || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("not a version: \"" + s + "\"");
+        }
+        String digits = s.replaceFirst("^0+(?=.)", "");
+        return digits.length() > 10 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, Long.parseLong(digits));
     }
 
     private static String signedNumber(String s) {

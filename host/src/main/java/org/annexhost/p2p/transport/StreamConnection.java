@@ -11,6 +11,7 @@ import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
 import org.annexhost.p2p.codec.BoundedLineReader;
 import org.annexhost.p2p.codec.MessageCodec;
+import org.annexhost.p2p.codec.TextCodec;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.slf4j.Logger;
@@ -108,7 +109,8 @@ public final class StreamConnection implements P2PConnection {
         LOG.debug("P2P > {} {}", name, redact(line));
         synchronized (writeLock) {
             try {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                out.write(TextCodec.encode(line));
+                out.write('\n');
                 out.flush();
             } catch (IOException e) {
                 fail();

@@ -1,13 +1,16 @@
 package org.annexhost.api.key;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 /**
  * Parsing and validation rules for {@link Key}. The grammar is git-annex's ({@code Types/Key.hs}):
  * a backend name without dashes, optional fields each introduced by {@code -} and one letter, then
- * {@code --} and the name. The safety rules are ours: a key becomes a file name on disk, so it may
- * hold no path separator, no control character, and at most {@value #MAX_KEY_BYTES} bytes.
+ * {@code --} and the name, each key written one way only (git-annex compares keys as bytes). The
+ * safety rules are ours: a key becomes a file name on disk, so it may hold no path separator, no
+ * control character, nothing that is not UTF-8, nothing this JVM cannot name a file with, and at
+ * most {@value #MAX_KEY_BYTES} bytes.
  *
  * @since 0.1
  */
@@ -15,7 +18,21 @@ public final class KeySyntax {
     /** The longest serialized key accepted, in UTF-8 bytes: one file name on common filesystems. */
     public static final int MAX_KEY_BYTES = 240;
 
+    /**
+     * How this JVM turns file names into bytes. Under a C locale that is ASCII, and every other
+     * character would become {@code ?}, so two keys would share one file: such keys are refused.
+     */
+    private static final Charset FILE_NAMES = fileNameCharset();
+
     private KeySyntax() {
+    }
+
+    private static Charset fileNameCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
+        }
     }
 
     static Key parse(String text) {
@@ -49,7 +66,14 @@ public final class KeySyntax {
                         "unknown field " + quote(field) + " in key " + quote(text));
             }
         }
-        return new Key(backend, size, mtime, chunkSize, chunkNumber, name);
+        Key key = new Key(backend, size, mtime, chunkSize, chunkNumber, name);
+        // git-annex compares keys as bytes: "-s03", fields out of order or twice would be a second
+        // spelling of one key, so only the one spelling git-annex writes is accepted.
+        if (!key.toString().equals(text)) {
+            throw new InvalidKeyException("key " + quote(abbreviate(text)) + " is not written as git-annex writes it ("
+                    + quote(abbreviate(key.toString())) + ")");
+        }
+        return key;
     }
 
     static void requireValid(String backend, OptionalLong size, OptionalLong mtime,
@@ -96,6 +120,16 @@ public final class KeySyntax {
                 throw new InvalidKeyException(String.format(
                         "key name contains control character U+%04X: %s", (int) c, quote(abbreviate(name))));
             }
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                // What a byte that is not UTF-8 decodes to: such a key could not keep its bytes.
+                throw new InvalidKeyException("key name is not valid UTF-8: " + quote(abbreviate(name)));
+            }
+        }
+        if (!FILE_NAMES.equals(StandardCharsets.UTF_8) && !FILE_NAMES.newEncoder().canEncode(name)) {
+            throw new InvalidKeyException("key name " + quote(abbreviate(name)) + " cannot be a file name here: this host"
+                    + " names files in " + FILE_NAMES + " (run it under a UTF-8 locale, such as LC_ALL=C.UTF-8)");
         }
     }
 
@@ -104,7 +138,7 @@ public final class KeySyntax {
     }
 
     private static long number(String digits, String key) {
-        if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(Character::isDigit)) {
+        if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new InvalidKeyException("malformed number " + quote(digits) + " in key " + quote(abbreviate(key)));
         }
         try {
@@ -123,6 +157,8 @@ public final class KeySyntax {
         for (char c : s.toCharArray()) {
             if (c < 0x20 || c == 0x7f) {
                 b.append(String.format("\\x%02x", (int) c));
+            } else if (c >= 0xdc80 && c <= 0xdcff) {
+                b.append(String.format("\\x%02x", c - 0xdc00));
             } else {
                 b.append(c);
             }

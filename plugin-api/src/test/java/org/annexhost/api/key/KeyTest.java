@@ -77,4 +77,36 @@ class KeyTest {
         assertThatThrownBy(() -> Key.parse("WORM--" + "x".repeat(300))).hasMessageContaining("too long");
         assertThat(Key.parse("WORM--" + "x".repeat(200)).name()).hasSize(200);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            WORM-s03-m1--abc     | WORM-s3-m1--abc
+            WORM-m1-s3--abc      | WORM-s3-m1--abc
+            WORM-s3-s3-m1--abc   | WORM-s3-m1--abc
+            WORM-s4-s3-m1--abc   | WORM-s3-m1--abc
+            WORM-s3-m01--abc     | WORM-s3-m1--abc
+            SHA256-C1-S5-s9--abc | SHA256-s9-S5-C1--abc
+            """)
+    void refusesEverySecondSpellingOfAKey(String text, String canonical) {
+        // git-annex compares keys as bytes: a second spelling taken as the first would alias it.
+        assertThatThrownBy(() -> Key.parse(text)).isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining("not written as git-annex writes it");
+    }
+
+    @Test
+    void numbersAreAsciiDigitsOnly() {
+        // U+0663 ARABIC-INDIC DIGIT THREE is a digit to Character.isDigit and Long.parseLong.
+        assertThatThrownBy(() -> Key.parse("WORM-s\u0663-m1--x")).hasMessageContaining("malformed number");
+        assertThatThrownBy(() -> Key.parse("WORM-s\uff13--x")).hasMessageContaining("malformed number");
+        assertThatThrownBy(() -> Key.parse("WORM-s+3--x")).hasMessageContaining("malformed number");
+    }
+
+    @Test
+    void refusesNamesThatAreNotUtf8() {
+        // A byte that was not UTF-8 arrives as a lone surrogate; such a name has no exact bytes.
+        assertThatThrownBy(() -> Key.parse("WORM-s3--caf\udce9")).hasMessageContaining("not valid UTF-8");
+        assertThatThrownBy(() -> Key.parse("WORM-s3--caf\ud800")).hasMessageContaining("not valid UTF-8");
+        assertThat(Key.parse("WORM-s3--caf\ud83d\ude00").name()).isEqualTo("caf\ud83d\ude00");
+        assertThat(Key.parse("WORM-s3--café")).isNotEqualTo(Key.parse("WORM-s3--cafè"));
+    }
 }
