@@ -60,9 +60,17 @@ final class HostSetup implements AutoCloseable {
         return folders;
     }
 
+    /** Commits what the command journalled, then closes what it opened. */
     @Override
     public void close() {
-        served.close();
-        plugins.close();
+        try {
+            repo.branch().commit("update");
+        } catch (IOException e) {
+            System.err.println("annexhost: the git-annex branch changes of this command stay journalled"
+                    + " (committed by the next one): " + e.getMessage());
+        } finally {
+            served.close();
+            plugins.close();
+        }
     }
 }

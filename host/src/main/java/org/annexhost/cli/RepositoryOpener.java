@@ -57,6 +57,11 @@ final class RepositoryOpener implements ServedRepository.Opener {
             }
 
             @Override
+            public void commitBranch() throws IOException {
+                repo.branch().commit("update");
+            }
+
+            @Override
             public LocalStore store() {
                 return store;
             }

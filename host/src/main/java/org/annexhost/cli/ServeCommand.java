@@ -24,6 +24,7 @@ import org.annexhost.peer.PeerThreads;
 import org.annexhost.remote.RemoteDefinition;
 import org.annexhost.repo.GitServices;
 import org.annexhost.repo.HostRepository;
+import org.annexhost.repo.branch.AnnexBranch;
 import org.annexhost.repo.RepositoryStore;
 import org.annexhost.time.MonotonicClock;
 import picocli.CommandLine.Command;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", description = {"Serve repositories over HTTP: git at http://HOST:PORT/NAME and the",
         "git-annex API at annex+http://HOST:PORT/git-annex/ (what git annex p2phttp serves)."})
 final class ServeCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
+
     @Option(names = "--repo", description = "a repository to serve (repeatable); default data/default.git, created if missing")
     private List<Path> repos = new ArrayList<>();
 
@@ -129,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.out.println("serving " + where + "/" + name + " (annex+" + where + "/git-annex/)");
             }
             System.out.flush();
+            rescans.scheduleWithFixedDelay(() -> commitJournals(byName), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
             if (!directories.isEmpty()) {
                 // New repositories below --directory are served without a restart.
                 rescans.scheduleWithFixedDelay(() -> rescan(peers, byName, setups), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
@@ -141,6 +145,21 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A long-running server commits each repository's journal within seconds of a change, so the
+     * branch a client fetches, or git-annex reads, is never far behind (the journal is read first
+     * by every reader of ours and of git-annex, so this only bounds how stale the branch itself is).
+     */
+    private static void commitJournals(Map<String, HttpRepository> byName) {
+        for (HttpRepository r : byName.values()) {
+            try {
+                r.branch().commit();
+            } catch (Exception e) {
+                LOG.warn("committing the git-annex journal of {} failed (it stays journalled): {}", r.name(), e.getMessage());
+            }
+        }
+    }
+
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
         HostSetup setup = HostSetup.open(p);
@@ -151,7 +170,10 @@ final class ServeCommand implements Callable<Integer> {
         for (org.annexhost.api.Uuid u : served) {
             accessByPeer.put(u, rules);
         }
-        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules));
+        AnnexBranch branch = setup.repo.branch();
+        // What a killed host journalled is committed now; what this one journals, within seconds.
+        branch.commit("update");
+        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, () -> branch.commit("update")));
     }
 
     /**

@@ -68,7 +68,7 @@ public final class BranchKnowledge implements ClusterKnowledge {
                 out = PresenceLog.update(out, u, present, clock.instant());
             }
             return out;
-        }), "update");
+        }));
     }
 
     @Override

@@ -54,6 +54,10 @@ final class GitSmartHttp {
             serveConfig(request, response, callback, repo);
             return true;
         }
+        if (!push) {
+            // A fetch right after a copy must see the location records the copy journalled.
+            repo.branch().commit();
+        }
         runBackend(request, response, callback, repo, rest, push);
         return true;
     }

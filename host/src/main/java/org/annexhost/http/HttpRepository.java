@@ -1,5 +1,6 @@
 package org.annexhost.http;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import org.annexhost.api.Uuid;
 
@@ -10,6 +11,13 @@ import org.annexhost.api.Uuid;
  * @param gitDir its git directory
  * @param uuid its annex uuid
  * @param access who may do what in this repository (the server's rules, or the repository's own)
+ * @param branch commits its journalled git-annex branch changes, before git serves its refs
  */
-public record HttpRepository(String name, Path gitDir, Uuid uuid, HttpAccess access) {
+public record HttpRepository(String name, Path gitDir, Uuid uuid, HttpAccess access, BranchCommit branch) {
+    /** Commits a repository's journalled branch changes. */
+    @FunctionalInterface
+    public interface BranchCommit {
+        /** Commits; does nothing when nothing is journalled. */
+        void commit() throws IOException;
+    }
 }

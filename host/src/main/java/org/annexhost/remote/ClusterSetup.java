@@ -50,7 +50,7 @@ public final class ClusterSetup {
         }
         Uuid uuid = ClusterConfig.newClusterUuid();
         repo.git().run("config", "annex.cluster." + name, uuid.value());
-        repo.branch().change(Map.of("uuid.log", log -> log + uuid.value() + " cluster " + name + " timestamp="
+        repo.branch().changeAndCommit(Map.of("uuid.log", log -> log + uuid.value() + " cluster " + name + " timestamp="
                 + clock.instant().getEpochSecond() + "s\n"), "update");
         for (String n : nodes) {
             addNodeSetting(n, name);
@@ -100,7 +100,7 @@ public final class ClusterSetup {
                             + gatewayRemote + " proxies no cluster of that name (expected a remote " + proxied
                             + " with a cluster uuid; run updatecluster there, or enableremote " + gatewayRemote + " here)"));
             repo.git().run("config", "annex.cluster." + name, uuid.value());
-            repo.branch().change(Map.of("uuid.log", log -> log.contains(uuid.value() + " ") ? log
+            repo.branch().changeAndCommit(Map.of("uuid.log", log -> log.contains(uuid.value() + " ") ? log
                     : log + uuid.value() + " cluster " + name + " timestamp=" + clock.instant().getEpochSecond() + "s\n"),
                     "update");
         }
@@ -168,7 +168,7 @@ public final class ClusterSetup {
                 uuids.add(r.uuid().value());
             }
         }
-        repo.branch().change(Map.of("cluster.log", log -> ClusterLog.update(log, d.uuid().value(), uuids, clock.instant())),
+        repo.branch().changeAndCommit(Map.of("cluster.log", log -> ClusterLog.update(log, d.uuid().value(), uuids, clock.instant())),
                 "update");
         remotes.publish();
         return d;

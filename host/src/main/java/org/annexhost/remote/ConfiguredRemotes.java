@@ -355,7 +355,7 @@ public final class ConfiguredRemotes {
                 recorded.put(k, v);
             }
         });
-        repo.branch().change(Map.of("remote.log", log -> RemoteLog.update(log, uuid.value(), recorded, clock.instant())),
+        repo.branch().changeAndCommit(Map.of("remote.log", log -> RemoteLog.update(log, uuid.value(), recorded, clock.instant())),
                 "update");
         repo.git().run("config", "remote." + name + ".annex-uuid", uuid.value());
         if (gitConfig("remote." + name + ".annex-proxy").isEmpty()) {
@@ -383,7 +383,7 @@ public final class ConfiguredRemotes {
         for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
             proxied.add(Map.entry(c.uuid().value(), c.name()));
         }
-        repo.branch().change(Map.of("proxy.log",
+        repo.branch().changeAndCommit(Map.of("proxy.log",
                 log -> ProxyLog.update(log, repo.uuid().value(), proxied, clock.instant())), "update");
     }
 

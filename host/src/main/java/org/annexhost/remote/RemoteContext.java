@@ -97,7 +97,7 @@ final class RemoteContext implements BackendContext {
         }
         try {
             repo.branch().change(Map.of(stateLog(k.get()),
-                    log -> RemoteStateLog.update(log, uuid, value, java.time.Instant.now())), "update");
+                    log -> RemoteStateLog.update(log, uuid, value, java.time.Instant.now())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -111,7 +111,7 @@ final class RemoteContext implements BackendContext {
         }
         try {
             repo.branch().change(Map.of(urlLog(k.get()),
-                    log -> org.annexhost.repo.branch.PresenceLog.update(log, url, present, java.time.Instant.now())), "update");
+                    log -> org.annexhost.repo.branch.PresenceLog.update(log, url, present, java.time.Instant.now())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -25,6 +25,10 @@ public final class GitServices implements RepositoryServices {
 
     @Override
     public Process startService(GitService service) throws IOException {
+        if (service == GitService.UPLOAD_PACK && repo.isAnnex()) {
+            // A fetch must see the branch with every journalled change.
+            repo.branch().commit("update");
+        }
         String sub = service.wire().substring("git-".length());
         return new ProcessBuilder("git", sub, repo.gitDir().toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();

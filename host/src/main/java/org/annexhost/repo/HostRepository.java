@@ -54,7 +54,7 @@ public final class HostRepository {
         git.run("config", "annex.version", "10");
         HostRepository repo = new HostRepository(abs, abs, true, uuid);
         String desc = description.orElseGet(() -> defaultDescription(abs));
-        repo.branch().change(Map.of("uuid.log", log -> log + uuid.value() + " " + desc + " timestamp="
+        repo.branch().changeAndCommit(Map.of("uuid.log", log -> log + uuid.value() + " " + desc + " timestamp="
                 + Instant.now().getEpochSecond() + "s\n"), "branch created");
         Files.createDirectories(repo.annexDir().resolve("objects"));
         return repo;
@@ -140,7 +140,7 @@ public final class HostRepository {
 
     /** @return the git-annex branch */
     public AnnexBranch branch() {
-        return new AnnexBranch(git, hostDir());
+        return new AnnexBranch(git, annexDir(), hostDir());
     }
 
     /** @return what {@code git-annex-shell configlist} prints for this repository */

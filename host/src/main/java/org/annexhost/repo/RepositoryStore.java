@@ -109,18 +109,29 @@ public final class RepositoryStore implements LocalStore {
             if (deadlineSeconds.isPresent() && clock.seconds() >= deadlineSeconds.getAsLong()) {
                 return false;
             }
+            // The record first: a crash in between leaves a copy the log does not claim, never a
+            // claimed copy that is gone (which could let a client drop the last one).
+            recordPresence(key, false);
             Path keyDir = p.get().getParent();
-            keyDir.toFile().setWritable(true, true);
-            Files.delete(p.get());
+            try {
+                keyDir.toFile().setWritable(true, true);
+                Files.delete(p.get());
+            } catch (IOException e) {
+                recordPresence(key, true);
+                throw e;
+            }
             Files.deleteIfExists(keyDir);
             deleteIfEmpty(keyDir.getParent());
             deleteIfEmpty(keyDir.getParent().getParent());
-            recordPresence(key, false);
             return true;
         });
     }
 
-    /** Moves verified content into place, read-only, and records it. */
+    /**
+     * Moves verified content into place, read-only, and records it, in that order: a crash in
+     * between leaves a copy the log does not claim yet, never a claim without the copy. The record
+     * is in the journal, on disk, when this returns, so before the client hears SUCCESS.
+     */
     void install(Key key, Path tmp) throws IOException {
         Path target = repo.newObject(key);
         Files.createDirectories(target.getParent());
@@ -133,8 +144,7 @@ public final class RepositoryStore implements LocalStore {
     private void recordPresence(Key key, boolean present) throws IOException {
         String path = KeyPaths.hashDirLower(key.withoutChunk()) + KeyPaths.keyFile(key) + ".log";
         Uuid uuid = repo.uuid();
-        repo.branch().change(Map.of(path, log -> PresenceLog.update(log, uuid, present, wallClock.instant())),
-                "update");
+        repo.branch().change(Map.of(path, log -> PresenceLog.update(log, uuid, present, wallClock.instant())));
     }
 
     private static void deleteIfEmpty(Path dir) {

@@ -79,7 +79,14 @@ public final class AnnexShell {
         ServedRepository repo = opener.open(policy.resolve(line.directory().get()));
         return switch (line.command()) {
             case "configlist" -> configList(repo);
-            case "p2pstdio" -> p2pStdio(repo, line);
+            case "p2pstdio" -> {
+                try {
+                    yield p2pStdio(repo, line);
+                } finally {
+                    // One commit for the whole conversation, however many keys it stored or removed.
+                    repo.commitBranch();
+                }
+            }
             case "notifychanges" -> notifyChanges(repo);
             default -> throw new IllegalStateException("unhandled builtin " + line.command());
         };
@@ -187,6 +194,9 @@ public final class AnnexShell {
             throw new ShellException("bad parameters: " + line.command() + " takes exactly one repository directory");
         }
         Path path = policy.resolve(dir);
+        if (line.command().equals("git-upload-pack")) {
+            commitBranchOf(path);
+        }
         ProcessBuilder pb = new ProcessBuilder("git", line.command().substring("git-".length()), path.toString())
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
@@ -196,6 +206,19 @@ public final class AnnexShell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    /** A fetch must see the branch with every journalled change; a plain git repository has none. */
+    private void commitBranchOf(Path path) throws IOException {
+        ServedRepository repo;
+        try {
+            repo = opener.open(path);
+        } catch (IOException notARepository) {
+            return;
+        }
+        if (repo.uuid() != null) {
+            repo.commitBranch();
         }
     }
 

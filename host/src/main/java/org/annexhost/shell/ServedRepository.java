@@ -42,6 +42,13 @@ public interface ServedRepository {
         return Optional.empty();
     }
 
+    /**
+     * Commits the repository's journalled git-annex branch changes: called when a conversation
+     * ends and before git serves the refs, so a client's next fetch sees what it just did.
+     */
+    default void commitBranch() throws IOException {
+    }
+
     /** Opens repositories by directory. */
     interface Opener {
         /**

@@ -21,12 +21,12 @@ class GitBlobTest {
         HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
         AnnexBranch branch = repo.branch();
         assertThat(branch.read("no/such.log")).isEmpty();
-        branch.change(Map.of("a.log", log -> "one\n"), "test");
+        branch.changeAndCommit(Map.of("a.log", log -> "one\n"), "test");
         assertThat(branch.read("a.log")).contains("one\n");
-        branch.change(Map.of("a.log", log -> log + "two ü\n"), "test");
+        branch.changeAndCommit(Map.of("a.log", log -> log + "two ü\n"), "test");
         assertThat(branch.read("a.log")).as("the ref moved; the same process sees it").contains("one\ntwo ü\n");
         assertThat(repo.git().blob("refs/heads/no-such-branch:a.log")).isEmpty();
-        branch.change(Map.of("dir/b.log", log -> "x"), "test");
+        branch.changeAndCommit(Map.of("dir/b.log", log -> "x"), "test");
         assertThatThrownBy(() -> repo.git().blob(AnnexBranch.REF + ":dir")).isInstanceOf(IOException.class)
                 .hasMessageContaining("tree");
         assertThat(branch.read("dir/b.log")).as("a refused request leaves the process usable").contains("x");
@@ -39,7 +39,7 @@ class GitBlobTest {
         for (int i = 0; i < repos.length; i++) {
             repos[i] = HostRepository.init(tmp.resolve("r" + i + ".git"), Optional.of("r" + i));
             String content = "repo " + i + "\n";
-            repos[i].branch().change(Map.of("id.log", log -> content), "test");
+            repos[i].branch().changeAndCommit(Map.of("id.log", log -> content), "test");
         }
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < repos.length; i++) {

@@ -33,7 +33,7 @@ public final class BranchChunkRecords implements ChunkRecords {
 
     @Override
     public void record(Key key, long chunkSize, long count) throws IOException {
-        branch.change(Map.of(path(key), log -> ChunkLog.update(log, uuid, chunkSize, count, clock.instant())), "update");
+        branch.change(Map.of(path(key), log -> ChunkLog.update(log, uuid, chunkSize, count, clock.instant())));
     }
 
     /** git-annex's {@code chunkLogFile}: beside the location log, named for the whole key. */

@@ -1,47 +1,54 @@
 package org.annexhost.repo.branch;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.annexhost.repo.Git;
 
 /**
  * The {@code git-annex} branch, read and written with git plumbing only, so the host needs no
- * git-annex. Writes go through a private index and a compare-and-swap ref update, serialized
- * across processes by a file lock, so concurrent uploads from many ssh connections each land.
+ * git-annex. As git-annex does ({@code Annex/Branch.hs}), a change goes to the {@link Journal}
+ * first, which costs two file operations and no git process, and every read looks in the journal
+ * before the branch; {@link #commit} stages everything journalled into a private index and makes
+ * one commit, with a compare-and-swap ref update. Both happen under the journal lock, so changes
+ * from many connections, processes, and git-annex itself each land.
  *
- * <p>Thread-safe: writers in one process also serialize on this object.
+ * <p>Thread-safe.
  */
 public final class AnnexBranch {
     /** The branch's ref. */
     public static final String REF = "refs/heads/git-annex";
 
-    private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> WRITERS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where clients' {@code git annex sync} pushes their git-annex branch. */
+    public static final String PUSHED_REF = "refs/heads/synced/git-annex";
+
+    private static final int ATTEMPTS = 10;
 
     private final Git git;
     private final Path workDir;
+    private final Journal journal;
 
     /**
      * @param git runs git in the repository
-     * @param workDir a directory the host owns inside the repository (for its index and lock)
+     * @param annexDir the repository's {@code annex} directory (for the journal and its lock)
+     * @param workDir a directory the host owns inside the repository (for its index)
      */
-    public AnnexBranch(Git git, Path workDir) {
+    public AnnexBranch(Git git, Path annexDir, Path workDir) {
         this.git = git;
         this.workDir = workDir;
+        this.journal = new Journal(annexDir, workDir.resolve("tmp"));
     }
 
-    /** @return the file's content on the branch, if the branch and the file exist */
+    /** @return the file's content: journalled if it is, else on the branch, if either exists */
     public Optional<String> read(String path) throws IOException {
-        return file(REF, path);
+        Optional<String> journalled = journal.read(path);
+        return journalled.isPresent() ? journalled : file(REF, path);
     }
 
     /** A file as of a commit, read through git's long-lived cat-file: no process per read. */
@@ -50,36 +57,114 @@ public final class AnnexBranch {
     }
 
     /**
-     * Changes files on the branch in one commit: each function gets the current content (empty
-     * string if the file is absent) and returns the new content.
+     * Changes files of the branch, in the journal: each function gets the current content (empty
+     * string if the file is absent) and returns the new content. Once this returns, the change is
+     * on disk and every reader sees it; it reaches the branch at the next {@link #commit}.
      */
-    public void change(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
-        Files.createDirectories(workDir);
-        // File locks belong to the process: threads of one process must take turns first.
-        ReentrantLock threads = WRITERS.computeIfAbsent(workDir.toAbsolutePath().normalize(), p -> new ReentrantLock());
-        threads.lock();
-        try (RandomAccessFile f = new RandomAccessFile(workDir.resolve("branch.lck").toFile(), "rw");
-             FileChannel ch = f.getChannel();
-             FileLock lock = ch.lock()) {
-            for (int attempt = 0; attempt < 10; attempt++) {
-                if (tryChange(changes, message)) {
-                    return;
+    public void change(Map<String, UnaryOperator<String>> changes) throws IOException {
+        journal.locked(locked -> {
+            for (Map.Entry<String, UnaryOperator<String>> e : changes.entrySet()) {
+                String current = read(e.getKey()).orElse("");
+                String next = e.getValue().apply(current);
+                if (!next.equals(current)) {
+                    journal.write(locked, e.getKey(), next);
                 }
             }
-            throw new IOException("could not update the git-annex branch: it kept changing under us");
-        } finally {
-            threads.unlock();
-        }
+            return null;
+        });
     }
 
-    /** Where clients' {@code git annex sync} pushes their git-annex branch. */
-    public static final String PUSHED_REF = "refs/heads/synced/git-annex";
+    /** Changes files and commits at once: for the rare changes made outside any conversation. */
+    public void changeAndCommit(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
+        change(changes);
+        commit(message);
+    }
+
+    /** @return true if changes are waiting in the journal */
+    public boolean journalDirty() throws IOException {
+        return journal.dirty();
+    }
+
+    /**
+     * Commits everything journalled (by annexhost or by git-annex) as one commit, then empties the
+     * journal. Does nothing, and runs no git process, when the journal is empty.
+     *
+     * @return true if a commit was made
+     */
+    public boolean commit(String message) throws IOException {
+        if (!journal.dirty()) {
+            return false;
+        }
+        return journal.locked(locked -> commitLocked(locked, message));
+    }
+
+    private boolean commitLocked(Journal.Locked locked, String message) throws IOException {
+        List<Journal.Entry> entries = journal.entries();
+        if (entries.isEmpty()) {
+            return false;
+        }
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Optional<String> old = currentCommit();
+            Git indexed = prepareIndex(old);
+            StringBuilder paths = new StringBuilder();
+            for (Journal.Entry e : entries) {
+                paths.append(e.file().toAbsolutePath()).append('\n');
+            }
+            String[] shas = git.run(paths.toString().getBytes(StandardCharsets.UTF_8), "hash-object", "-w",
+                    "--no-filters", "--stdin-paths").split("\n");
+            if (shas.length != entries.size()) {
+                throw new IOException("git hash-object hashed " + shas.length + " of " + entries.size() + " journal files");
+            }
+            StringBuilder info = new StringBuilder();
+            for (int i = 0; i < shas.length; i++) {
+                info.append("100644 ").append(shas[i].strip()).append('\t').append(entries.get(i).branchPath()).append('\n');
+            }
+            indexed.run(info.toString().getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
+            if (updateRef(indexed, old, message)) {
+                // The ref first, the journal after: a reader that no longer finds a journal file
+                // finds its content on the branch.
+                journal.remove(locked, entries);
+                return true;
+            }
+        }
+        throw new IOException("could not commit the git-annex journal: the branch kept changing under us");
+    }
+
+    /**
+     * Our private index, holding the tree of OLD. Any {@code index.lock} beside it is stale: only
+     * this class writes that index, and only with the journal locked, so a lock file there was
+     * left by a git that died (git-annex's {@code prepareModifyIndex} reasons the same way).
+     */
+    private Git prepareIndex(Optional<String> old) throws IOException {
+        Files.createDirectories(workDir);
+        Path index = workDir.resolve("index");
+        Files.deleteIfExists(workDir.resolve("index.lock"));
+        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", index.toString()));
+        if (old.isPresent()) {
+            indexed.run("read-tree", old.get());
+        } else {
+            indexed.run("read-tree", "--empty");
+        }
+        return indexed;
+    }
+
+    /** Writes the index's tree as a commit on OLD and moves the branch to it if it is still at OLD. */
+    private boolean updateRef(Git indexed, Optional<String> old, String message) throws IOException {
+        String tree = indexed.run("write-tree").strip();
+        byte[] msg = message.getBytes(StandardCharsets.UTF_8);
+        String commit = old.isPresent()
+                ? git.run(msg, "commit-tree", tree, "-p", old.get()).strip()
+                : git.run(msg, "commit-tree", tree).strip();
+        return git.succeeds("update-ref", REF, commit, old.orElse(""));
+    }
 
     /**
      * Merges the git-annex branch clients pushed ({@link #PUSHED_REF}) into this one, as git-annex
-     * does before it reads the branch: a fast-forward when possible, else a union merge, each
-     * changed file the lines of both sides without repeats (every log in the branch is built to
-     * be merged that way). Costs two ref lookups when there is nothing new.
+     * does before it reads the branch: the journal is committed first (its files were written
+     * against the branch as it was, and would otherwise undo what the merge brings), then a
+     * fast-forward when possible, else a union merge, each changed file the lines of both sides
+     * without repeats (every log in the branch is built to be merged that way). Costs two ref
+     * lookups when there is nothing new.
      *
      * @return true if the branch changed
      */
@@ -93,13 +178,9 @@ public final class AnnexBranch {
         if (ours.isPresent() && (ours.get().equals(theirs) || git.succeeds("merge-base", "--is-ancestor", theirs, ours.get()))) {
             return false;
         }
-        Files.createDirectories(workDir);
-        ReentrantLock threads = WRITERS.computeIfAbsent(workDir.toAbsolutePath().normalize(), p -> new ReentrantLock());
-        threads.lock();
-        try (RandomAccessFile f = new RandomAccessFile(workDir.resolve("branch.lck").toFile(), "rw");
-             FileChannel ch = f.getChannel();
-             FileLock lock = ch.lock()) {
-            for (int attempt = 0; attempt < 10; attempt++) {
+        return journal.locked(locked -> {
+            commitLocked(locked, "update");
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Optional<String> now = currentCommit();
                 if (now.isEmpty()) {
                     if (git.succeeds("update-ref", REF, theirs, "")) {
@@ -116,20 +197,17 @@ public final class AnnexBranch {
                 }
             }
             throw new IOException("could not merge " + PUSHED_REF + " into the git-annex branch: it kept changing under us");
-        } finally {
-            threads.unlock();
-        }
+        });
     }
 
     /** @return a merge commit of the two, each file differing between them the union of their lines */
     private String unionMerge(String ours, String theirs) throws IOException {
-        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", workDir.resolve("index").toString()));
-        indexed.run("read-tree", ours);
+        Git indexed = prepareIndex(Optional.of(ours));
         for (String path : git.run("diff", "--name-only", "-z", "--no-renames", ours, theirs).split("\0")) {
             if (path.isEmpty()) {
                 continue;
             }
-            java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
+            LinkedHashSet<String> lines = new LinkedHashSet<>();
             for (String side : new String[] {ours, theirs}) {
                 for (String line : file(side, path).orElse("").split("\n")) {
                     if (!line.isEmpty()) {
@@ -144,30 +222,6 @@ public final class AnnexBranch {
         String tree = indexed.run("write-tree").strip();
         return git.run("merging synced/git-annex into git-annex".getBytes(StandardCharsets.UTF_8),
                 "commit-tree", tree, "-p", ours, "-p", theirs).strip();
-    }
-
-    private boolean tryChange(Map<String, UnaryOperator<String>> changes, String message) throws IOException {
-        Optional<String> old = currentCommit();
-        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", workDir.resolve("index").toString()));
-        if (old.isPresent()) {
-            indexed.run("read-tree", old.get());
-        } else {
-            indexed.run("read-tree", "--empty");
-        }
-        for (Map.Entry<String, UnaryOperator<String>> e : changes.entrySet()) {
-            String path = e.getKey();
-            String current = old.isPresent() ? file(old.get(), path).orElse("") : "";
-            String next = e.getValue().apply(current);
-            String blob = git.run(next.getBytes(StandardCharsets.UTF_8), "hash-object", "-w", "--stdin").strip();
-            indexed.run("update-index", "--add", "--cacheinfo", "100644," + blob + "," + path);
-        }
-        String tree = indexed.run("write-tree").strip();
-        String commit = old.isPresent()
-                ? git.run(message.getBytes(StandardCharsets.UTF_8), "commit-tree", tree, "-p", old.get()).strip()
-                : git.run(message.getBytes(StandardCharsets.UTF_8), "commit-tree", tree).strip();
-        return old.isPresent()
-                ? git.succeeds("update-ref", REF, commit, old.get())
-                : git.succeeds("update-ref", REF, commit, "");
     }
 
     private Optional<String> currentCommit() throws IOException {

@@ -43,7 +43,7 @@ class AnnexBranchMergeTest {
         String pushed = clientCommit(git, base, "preferred-content.log", "node-uuid include=*.jpg timestamp=1700000000s\n");
         pushed = clientCommit(git, pushed, "uuid.log", uuidLogBefore + "client-uuid laptop timestamp=1700000001s\n");
         git.run("update-ref", AnnexBranch.PUSHED_REF, pushed);
-        branch.change(Map.of("uuid.log", log -> log + "host-side-uuid node timestamp=1700000002s\n"), "host");
+        branch.change(Map.of("uuid.log", log -> log + "host-side-uuid node timestamp=1700000002s\n"));
 
         assertThat(branch.mergePushed()).isTrue();
         assertThat(branch.read("preferred-content.log")).contains("node-uuid include=*.jpg timestamp=1700000000s\n");
@@ -76,7 +76,7 @@ class AnnexBranchMergeTest {
                 }));
                 // ...while the host keeps logging content.
                 work.add(pool.submit(() -> {
-                    branch.change(Map.of("host.log", log -> log + "host line " + n + "\n"), "host");
+                    branch.change(Map.of("host.log", log -> log + "host line " + n + "\n"));
                     return null;
                 }));
             }

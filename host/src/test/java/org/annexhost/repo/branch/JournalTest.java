@@ -1,0 +1,120 @@
+package org.annexhost.repo.branch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.annexhost.repo.Git;
+import org.annexhost.repo.HostRepository;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The branch's journal, in git-annex's place and format, against a real repository. */
+class JournalTest {
+    private static final String LOG = "f87/4d5/SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt.log";
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uuid.log", "a/b/c.log", "a_b/c__d.log", "_x_/y", "f87/4d5/SHA3_256E-s1--ab_c.log"})
+    void fileNamesAreGitAnnexs(String branchPath) {
+        String name = Journal.journalName(branchPath);
+        assertThat(name).doesNotContain("/");
+        assertThat(Journal.branchPath(name)).isEqualTo(branchPath);
+        assertThat(Journal.journalName("abc/def/K_1.log")).isEqualTo("abc_def_K__1.log");
+    }
+
+    @Test
+    void aChangeIsJournalledReadAtOnceAndCommittedOnce() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        AnnexBranch branch = repo.branch();
+        Git git = repo.git();
+        String head = git.run("rev-parse", AnnexBranch.REF).strip();
+
+        branch.change(Map.of(LOG, log -> log + "1700000000s 1 uuid-a\n"));
+        branch.change(Map.of(LOG, log -> log + "1700000001s 1 uuid-b\n", "other.log", log -> "x\n"));
+
+        Path journalled = repo.annexDir().resolve("journal").resolve(Journal.journalName(LOG));
+        assertThat(journalled).as("where git-annex looks").hasContent("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
+        assertThat(git.run("rev-parse", AnnexBranch.REF).strip()).as("no commit per change").isEqualTo(head);
+        assertThat(branch.read(LOG)).contains("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
+        assertThat(branch.journalDirty()).isTrue();
+
+        assertThat(branch.commit("update")).isTrue();
+        assertThat(git.run("rev-list", "--count", head + ".." + AnnexBranch.REF).strip()).isEqualTo("1");
+        assertThat(git.run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
+        assertThat(git.run("show", AnnexBranch.REF + ":other.log")).isEqualTo("x\n");
+        assertThat(git.run("show", AnnexBranch.REF + ":uuid.log")).as("the rest of the branch kept").contains(repo.uuid().value());
+        assertThat(branch.journalDirty()).isFalse();
+        assertThat(branch.commit("update")).as("nothing journalled, nothing to commit").isFalse();
+    }
+
+    @Test
+    void anIncompleteLastLineLeftByAnInterruptedAppendIsIgnored() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        Path dir = Files.createDirectories(repo.annexDir().resolve("journal"));
+        Files.writeString(dir.resolve(Journal.journalName(LOG)), "1700000000s 1 uuid-a\n1700000001s 1 uu");
+        assertThat(repo.branch().read(LOG)).contains("1700000000s 1 uuid-a\n");
+    }
+
+    @Test
+    void aStaleIndexLockLeftByACrashNeitherBlocksChangesNorCommits() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        // What a host killed inside "git read-tree" or "git update-index" leaves behind.
+        Path lock = Files.createDirectories(repo.hostDir()).resolve("index.lock");
+        Files.writeString(lock, "");
+        AnnexBranch branch = repo.branch();
+        branch.change(Map.of(LOG, log -> log + "1700000000s 1 uuid-a\n"));
+        assertThat(branch.commit("update")).isTrue();
+        assertThat(repo.git().run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo("1700000000s 1 uuid-a\n");
+        assertThat(lock).doesNotExist();
+    }
+
+    @Test
+    void concurrentWritersAndCommittersLoseNothing() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        AnnexBranch branch = repo.branch();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> work = new ArrayList<>();
+        try {
+            for (int t = 0; t < 16; t++) {
+                int n = t;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        String line = "1700000000s 1 writer-" + n + "-" + i + "\n";
+                        branch.change(Map.of(LOG, log -> log + line, "w" + n + "/own.log", log -> log + line));
+                        if (i % 10 == 9) {
+                            repo.branch().commit("update");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        branch.commit("update");
+        String shared = repo.git().run("show", AnnexBranch.REF + ":" + LOG);
+        for (int t = 0; t < 16; t++) {
+            String own = repo.git().run("show", AnnexBranch.REF + ":w" + t + "/own.log");
+            for (int i = 0; i < 25; i++) {
+                assertThat(shared).contains("writer-" + t + "-" + i + "\n");
+                assertThat(own).contains("writer-" + t + "-" + i + "\n");
+            }
+        }
+        assertThat(branch.journalDirty()).isFalse();
+    }
+}
