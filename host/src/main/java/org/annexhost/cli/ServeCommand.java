@@ -88,6 +88,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lockedfiles", description = "the most content locks held for clients at once (default 100)")
     private int lockedfiles = 100;
 
+    @Option(names = "--client-timeout", description = {"seconds a client may send or read nothing before it is cut off",
+            "(default 60; a lock kept by keeplocked is exempt)"})
+    private int clientTimeout = (int) HttpOptions.DEFAULT_CLIENT_IDLE.toSeconds();
+
     @Option(names = "--proxyconnections", description = "idle conversations kept open with each proxied remote (default 1)")
     private int proxyconnections = 1;
 
@@ -105,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
                 certfile, Optional.ofNullable(privatekeyfile).orElseThrow(() -> new IllegalArgumentException("--certfile needs --privatekeyfile")),
                 Optional.ofNullable(chainfile)));
         HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
-                Optional.ofNullable(socket), tls, lockedfiles, proxyconnections);
+                Optional.ofNullable(socket), tls, lockedfiles, proxyconnections, java.time.Duration.ofSeconds(clientTimeout));
         repos.addAll(RepositoryDirectories.find(directories));
         if (repos.isEmpty() && directories.isEmpty()) {
             Path dflt = Path.of("data", "default.git");
@@ -232,12 +236,14 @@ final class ServeCommand implements Callable<Integer> {
         List<org.annexhost.api.Uuid> added = new ArrayList<>();
         HostRepository repo = setup.repo;
         PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
+        // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
+        PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
         added.add(repo.uuid());
         peers.add(new LocalPeer(repo.path().getFileName().toString(), new ProtocolServer(repo.uuid(), store,
                 ServerMode.READ_WRITE, MonotonicClock.system(), new GitServices(repo), ProtocolVersion.LATEST),
-                threads, InMemoryConnection.Timeouts.DEFAULT));
+                threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT));
         for (RemoteDefinition r : setup.remotes.list()) {
             if (!setup.remotes.published(r)) {
                 continue;
@@ -250,13 +256,13 @@ final class ServeCommand implements Callable<Integer> {
             }
             setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
                     new ProtocolServer(r.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
-                    threads, InMemoryConnection.Timeouts.DEFAULT)));
+                    threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
             added.add(r.uuid());
         }
         for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
             setup.served.proxiedStore(c.uuid()).ifPresent(s -> peers.add(new LocalPeer(c.name(),
                     new ProtocolServer(c.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
-                    threads, InMemoryConnection.Timeouts.DEFAULT)));
+                    threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
             added.add(c.uuid());
         }
         return added;

@@ -15,6 +15,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.p2p.server.StoreFailures;
 import org.annexhost.api.content.FileBacked;
 import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerRegistry;
@@ -32,6 +33,8 @@ import org.eclipse.jetty.util.Callback;
  * it as answers ssh clients. Replies are the JSON git-annex's client parses. Thread-safe.
  */
 final class AnnexApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnnexApi.class);
+
     /** Operations and the lowest version that has each. */
     private static final java.util.Map<String, Integer> SINCE = java.util.Map.of(
             "key", 0, "checkpresent", 0, "remove", 0, "remove-before", 3, "gettimestamp", 3,
@@ -184,7 +187,8 @@ final class AnnexApi {
             l.done();
             boolean stored = r.ok() && !mismatch.get();
             if (r.kind() == ClientReply.Kind.ERROR) {
-                return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+                int status = r.error().startsWith(StoreFailures.DISK_FULL) ? 507 : 500;
+                return new Reply(status, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
             }
             return Reply.ok("{\"stored\": " + stored + plus(api, r.uuids()) + "}");
         } catch (org.annexhost.api.content.ContentLengthException | org.annexhost.p2p.transport.ConnectionClosedException e) {
@@ -213,22 +217,30 @@ final class AnnexApi {
     private Reply lockContent(ApiRequest api, Peer peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
-        if (!locks.roomForAnother()) {
-            // --lockedfiles: refuse rather than exhaust file descriptors.
-            org.slf4j.LoggerFactory.getLogger(AnnexApi.class).warn("refusing to lock {}: --lockedfiles limit reached", key);
+        if (!locks.reserve()) {
+            // --lockedfiles: refuse plainly, as git-annex does, rather than exhaust the host.
+            LOG.warn("refusing to lock {}: {} locks held, the --lockedfiles limit", key, locks.max());
             return Reply.ok("{\"locked\": false}");
         }
-        Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
+        Conversations.Lease l;
         boolean locked;
+        try {
+            l = conversations.takeToLock(peer, api.versionOrLatest(), api.bypass());
+        } catch (IOException | RuntimeException e) {
+            locks.release();
+            throw e;
+        }
         try {
             locked = l.client.lockContent(key);
         } catch (IOException | RuntimeException e) {
             l.close();
+            locks.release();
             throw e;
         }
         if (!locked) {
             l.done();
             l.close();
+            locks.release();
             return Reply.ok("{\"locked\": false}");
         }
         return Reply.ok("{\"locked\": true, \"lockid\": " + HttpReplies.quote(locks.keep(l)) + "}");
@@ -240,6 +252,10 @@ final class AnnexApi {
         if (lease.isEmpty()) {
             return Reply.ok("{\"locked\": false}");
         }
+        // The client keeps this request open, silent, for as long as it needs the lock: the client
+        // deadline does not apply, the lock's retention does.
+        request.getConnectionMetaData().getConnection().getEndPoint()
+                .setIdleTimeout(locks.retention().plusMinutes(1).toMillis());
         boolean unlock = false;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Source.asInputStream(request), StandardCharsets.UTF_8))) {
             String line;
@@ -253,10 +269,10 @@ final class AnnexApi {
             // the client went away: the lock is abandoned below
         }
         if (unlock) {
-            KeptLocks.unlock(lease.get());
+            locks.unlock(lease.get());
         } else {
             // Connection lost before unlock: the server keeps the lock for its retention period.
-            lease.get().close();
+            locks.abandon(lease.get());
         }
         return Reply.ok("{\"locked\": false}");
     }

@@ -19,7 +19,7 @@ import org.annexhost.peer.Peer;
  * middle of anything is closed, never returned. Thread-safe.
  */
 final class Conversations implements AutoCloseable {
-    private record PoolKey(Uuid peer, ProtocolVersion version, List<Uuid> bypass) {
+    private record PoolKey(Uuid peer, ProtocolVersion version, List<Uuid> bypass, boolean locking) {
     }
 
     /** A negotiated conversation lent to one request. */
@@ -57,7 +57,16 @@ final class Conversations implements AutoCloseable {
 
     /** @return a conversation with the peer at the version, bypass sent */
     Lease take(Peer peer, ProtocolVersion version, List<Uuid> bypass) throws IOException {
-        PoolKey key = new PoolKey(peer.uuid(), version, List.copyOf(bypass));
+        return take(peer, version, bypass, false);
+    }
+
+    /** @return a conversation to hold a content lock in, apart from the request conversations */
+    Lease takeToLock(Peer peer, ProtocolVersion version, List<Uuid> bypass) throws IOException {
+        return take(peer, version, bypass, true);
+    }
+
+    private Lease take(Peer peer, ProtocolVersion version, List<Uuid> bypass, boolean locking) throws IOException {
+        PoolKey key = new PoolKey(peer.uuid(), version, List.copyOf(bypass), locking);
         Deque<ProtocolClient> q = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
         synchronized (q) {
             while (!q.isEmpty()) {
@@ -68,7 +77,7 @@ final class Conversations implements AutoCloseable {
                 open.decrementAndGet();
             }
         }
-        P2PConnection connection = peer.connect();
+        P2PConnection connection = locking ? peer.connectToLock() : peer.connect();
         open.incrementAndGet();
         ProtocolClient client = new ProtocolClient(connection);
         try {

@@ -19,10 +19,23 @@ import java.util.Optional;
  * @param lockedFiles the most content locks held for clients at once
  * @param proxyConnections idle conversations kept open with each proxied remote (git-annex's
  *     {@code --proxyconnections}); the repositories served themselves keep as many as jobs
+ * @param clientIdle the client deadline: a client that sends or reads nothing for this long is cut
+ *     off (keeplocked excepted), and an idle kept-alive connection is closed
  */
 public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
                           Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
-                          int lockedFiles, int proxyConnections) {
+                          int lockedFiles, int proxyConnections, java.time.Duration clientIdle) {
+    /** The default client deadline. */
+    public static final java.time.Duration DEFAULT_CLIENT_IDLE = java.time.Duration.ofSeconds(60);
+
+    /** With the default client deadline. */
+    public HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
+                       Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
+                       int lockedFiles, int proxyConnections) {
+        this(bind, port, jobs, queueWaitSeconds, access, publicUrl, socket, tls, lockedFiles, proxyConnections,
+                DEFAULT_CLIENT_IDLE);
+    }
+
     /** PEM files for HTTPS, as git annex p2phttp takes them. */
     public record TlsFiles(java.nio.file.Path certificate, java.nio.file.Path privateKey, Optional<java.nio.file.Path> chain) {
     }
@@ -45,6 +58,12 @@ public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds,
     public HttpOptions {
         if (jobs < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1");
+        }
+        if (clientIdle.isNegative() || clientIdle.isZero()) {
+            throw new IllegalArgumentException("the client deadline must be positive");
+        }
+        if (lockedFiles < 0) {
+            throw new IllegalArgumentException("--lockedfiles cannot be negative");
         }
         if (proxyConnections < 0) {
             throw new IllegalArgumentException("--proxyconnections cannot be negative");

@@ -3,8 +3,6 @@ package org.annexhost.http;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.annexhost.peer.PeerRegistry;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -30,10 +28,7 @@ public final class P2pHttpServer implements AutoCloseable {
     private final Server server;
     private final Conversations conversations;
     private final KeptLocks locks;
-    private final Semaphore jobs;
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-    /** Requests that may wait for a job slot at once; more are refused at once with 503. */
-    private static final int MAX_WAITING = 200;
+    private final Admission admission;
 
     /**
      * @param options how to run
@@ -57,7 +52,7 @@ public final class P2pHttpServer implements AutoCloseable {
         this.conversations = new Conversations(uuid -> repositories.values().stream().anyMatch(r -> r.uuid().equals(uuid))
                 ? perRepository : options.proxyConnections());
         this.locks = new KeptLocks(lockRetention, options.lockedFiles());
-        this.jobs = new Semaphore(options.jobs(), true);
+        this.admission = new Admission(options.jobs(), transfers(options.jobs()), options.queueWaitSeconds());
         // Waiting requests hold a thread each, and Jetty needs free threads to feed request bodies
         // to the ones being served: the pool must stay well above jobs plus the queue.
         QueuedThreadPool threads = new QueuedThreadPool(256, 4, 60_000);
@@ -74,9 +69,18 @@ public final class P2pHttpServer implements AutoCloseable {
         });
     }
 
-    /** A TCP connector (HTTPS when TLS files are given) or a unix socket connector. */
+    /** Client transfers at once: four per job, at least 16. */
+    static int transfers(int jobs) {
+        return Math.max(16, 4 * jobs);
+    }
+
+    /**
+     * A TCP connector (HTTPS when TLS files are given) or a unix socket connector. Its idle
+     * timeout is the client deadline: a client that sends or reads nothing for that long is cut
+     * off, and an idle kept-alive connection closed.
+     */
     private org.eclipse.jetty.server.Connector connector(HttpOptions options) {
-        long idle = Duration.ofMinutes(20).toMillis();
+        long idle = options.clientIdle().toMillis();
         if (options.socket().isPresent()) {
             org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector unix =
                     new org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector(server);
@@ -110,13 +114,14 @@ public final class P2pHttpServer implements AutoCloseable {
             HttpReplies.text(response, callback, 400, e.getMessage());
             return true;
         }
-        boolean longPoll = parsed.map(a -> a.operation().equals("keeplocked")).orElse(false);
-        if (!longPoll && !admit()) {
+        Admission.Kind kind = parsed.map(P2pHttpServer::kind).orElse(Admission.Kind.JOB);
+        Optional<Admission.Slot> slot = admission.admit(kind);
+        if (slot.isEmpty()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
-            HttpReplies.text(response, callback, 503, "busy: all " + options.jobs() + " jobs in use; retry later");
+            HttpReplies.text(response, callback, 503, admission.refusal(kind));
             return true;
         }
-        try {
+        try (Admission.Slot held = slot.get()) {
             if (parsed.isPresent()) {
                 return api.handle(request, response, callback, parsed.get());
             }
@@ -133,34 +138,33 @@ public final class P2pHttpServer implements AutoCloseable {
             HttpReplies.text(response, callback, 400, e.getMessage());
             return true;
         } catch (Exception e) {
-            LOG.warn("{} {} failed: {}", request.getMethod(), path, e.toString());
+            HttpFailure failure = HttpFailure.of(e);
+            if (failure.status() >= 500) {
+                LOG.warn("{} {} failed: {}", request.getMethod(), path, e.toString());
+            } else {
+                LOG.debug("{} {}: {}", request.getMethod(), path, e.toString());
+            }
             if (!response.isCommitted()) {
-                HttpReplies.text(response, callback, 500, "internal error");
+                if (failure.status() == 503) {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+                }
+                HttpReplies.text(response, callback, failure.status(), failure.message());
             } else {
                 callback.failed(e);
             }
             return true;
-        } finally {
-            if (!longPoll) {
-                jobs.release();
-            }
         }
     }
 
-    /** Takes a job slot, waiting in a bounded queue; false when the queue is full or the wait ends. */
-    private boolean admit() throws InterruptedException {
-        if (jobs.tryAcquire()) {
-            return true;
-        }
-        if (waiting.incrementAndGet() > MAX_WAITING) {
-            waiting.decrementAndGet();
-            return false;
-        }
-        try {
-            return jobs.tryAcquire(options.queueWaitSeconds(), TimeUnit.SECONDS);
-        } finally {
-            waiting.decrementAndGet();
-        }
+    /** What admission a request needs; see {@link Admission}. */
+    private static Admission.Kind kind(ApiRequest api) {
+        return switch (api.operation()) {
+            case "keeplocked" -> Admission.Kind.NONE;
+            case "key" -> Admission.Kind.TRANSFER;
+            case "put" -> api.optional("data-present").filter("true"::equals).isPresent()
+                    ? Admission.Kind.JOB : Admission.Kind.TRANSFER;
+            default -> Admission.Kind.JOB;
+        };
     }
 
     /** Starts listening. */

@@ -22,6 +22,7 @@ public final class LocalPeer implements Peer {
     private final String name;
     private final ProtocolServer server;
     private final PeerThreads threads;
+    private final PeerThreads lockThreads;
     private final InMemoryConnection.Timeouts timeouts;
 
     /**
@@ -31,9 +32,18 @@ public final class LocalPeer implements Peer {
      * @param timeouts deadlines of the internal transport
      */
     public LocalPeer(String name, ProtocolServer server, PeerThreads threads, InMemoryConnection.Timeouts timeouts) {
+        this(name, server, threads, threads, timeouts);
+    }
+
+    /**
+     * @param lockThreads the pool of conversations that hold content locks, apart from the others
+     */
+    public LocalPeer(String name, ProtocolServer server, PeerThreads threads, PeerThreads lockThreads,
+                     InMemoryConnection.Timeouts timeouts) {
         this.name = name;
         this.server = server;
         this.threads = threads;
+        this.lockThreads = lockThreads;
         this.timeouts = timeouts;
     }
 
@@ -49,6 +59,15 @@ public final class LocalPeer implements Peer {
 
     @Override
     public P2PConnection connect() throws IOException {
+        return connectOn(threads);
+    }
+
+    @Override
+    public P2PConnection connectToLock() throws IOException {
+        return connectOn(lockThreads);
+    }
+
+    private P2PConnection connectOn(PeerThreads threads) throws IOException {
         InMemoryConnection.Pair pair = InMemoryConnection.pair(name, timeouts);
         try {
             threads.execute(() -> {
@@ -62,7 +81,7 @@ public final class LocalPeer implements Peer {
             });
         } catch (RejectedExecutionException e) {
             pair.client().close();
-            throw new IOException("peer " + name + " (" + uuid() + ") is too busy: " + threads.describe());
+            throw new PeerBusyException("peer " + name + " (" + uuid() + ") is too busy: " + threads.describe());
         }
         return pair.client();
     }

@@ -24,4 +24,15 @@ public interface Peer {
      * @throws IOException if the peer cannot take another conversation now (too busy, gone)
      */
     P2PConnection connect() throws IOException;
+
+    /**
+     * Opens a conversation that will hold a content lock for a long while (until a client's
+     * {@code keeplocked} ends). Peers that bound their conversations serve these apart, so that
+     * held locks never take the conversations requests need.
+     *
+     * @throws IOException as {@link #connect}
+     */
+    default P2PConnection connectToLock() throws IOException {
+        return connect();
+    }
 }

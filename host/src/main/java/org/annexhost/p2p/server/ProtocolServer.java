@@ -236,18 +236,25 @@ public final class ProtocolServer {
         if (next.isPresent() && next.get() instanceof Data data) {
             Content content = c.receivedContent();
             CountingInputStream incoming = content.counted();
+            IncomingWatch watched = new IncomingWatch(incoming);
             try {
-                upload.write(new Content(content.length(), incoming));
-            } catch (StoreFailedException e) {
-                // The store failed, not the connection: take the rest of the DATA, answer FAILURE.
+                upload.write(new Content(content.length(), watched));
+            } catch (IOException e) {
+                if (watched.broke || c.isClosed()) {
+                    // git-annex: a receiver that cannot take all the data can only close the connection.
+                    c.close();
+                    throw new ProtocolException(c.name() + ": PUT " + key + " not stored: " + e.getMessage(), e);
+                }
+                // The store failed, not the connection: take the rest of the DATA, then say so.
                 LOG.warn("{}: PUT {} not stored: {}", c.name(), key, e.getMessage());
                 incoming.drain();
                 receiveValidity(c);
+                if (StoreFailures.isDiskFull(e) && c.version().hasPlusReplies()) {
+                    // v2 clients take ERROR as the PUT's answer and show it: the server's disk, not theirs.
+                    c.send(new Error(StoreFailures.diskFull(key)));
+                    return Outcome.CONTINUE;
+                }
                 return reply(c, false);
-            } catch (IOException e) {
-                // git-annex: a receiver that cannot take all the data can only close the connection.
-                c.close();
-                throw new ProtocolException(c.name() + ": PUT " + key + " not stored: " + e.getMessage(), e);
             }
             Optional<Boolean> validity = receiveValidity(c);
             if (data.length() == 0 && validity.equals(Optional.of(false))) {
@@ -269,6 +276,35 @@ public final class ProtocolServer {
         }
         c.send(new Error("expected DATA"));
         return Outcome.CONTINUE;
+    }
+
+    /** Remembers whether reading the client's content failed, to tell a broken link from a failed store. */
+    private static final class IncomingWatch extends java.io.FilterInputStream {
+        private boolean broke;
+
+        IncomingWatch(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                broke = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                broke = true;
+                throw e;
+            }
+        }
     }
 
     private Optional<Boolean> receiveValidity(P2PConnection c) throws IOException {
