@@ -296,9 +296,21 @@ final class AnnexApi {
                 return;
             }
             long from = offset;
+            if (range.isPresent() && key.size().isPresent() && from >= key.size().getAsLong()) {
+                l.done();
+                unsatisfiable(response, callback, key.size().getAsLong());
+                return;
+            }
             boolean[] complete = {false};
+            boolean[] beyond = {false};
             ClientReply r = l.client.get(key, api.associatedFile(), from, content -> {
                 long total = from + content.length();
+                if (range.isPresent() && content.length() == 0 && from > 0) {
+                    // RFC 9110: a range that starts at or past the end cannot be satisfied.
+                    beyond[0] = true;
+                    content.counted().transferTo(OutputStream.nullOutputStream());
+                    return true;
+                }
                 long sendLength = content.length();
                 if (range.isPresent()) {
                     long end = Math.min(range.get()[1], total - 1);
@@ -336,11 +348,21 @@ final class AnnexApi {
                 }
                 return complete[0];
             });
+            if (beyond[0]) {
+                l.done();
+                unsatisfiable(response, callback, from);
+                return;
+            }
             if (complete[0]) {
                 l.done();
             }
             callback.succeeded();
         }
+    }
+
+    private static void unsatisfiable(Response response, Callback callback, long size) {
+        response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
+        HttpReplies.text(response, callback, 416, "range not satisfiable: the content has " + size + " bytes");
     }
 
     /** Bytes sent from the file at a time. */

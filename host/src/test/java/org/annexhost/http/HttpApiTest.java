@@ -211,6 +211,60 @@ class HttpApiTest {
     }
 
     @Test
+    void malformedBodiesAreTheClientsErrorAndStoreNothing() throws Exception {
+        start();
+        String put = "/git-annex/" + UUID + "/v4/put?key=" + HELLO + "&clientuuid=c";
+        Map<String, String> chunked = Map.of("Transfer-Encoding", "chunked", "X-git-annex-data-length", "5");
+        byte[][] bodies = {
+            "zz\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),           // a size that is not hex
+            "9\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),            // a size that lies
+            "0\r\nX-Trailer: only\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),         // trailers, no data
+            "5\r\nhel".getBytes(StandardCharsets.ISO_8859_1),                                // cut short
+            "ffffffffffffffffffff\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), // overflowing size
+        };
+        for (byte[] body : bodies) {
+            RawHttp.Reply r = sendThenClose(put, chunked, body);
+            String what = new String(body, StandardCharsets.ISO_8859_1).replace("\r\n", "|");
+            assertThat(r.status()).as(what).isIn(-1, 400);
+            assertThat(r.body()).as(what).doesNotContain("internal error");
+            assertThat(store.isPresent(HELLO)).as(what).isFalse();
+        }
+        RawHttp.Reply cut = sendThenClose(put, Map.of("Content-Length", "5", "X-git-annex-data-length", "5"),
+                "hel".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(cut.status()).isIn(-1, 400);
+        assertThat(store.isPresent(HELLO)).isFalse();
+        assertThat(post("/v4/checkpresent?key=" + HELLO + "&clientuuid=c").statusCode()).isEqualTo(200);
+    }
+
+    /** Sends the request and half-closes, so a body cut short ends where it ends. */
+    private RawHttp.Reply sendThenClose(String target, Map<String, String> headers, byte[] body) throws Exception {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(("POST " + target + " HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        headers.forEach((k, v) -> b.writeBytes((k + ": " + v + "\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+        b.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        b.writeBytes(body);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(b.toByteArray());
+            s.shutdownOutput();
+            return RawHttp.read(s.getInputStream());
+        }
+    }
+
+    @Test
+    void aRangeBeyondTheEndIs416() throws Exception {
+        start();
+        store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> past = get("/v4/key/" + HELLO + "?clientuuid=c", Map.of("Range", "bytes=100-"));
+        assertThat(past.statusCode()).isEqualTo(416);
+        assertThat(past.headers().firstValue("Content-Range")).contains("bytes */5");
+        assertThat(get("/v4/key/" + HELLO + "?clientuuid=c", Map.of("Range", "bytes=5-")).statusCode()).isEqualTo(416);
+        HttpResponse<String> last = get("/v4/key/" + HELLO + "?clientuuid=c", Map.of("Range", "bytes=4-"));
+        assertThat(last.statusCode()).isEqualTo(206);
+        assertThat(last.body()).isEqualTo("o");
+    }
+
+    @Test
     void lockcontentAndKeeplocked() throws Exception {
         start();
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));

@@ -47,8 +47,14 @@ public final class RawHttp {
         return send(port, b.toByteArray(), 10_000);
     }
 
-    private static Reply read(InputStream in) throws IOException {
-        String status = line(in);
+    /** Reads one reply; status -1 if the server closed without one. */
+    public static Reply read(InputStream in) throws IOException {
+        String status;
+        try {
+            status = line(in);
+        } catch (java.net.SocketException reset) {
+            return new Reply(-1, Map.of(), "");
+        }
         if (status == null) {
             return new Reply(-1, Map.of(), "");
         }
