@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.annexhost.p2p.server.ServerMode;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,9 +43,12 @@ final class GitSmartHttp {
         HttpRepository repo = repositories.get(s[1]);
         String rest = "/" + s[2];
         boolean push = rest.endsWith("/git-receive-pack") || "service=git-receive-pack".equals(request.getHttpURI().getQuery());
-        HttpAccess.Permission needed = push ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
-        HttpAccess.Verdict verdict = repo.access().check(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
-                needed, false, request.isSecure());
+        Optional<String> auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        HttpAccess.Verdict verdict = repo.access().check(auth, push ? HttpAccess.Permission.APPEND : HttpAccess.Permission.READ,
+                false, request.isSecure());
+        // An append-only user pushes as an append-only ssh client does: refs only move forward.
+        ServerMode mode = push && repo.access().check(auth, HttpAccess.Permission.FULL, false, request.isSecure())
+                != HttpAccess.Verdict.ALLOWED ? ServerMode.APPEND_ONLY : ServerMode.READ_WRITE;
         if (verdict != HttpAccess.Verdict.ALLOWED) {
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");
@@ -58,7 +64,7 @@ final class GitSmartHttp {
             // A fetch right after a copy must see the location records the copy journalled.
             repo.branch().commit();
         }
-        runBackend(request, response, callback, repo, rest, push);
+        runBackend(request, response, callback, repo, rest, push ? Optional.of(mode) : Optional.empty());
         return true;
     }
 
@@ -74,8 +80,11 @@ final class GitSmartHttp {
     }
 
     private void runBackend(Request request, Response response, Callback callback, HttpRepository repo, String rest,
-                            boolean push) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("git", "-c", "http.receivepack=" + push, "http-backend");
+                            Optional<ServerMode> push) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "http.receivepack=" + push.isPresent()));
+        push.ifPresent(m -> cmd.addAll(m.receivePackSettings()));
+        cmd.add("http-backend");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.put("GIT_PROJECT_ROOT", repo.gitDir().getParent().toString());
         env.put("GIT_HTTP_EXPORT_ALL", "1");

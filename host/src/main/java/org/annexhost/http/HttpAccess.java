@@ -53,7 +53,7 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
 
     /**
      * @return the users --authenv describes in this environment
-     * @throws IllegalArgumentException for a permission git-annex does not know
+     * @throws IllegalArgumentException for a permission git-annex does not know, or an empty password
      */
     public static Map<String, User> usersFromEnvironment(Map<String, String> env) {
         Map<String, User> out = new java.util.TreeMap<>();
@@ -69,6 +69,10 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
                     default -> throw new IllegalArgumentException("GIT_ANNEX_P2PHTTP_PERMISSIONS_" + name + "=" + p
                             + ": expected readonly or appendonly");
                 };
+                if (v.isEmpty()) {
+                    // git-annex would let this user in with no password and full rights.
+                    throw new IllegalArgumentException(k + " is empty: a user needs a password (set one, or unset it)");
+                }
                 out.put(name, new User(v, perm));
             }
         });

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.annexhost.p2p.message.GitService;
 import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.p2p.server.ServerMode;
 
 /**
  * The git side of a served repository: runs upload-pack/receive-pack for CONNECT, and watches refs
@@ -24,14 +25,18 @@ public final class GitServices implements RepositoryServices {
     }
 
     @Override
-    public Process startService(GitService service) throws IOException {
+    public Process startService(GitService service, ServerMode mode) throws IOException {
         if (service == GitService.UPLOAD_PACK && repo.isAnnex()) {
             // A fetch must see the branch with every journalled change.
             repo.branch().commit("update");
         }
-        String sub = service.wire().substring("git-".length());
-        return new ProcessBuilder("git", sub, repo.gitDir().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        if (service == GitService.RECEIVE_PACK) {
+            cmd.addAll(mode.receivePackSettings());
+        }
+        cmd.add(service.wire().substring("git-".length()));
+        cmd.add(repo.gitDir().toString());
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     @Override

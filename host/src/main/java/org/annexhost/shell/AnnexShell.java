@@ -187,8 +187,9 @@ public final class AnnexShell {
         policy.checkDirectory(java.util.Optional.ofNullable(dir));
         policy.check(policy.limited(), ShellPolicy.LIMITED);
         if (line.command().equals("git-receive-pack")) {
-            // Stricter than git-annex-shell, which leaves this to git: read-only means no push.
-            policy.check(policy.readOnly(), ShellPolicy.READONLY);
+            // Stricter than git-annex-shell, which leaves this to git: read-only means no push,
+            // append-only means refs only move forward (the same rule as CONNECT and HTTP).
+            policy.check(!policy.serverMode().mayPush(), ShellPolicy.READONLY);
         }
         if (dir == null || words.size() != 1) {
             throw new ShellException("bad parameters: " + line.command() + " takes exactly one repository directory");
@@ -197,7 +198,13 @@ public final class AnnexShell {
         if (line.command().equals("git-upload-pack")) {
             commitBranchOf(path);
         }
-        ProcessBuilder pb = new ProcessBuilder("git", line.command().substring("git-".length()), path.toString())
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        if (line.command().equals("git-receive-pack")) {
+            cmd.addAll(policy.serverMode().receivePackSettings());
+        }
+        cmd.add(line.command().substring("git-".length()));
+        cmd.add(path.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);

@@ -306,6 +306,15 @@ class HttpApiTest {
     }
 
     @Test
+    void anEmptyPasswordIsRefusedAtStartup() {
+        // git-annex lets such a user in with an empty password and full rights.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpAccess.usersFromEnvironment(
+                        Map.of("GIT_ANNEX_P2PHTTP_PASSWORD_eve", "", "GIT_ANNEX_P2PHTTP_PASSWORD_bob", "pw")))
+                .hasMessageContaining("GIT_ANNEX_P2PHTTP_PASSWORD_eve is empty");
+        assertThat(HttpAccess.usersFromEnvironment(Map.of("GIT_ANNEX_P2PHTTP_PASSWORD_bob", "pw"))).containsOnlyKeys("bob");
+    }
+
+    @Test
     void openBindWithoutPolicyIsRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() ->
                 new HttpOptions("0.0.0.0", 0, 4, 5, HttpAccess.open(false), Optional.empty()))

@@ -10,8 +10,13 @@ import org.annexhost.p2p.message.GitService;
  * {@link LocalStore} because it is about refs and git processes, not content. Thread-safe.
  */
 public interface RepositoryServices {
-    /** Starts the git service (upload-pack or receive-pack) on the repository. */
-    Process startService(GitService service) throws IOException;
+    /**
+     * Starts the git service (upload-pack or receive-pack) on the repository.
+     *
+     * @param mode what the client may do; a receive-pack is limited by
+     *     {@link ServerMode#receivePackSettings}
+     */
+    Process startService(GitService service, ServerMode mode) throws IOException;
 
     /**
      * Blocks until at least one ref changes or the wait ends.

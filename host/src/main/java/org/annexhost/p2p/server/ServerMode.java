@@ -19,6 +19,29 @@ public enum ServerMode {
         return this != READ_ONLY;
     }
 
+    /**
+     * How git pushes are limited in this mode, the one rule for every way a push arrives (a
+     * {@code git-receive-pack} over ssh, CONNECT inside p2pstdio, smart HTTP). Read-only allows no
+     * push. Append-only allows pushes, as git-annex-shell does, but since it promises that nothing
+     * is lost, refs may only move forward: git's own {@code receive.denyDeletes} and
+     * {@code receive.denyNonFastForwards}.
+     *
+     * @return the {@code git -c} settings to run receive-pack with
+     * @throws IllegalStateException in read-only mode, where nothing may be pushed
+     */
+    public java.util.List<String> receivePackSettings() {
+        return switch (this) {
+            case READ_ONLY -> throw new IllegalStateException("no push is allowed in a read-only repository");
+            case APPEND_ONLY -> java.util.List.of("-c", "receive.denyDeletes=true", "-c", "receive.denyNonFastForwards=true");
+            case READ_WRITE -> java.util.List.of();
+        };
+    }
+
+    /** @return true if a git push is allowed at all (see {@link #receivePackSettings}) */
+    public boolean mayPush() {
+        return this != READ_ONLY;
+    }
+
     /** @return the refusal for REMOVE, or null if allowed */
     String removeRefusal() {
         return switch (this) {

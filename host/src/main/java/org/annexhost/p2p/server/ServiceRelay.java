@@ -33,8 +33,7 @@ final class ServiceRelay {
     }
 
     Outcome run(GitService service) throws IOException {
-        if (service == GitService.RECEIVE_PACK && mode != ServerMode.READ_WRITE) {
-            // git-annex: receive-pack could overwrite refs, so append-only refuses it too.
+        if (service == GitService.RECEIVE_PACK && !mode.mayPush()) {
             connection.send(new Message.Error(ServerMode.READ_ONLY_ERROR));
             return Outcome.DONE;
         }
@@ -42,7 +41,7 @@ final class ServiceRelay {
             connection.send(new Message.Error("git services are not available here"));
             return Outcome.DONE;
         }
-        Process process = services.startService(service);
+        Process process = services.startService(service, mode);
         Thread fromClient = new Thread(() -> pumpFromClient(process.getOutputStream()),
                 connection.name() + "-relay-in");
         fromClient.setDaemon(true);
