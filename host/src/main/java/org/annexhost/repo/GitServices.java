@@ -40,10 +40,11 @@ public final class GitServices implements RepositoryServices {
     }
 
     @Override
-    public List<String> awaitRefChange(Duration maxWait) throws IOException, InterruptedException {
+    public List<String> awaitRefChange(Duration maxWait, java.util.function.BooleanSupplier giveUp)
+            throws IOException, InterruptedException {
         Map<String, String> before = refs();
         long deadline = System.nanoTime() + maxWait.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && !giveUp.getAsBoolean()) {
             Thread.sleep(POLL.toMillis());
             Map<String, String> now = refs();
             if (!now.equals(before)) {

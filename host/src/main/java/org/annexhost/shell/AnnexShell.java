@@ -167,9 +167,23 @@ public final class AnnexShell {
     private int notifyChanges(ServedRepository repo) throws IOException {
         requireAnnexQuietly(repo);
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+        // The client sends nothing; the end of its input is it going away, and we go with it.
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watch = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // anything the client sends is ignored
+                }
+            } catch (IOException e) {
+                // a broken input is a gone client too
+            }
+            gone.set(true);
+        }, "notifychanges-watch");
+        watch.setDaemon(true);
+        watch.start();
         try {
-            while (!out.checkError()) {
-                for (String ref : repo.services().awaitRefChange(Duration.ofMinutes(10))) {
+            while (!out.checkError() && !gone.get()) {
+                for (String ref : repo.services().awaitRefChange(Duration.ofMinutes(10), gone::get)) {
                     out.println(ref);
                 }
             }

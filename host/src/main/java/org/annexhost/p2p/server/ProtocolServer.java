@@ -90,7 +90,7 @@ public final class ProtocolServer {
      * @return {@link Outcome#DONE} when the conversation is over, else {@link Outcome#CONTINUE}
      */
     private Outcome serveOneCommand(P2PConnection connection, Conversation conversation) throws IOException {
-        Optional<Message> received = connection.receive();
+        Optional<Message> received = conversation.next(connection);
         if (received.isEmpty()) {
             connection.send(new Error("unknown command"));
             return Outcome.CONTINUE;
@@ -125,12 +125,39 @@ public final class ProtocolServer {
         return outcome;
     }
 
-    /** What one conversation has said that lasts: BYPASS changes the store it is served from. */
+    /**
+     * What one conversation has said that lasts: BYPASS changes the store it is served from; a
+     * message read ahead while NOTIFYCHANGE waited is the next one handled.
+     */
     private static final class Conversation {
         private LocalStore store;
+        private java.util.concurrent.CompletableFuture<Optional<Message>> readAhead;
 
         Conversation(LocalStore store) {
             this.store = store;
+        }
+
+        Optional<Message> next(P2PConnection c) throws IOException {
+            if (readAhead == null) {
+                return c.receive();
+            }
+            java.util.concurrent.CompletableFuture<Optional<Message>> f = readAhead;
+            readAhead = null;
+            return await(f);
+        }
+    }
+
+    private static Optional<Message> await(java.util.concurrent.CompletableFuture<Optional<Message>> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -157,7 +184,7 @@ public final class ProtocolServer {
         } else if (m instanceof Connect cn) {
             return new ServiceRelay(c, services, mode).run(cn.service());
         } else if (m instanceof NotifyChange) {
-            return handleNotifyChange(c);
+            return handleNotifyChange(c, conversation);
         } else if (m instanceof Bypass b) {
             // Gateways the client came through: a cluster leaves out nodes behind them.
             conversation.store = this.store.bypassing(b.uuids());
@@ -338,17 +365,35 @@ public final class ProtocolServer {
                 || m instanceof FailurePlus || m instanceof Error;
     }
 
-    private Outcome handleNotifyChange(P2PConnection c) throws IOException {
+    /**
+     * Waits for a ref to change, while the next message is read on another thread: a client that
+     * hangs up ends the conversation at once, as git-annex-shell ends (it would otherwise wait for
+     * a change that may never come). A message that arrives instead is the next one handled.
+     */
+    private Outcome handleNotifyChange(P2PConnection c, Conversation conversation) throws IOException {
         if (services == null) {
             c.send(new Error("change notification not available"));
             return Outcome.CONTINUE;
         }
+        java.util.concurrent.CompletableFuture<Optional<Message>> next = new java.util.concurrent.CompletableFuture<>();
+        Thread watch = new Thread(() -> {
+            try {
+                next.complete(c.receive());
+            } catch (IOException | RuntimeException e) {
+                next.completeExceptionally(e);
+            }
+        }, c.name() + "-notify-watch");
+        watch.setDaemon(true);
+        watch.start();
+        conversation.readAhead = next;
         try {
             List<String> refs = List.of();
-            while (refs.isEmpty()) {
-                refs = services.awaitRefChange(NOTIFY_WAIT);
+            while (refs.isEmpty() && !next.isDone()) {
+                refs = services.awaitRefChange(NOTIFY_WAIT, next::isDone);
             }
-            c.send(new Changed(refs));
+            if (!refs.isEmpty()) {
+                c.send(new Changed(refs));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectionClosedException(c.name() + ": interrupted while waiting for changes");

@@ -19,9 +19,11 @@ public interface RepositoryServices {
     Process startService(GitService service, ServerMode mode) throws IOException;
 
     /**
-     * Blocks until at least one ref changes or the wait ends.
+     * Blocks until at least one ref changes, the wait ends, or {@code giveUp} says to stop (it is
+     * asked often, at least every second).
      *
-     * @return the refs that changed; empty if none changed within the wait
+     * @return the refs that changed; empty if none changed within the wait, or on giving up
      */
-    List<String> awaitRefChange(Duration maxWait) throws IOException, InterruptedException;
+    List<String> awaitRefChange(Duration maxWait, java.util.function.BooleanSupplier giveUp)
+            throws IOException, InterruptedException;
 }
