@@ -78,7 +78,7 @@ class AsyncRemoteTest {
     Stream<DynamicTest> passesTheContract() throws Exception {
         StorageBackend b = backend();
         return StorageContract.standard(4L << 20).checks().stream()
-                .map(c -> DynamicTest.dynamicTest("async: " + c.name(), () -> c.run(b)));
+                .map(c -> DynamicTest.dynamicTest("async: " + c.name(), () -> c.run(b, org.junit.jupiter.api.Assumptions::abort)));
     }
 
     @AfterAll

@@ -26,7 +26,7 @@ class ExternalBackendContractTest {
                 "directory", tmp.resolve("store").toString(), ExternalBackendFactory.PROCESSES, "3"), tmp.resolve("spool"));
         backend = new ExternalBackendFactory().open(c.config(), c);
         return StorageContract.standard(16L << 20).checks().stream()
-                .map(check -> DynamicTest.dynamicTest(check.name(), () -> check.run(backend)));
+                .map(check -> DynamicTest.dynamicTest(check.name(), () -> check.run(backend, org.junit.jupiter.api.Assumptions::abort)));
     }
 
     @AfterAll

@@ -56,7 +56,7 @@ class ThirdPartyPluginInteropIT {
                 "flat", "type=flatfolder", "folder=" + tmp.resolve("flat"));
         AnnexWorld.Result test = world.ok(tmp, Duration.ofMinutes(3), noShipped, launcher, "testremote",
                 "--repo", gateway.toString(), "flat", "--size", "3000000");
-        assertThat(test.out()).contains(" passed, 0 failed");
+        assertThat(test.out()).contains(" passed, 0 failed, ");
 
         Path client = tmp.resolve("client");
         world.ok(tmp, "git", "clone", "-q", "localhost:" + gateway, client.toString());

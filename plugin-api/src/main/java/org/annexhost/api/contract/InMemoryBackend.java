@@ -86,6 +86,14 @@ public final class InMemoryBackend implements StorageBackend {
         closed = true;
     }
 
+    /**
+     * @return the keys stored now
+     * @since 0.2
+     */
+    public Set<Key> keys() {
+        return Set.copyOf(objects.keySet());
+    }
+
     /** @throws AssertionError if a retrieved stream was never closed */
     public void assertNoOpenStreams() {
         if (openStreams.get() != 0) {

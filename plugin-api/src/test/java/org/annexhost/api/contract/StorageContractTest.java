@@ -24,7 +24,7 @@ class StorageContractTest {
         InMemoryBackend backend = new InMemoryBackend();
         return StorageContract.standard(8 << 20).checks().stream()
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-                    c.run(backend);
+                    c.run(backend, org.junit.jupiter.api.Assumptions::abort);
                     backend.assertNoOpenStreams();
                 }));
     }
@@ -96,10 +96,69 @@ class StorageContractTest {
         assertThat(eager.failures()).anyMatch(f -> f.startsWith("store failing mid-stream leaves nothing"));
         ContractReport blind = ContractReport.run(StorageContract.standard(1 << 20).checks(), new BlindBackend(), quiet);
         assertThat(blind.failures()).anyMatch(f -> f.startsWith("present after store"));
-        assertThat(blind.summary()).matches("\\d+ passed, \\d+ failed");
+        assertThat(blind.summary()).matches("\\d+ passed, \\d+ failed, \\d+ skipped");
         ContractReport good = ContractReport.run(StorageContract.standard(1 << 20).checks(), new InMemoryBackend(), quiet);
         assertThat(good.ok()).isTrue();
-        assertThat(good.summary()).endsWith(", 0 failed");
+        assertThat(good.summary()).contains(", 0 failed, ");
+    }
+
+    /** Forgets every store half-way through, and resumes nothing. */
+    static final class AbortingBackend extends InMemoryBackendWrapper {
+        @Override
+        public Set<Capability> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public Content retrieve(Key key, long offset) throws IOException {
+            throw new IOException("injected: retrieve always fails");
+        }
+    }
+
+    @Test
+    void aCheckThatCannotRunIsSkippedNeverPassedAndNoTestKeyStays() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        AbortingBackend b = new AbortingBackend();
+        ContractReport r = ContractReport.run(StorageContract.standard(1 << 20).checks(), b, quiet);
+        assertThat(r.skips()).singleElement().asString().startsWith("resume an interrupted store: ")
+                .contains("does not resume");
+        assertThat(r.passes()).doesNotContain("resume an interrupted store");
+        assertThat(r.failures()).isNotEmpty();
+        assertThat(r.summary()).endsWith(", 1 skipped");
+        assertThat(r.leftBehind()).isEmpty();
+        assertThat(b.inner.keys()).as("test keys left in the remote after checks aborted").isEmpty();
+
+        AbortingBackend kept = new AbortingBackend();
+        ContractReport k = ContractReport.run(StorageContract.standard(1 << 20).checks(), kept, quiet, true);
+        assertThat(kept.inner.keys()).as("--keep keeps them").isNotEmpty();
+        assertThat(k.leftBehind()).containsExactlyInAnyOrderElementsOf(kept.inner.keys());
+    }
+
+    @Test
+    void aRemoteThatFailsOnlyWhatGitAnnexNeverDoesIsToldSo() {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
+        InMemoryBackendWrapper racy = new InMemoryBackendWrapper() {
+            private final Set<Key> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+            @Override
+            public void store(Key key, Content content, long offset) throws IOException {
+                if (!inFlight.add(key)) {
+                    throw new IOException("injected: one key stored from two places at once");
+                }
+                try {
+                    Thread.sleep(20);
+                    super.store(key, content, offset);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                } finally {
+                    inFlight.remove(key);
+                }
+            }
+        };
+        ContractReport r = ContractReport.run(StorageContract.standard(1 << 20).checks(), racy, out);
+        assertThat(r.failures()).singleElement().asString().startsWith("concurrent stores of one key (git-annex never");
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("git-annex itself can use this remote");
     }
 
     @Test

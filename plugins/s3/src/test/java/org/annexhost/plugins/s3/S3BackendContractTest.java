@@ -54,14 +54,14 @@ class S3BackendContractTest {
     Stream<DynamicTest> passesTheStorageContract() throws Exception {
         StorageBackend backend = backend(FACTORY, server.config("contract"));
         return StorageContract.standard(64L << 20).checks().stream()
-                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend)));
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend, org.junit.jupiter.api.Assumptions::abort)));
     }
 
     @TestFactory
     Stream<DynamicTest> passesTheStorageContractWithMultipartUploads() throws Exception {
         StorageBackend backend = backend(FACTORY, server.config("multipart", "partsize", "5MiB", "fileprefix", "mp/"));
         return StorageContract.standard(12L << 20).checks().stream()
-                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend)));
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(backend, org.junit.jupiter.api.Assumptions::abort)));
     }
 
     @Test
