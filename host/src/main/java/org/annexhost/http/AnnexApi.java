@@ -192,7 +192,9 @@ final class AnnexApi {
             }
             return Reply.ok("{\"stored\": " + stored + plus(api, r.uuids()) + "}");
         } catch (org.annexhost.api.content.ContentLengthException | org.annexhost.p2p.transport.ConnectionClosedException e) {
-            throw new ApiRequest.BadRequest("request body did not match X-git-annex-data-length " + length + ": " + e.getMessage());
+            LOG.debug("PUT {}: the body did not match its declared length: {}", key, e.getMessage());
+            throw new ApiRequest.BadRequest("the request body did not hold the " + length
+                    + " bytes its X-git-annex-data-length declares");
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.concurrent.TimeoutException;
 import org.annexhost.p2p.server.StoreFailures;
 import org.annexhost.peer.PeerBusyException;
 import org.eclipse.jetty.http.BadMessageException;
-import org.eclipse.jetty.io.EofException;
 
 /**
  * What a request that failed with an exception is answered, blaming the right side: a malformed
@@ -28,7 +27,7 @@ record HttpFailure(int status, String message) {
             if (t instanceof TimeoutException) {
                 return new HttpFailure(408, "the request body stopped arriving");
             }
-            if (t instanceof EofException || t instanceof org.annexhost.api.content.ContentLengthException) {
+            if (t instanceof java.io.EOFException || t instanceof org.annexhost.api.content.ContentLengthException) {
                 return new HttpFailure(400, "the request body ended early");
             }
         }

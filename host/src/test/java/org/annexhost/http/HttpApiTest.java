@@ -221,6 +221,10 @@ class HttpApiTest {
             "0\r\nX-Trailer: only\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),         // trailers, no data
             "5\r\nhel".getBytes(StandardCharsets.ISO_8859_1),                                // cut short
             "ffffffffffffffffffff\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), // overflowing size
+            "3\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),            // a chunk longer than its size
+            "-1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),                           // a negative size
+            "ffffffffffffffffffff\r\nx\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
+            "5\r\nab".getBytes(StandardCharsets.ISO_8859_1),
         };
         for (byte[] body : bodies) {
             RawHttp.Reply r = sendThenClose(put, chunked, body);

@@ -228,7 +228,7 @@ public final class InMemoryConnection implements P2PConnection {
             try {
                 n = source.read(b, off, (int) Math.min(len, length - count));
             } catch (IOException | RuntimeException e) {
-                fail("sender's stream failed: " + e);
+                fail("sender's stream failed: " + (e.getMessage() == null ? "it broke without saying why" : e.getMessage()));
                 throw new ContentLengthException(length, count);
             }
             if (n < 0) {
