@@ -46,6 +46,7 @@ public final class FaultMatrix {
         row("client gone while locked", () -> lockThenLeave(false));
         row("full disk under the repository", this::fullDiskRepository);
         row("full disk under a directory remote", this::fullDiskDirectoryRemote);
+        row("full disk over HTTP", this::fullDiskOverHttp);
         rows.forEach((k, v) -> findings.count("fault matrix: " + k + ": " + v, 1));
         return rows;
     }
@@ -188,6 +189,55 @@ public final class FaultMatrix {
                 + " config remote.nas.annex-uuid) && exec " + q(launcher) + " shell -c \"git-annex-shell 'p2pstdio' '" + repo
                 + "' '" + CLIENT + "' --uuid $u\"";
         fullDisk(script, "a directory remote");
+    }
+
+    /** annexhost serve on a 6 MiB disk: an 8 MiB PUT is the server's problem, 507, and the server goes on. */
+    private void fullDiskOverHttp() throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("small-http"));
+        String repo = mnt.resolve("r.git").toString();
+        List<String> cmd = new ArrayList<>(mountNamespace());
+        cmd.addAll(List.of("bash", "-c", "mount -t tmpfs -o size=6m tmpfs " + q(mnt) + " && " + q(launcher) + " init " + q(repo)
+                + " >/dev/null && git --git-dir=" + q(repo) + " config annex.uuid && exec " + q(launcher) + " serve --repo "
+                + q(repo) + " --port 0"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
+        Process serve = pb.start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String uuid = java.util.concurrent.CompletableFuture.supplyAsync(() -> readLine(out)).get(120, TimeUnit.SECONDS);
+            String serving = java.util.concurrent.CompletableFuture.supplyAsync(() -> readLine(out)).get(120, TimeUnit.SECONDS);
+            if (uuid == null || serving == null || !serving.startsWith("serving http://")) {
+                throw new AssertionError("serve on a small disk did not start: " + uuid + " / " + serving);
+            }
+            int port = Integer.parseInt(serving.replaceAll("serving http://[^:]+:(\\d+)/.*", "$1"));
+            byte[] big = bytes(8 << 20, 5);
+            Key key = P2pFuzzer.sha256Key(big, ".bin");
+            String put = "/git-annex/" + uuid + "/v4/put?key=" + key + "&clientuuid=" + CLIENT;
+            org.annexhost.testing.RawHttp.Reply r = org.annexhost.testing.RawHttp.send(port, "POST", put,
+                    Map.of("Content-Length", Integer.toString(big.length), "X-git-annex-data-length", Integer.toString(big.length)), big);
+            if (r.status() != 507 || !r.body().contains("disk is full")) {
+                findings.violation("fault matrix", "full disk over HTTP: PUT answered " + r.status() + " " + FuzzFindings.abbreviate(r.body()));
+            }
+            findings.checkClientText("full disk over HTTP", r.body());
+            org.annexhost.testing.RawHttp.Reply p = org.annexhost.testing.RawHttp.send(port, "POST",
+                    "/git-annex/" + uuid + "/v4/checkpresent?key=" + key + "&clientuuid=" + CLIENT, Map.of("Content-Length", "0"), null);
+            if (p.status() != 200 || !p.body().contains("\"present\": false")) {
+                findings.violation("fault matrix", "full disk over HTTP: checkpresent answered " + p.status() + " " + p.body());
+            }
+        } finally {
+            serve.destroy();
+            serve.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String readLine(java.io.BufferedReader r) {
+        try {
+            return r.readLine();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** In a mount namespace of its own, the host's disk is a 6 MiB tmpfs: an 8 MiB PUT must fail clearly. */
