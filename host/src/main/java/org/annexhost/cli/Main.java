@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("shell") && !java.util.Arrays.asList(args).contains("--help")) {
+            // One of these per ssh connection: it starts without the command-line library, whose
+            // set-up of every subcommand cost more than the rest of a small request.
+            System.exit(ShellCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("annexhost: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

@@ -3,6 +3,7 @@ package org.annexhost.cli;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -30,6 +31,40 @@ final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> args = new ArrayList<>();
+        if (commandString != null) {
+            args.add("-c");
+            args.add(commandString);
+        }
+        args.addAll(words);
+        return run(args.toArray(String[]::new));
+    }
+
+    /**
+     * Runs the shell with its own arguments ({@code -c STRING}, or command words), parsed by hand so
+     * that an ssh connection does not pay for the command-line library.
+     *
+     * @return the exit code
+     */
+    static int run(String[] argv) {
+        String commandString = null;
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].equals("-c") && i + 1 < argv.length && commandString == null && words.isEmpty()) {
+                commandString = argv[++i];
+            } else {
+                words.add(argv[i]);
+            }
+        }
+        try {
+            return serve(commandString, words);
+        } catch (IOException e) {
+            System.err.println("git-annex-shell: " + (e.getMessage() == null ? "failed" : e.getMessage()));
+            return 1;
+        }
+    }
+
+    private static int serve(String commandString, List<String> words) throws IOException {
         // The protocol owns the real stdout; anything printed by accident goes to stderr.
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
