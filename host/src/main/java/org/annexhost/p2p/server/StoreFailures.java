@@ -18,7 +18,8 @@ public final class StoreFailures {
     /** @return true if the failure, or one of its causes, is ENOSPC or EDQUOT */
     public static boolean isDiskFull(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t instanceof java.nio.file.FileSystemException fse ? fse.getReason() : t.getMessage();
+            // The message of a file system's exception ends with the system's own reason.
+            String m = t.getMessage();
             if (t instanceof IOException && m != null
                     && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
                 return true;
