@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.api.key.KeyPaths;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.repo.branch.AnnexBranch;
-import org.annexhost.repo.branch.PresenceLog;
+import org.annexhost.repo.branch.LocationLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,7 @@ public final class BranchKnowledge implements ClusterKnowledge {
     private static final Logger LOG = LoggerFactory.getLogger(BranchKnowledge.class);
 
     private final AnnexBranch branch;
-    private final Clock clock;
+    private final LocationLog locations;
 
     /**
      * @param branch the host repository's branch
@@ -35,7 +34,7 @@ public final class BranchKnowledge implements ClusterKnowledge {
      */
     public BranchKnowledge(AnnexBranch branch, Clock clock) {
         this.branch = branch;
-        this.clock = clock;
+        this.locations = new LocationLog(branch, clock);
     }
 
     @Override
@@ -45,11 +44,7 @@ public final class BranchKnowledge implements ClusterKnowledge {
 
     @Override
     public Set<Uuid> locations(Key key) throws IOException {
-        Set<Uuid> out = new LinkedHashSet<>();
-        for (String u : PresenceLog.present(branch.read(locationLog(key)).orElse(""))) {
-            out.add(new Uuid(u));
-        }
-        return out;
+        return locations.locations(key);
     }
 
     @Override
@@ -59,16 +54,11 @@ public final class BranchKnowledge implements ClusterKnowledge {
 
     @Override
     public void recordAll(Key key, Collection<Uuid> where, boolean present) throws IOException {
-        if (where.isEmpty()) {
-            return;
+        if (present) {
+            locations.added(key, where);
+        } else {
+            locations.removed(key, where);
         }
-        branch.change(Map.of(locationLog(key), log -> {
-            String out = log;
-            for (Uuid u : where) {
-                out = PresenceLog.update(out, u, present, clock.instant());
-            }
-            return out;
-        }));
     }
 
     @Override
@@ -118,10 +108,6 @@ public final class BranchKnowledge implements ClusterKnowledge {
         return groups;
     }
 
-    private static String locationLog(Key key) {
-        Key whole = key.withoutChunk();
-        return KeyPaths.hashDirLower(whole) + KeyPaths.keyFile(whole) + ".log";
-    }
 
     /**
      * git-annex's old uuid-based log format ({@code Logs/UUIDBased.hs}), lines

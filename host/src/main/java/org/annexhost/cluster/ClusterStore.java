@@ -452,12 +452,17 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
 
     @Override
     public Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
+        // The record first (see ContentListener): nodes that keep the content are claimed again below.
+        Set<Uuid> had = knowledge.locations(key);
+        List<Uuid> going = nodes.stream().map(ClusterNode::uuid).filter(had::contains).toList();
+        knowledge.recordAll(key, going, false);
         List<Future<ClientReply>> replies = new ArrayList<>();
         for (ClusterNode n : nodes) {
             replies.add(fanout.submit(() -> removeFrom(n, key, deadlineSeconds)));
         }
         boolean allOk = true;
         List<Uuid> removed = new ArrayList<>();
+        List<Uuid> kept = new ArrayList<>();
         Optional<String> error = Optional.empty();
         for (int i = 0; i < nodes.size(); i++) {
             ClientReply r;
@@ -469,6 +474,9 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             if (r.kind() == ClientReply.Kind.SUCCESS) {
                 removed.add(nodes.get(i).uuid());
             } else {
+                if (r.kind() == ClientReply.Kind.FAILURE && going.contains(nodes.get(i).uuid())) {
+                    kept.add(nodes.get(i).uuid());
+                }
                 allOk = false;
                 if (r.kind() == ClientReply.Kind.ERROR && error.isEmpty()) {
                     error = Optional.of(r.error());
@@ -480,7 +488,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 }
             }
         }
-        knowledge.recordAll(key, removed, false);
+        knowledge.recordAll(key, removed.stream().filter(u -> !going.contains(u)).toList(), false);
+        knowledge.recordAll(key, kept, true);
         return new Reach(allOk, removed, error);
     }
 

@@ -139,7 +139,10 @@ public final class P2pHttpServer implements AutoCloseable {
             return true;
         } catch (Exception e) {
             HttpFailure failure = HttpFailure.of(e);
-            if (failure.status() >= 500) {
+            if (failure.status() == 500) {
+                // Our own fault: the log gets the whole story, the client one line.
+                LOG.error("{} {} failed", request.getMethod(), path, e);
+            } else if (failure.status() > 500) {
                 LOG.warn("{} {} failed: {}", request.getMethod(), path, e.toString());
             } else {
                 LOG.debug("{} {}: {}", request.getMethod(), path, e.toString());

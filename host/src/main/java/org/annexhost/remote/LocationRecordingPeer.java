@@ -1,28 +1,29 @@
 package org.annexhost.remote;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.transport.ForwardingConnection;
 import org.annexhost.p2p.transport.P2PConnection;
+import org.annexhost.p2p.server.ContentListener;
 import org.annexhost.peer.Peer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A repository behind the gateway whose conversations keep the host's location log up to date:
  * the gateway watches what it asks for (PUT, REMOVE, REMOVE-BEFORE) and what the repository
- * answers (SUCCESS or SUCCESS-PLUS), whoever is asking (the shell's relay, an HTTP request).
+ * answers, whoever is asking (the shell's relay, an HTTP request). A PUT is recorded on its
+ * SUCCESS; a REMOVE is recorded when it is sent, and taken back on FAILURE (see
+ * {@link ContentListener} for the order). A record that cannot be written breaks the
+ * conversation before the answer reaches the client.
  */
 final class LocationRecordingPeer implements Peer {
-    private static final Logger LOG = LoggerFactory.getLogger(LocationRecordingPeer.class);
-
     private final Peer peer;
-    private final LocationRecorder log;
+    private final ContentListener log;
 
-    LocationRecordingPeer(Peer peer, LocationRecorder log) {
+    LocationRecordingPeer(Peer peer, ContentListener log) {
         this.peer = peer;
         this.log = log;
     }
@@ -59,9 +60,9 @@ final class LocationRecordingPeer implements Peer {
             if (m instanceof Message.Put p) {
                 expect(p.key(), true);
             } else if (m instanceof Message.Remove r) {
-                expect(r.key(), false);
+                removing(r.key());
             } else if (m instanceof Message.RemoveBefore r) {
-                expect(r.key(), false);
+                removing(r.key());
             } else if (!(m instanceof Message.Data || m instanceof Message.Validity || m instanceof Message.DataPresent)) {
                 pending = null; // any other request: what follows is not a PUT's or REMOVE's answer
             }
@@ -75,10 +76,15 @@ final class LocationRecordingPeer implements Peer {
             if (p != null && m.isPresent()) {
                 Message answer = m.get();
                 if (answer instanceof Message.Success || answer instanceof Message.SuccessPlus) {
-                    record(p.key(), p.put());
+                    if (p.put()) {
+                        log.added(p.key(), List.of(peer.uuid()));
+                    }
                     pending = null;
                 } else if (!(answer instanceof Message.PutFrom)) {
-                    pending = null; // FAILURE, ALREADY-HAVE, ERROR: nothing changed there
+                    if (!p.put() && (answer instanceof Message.Failure || answer instanceof Message.FailurePlus)) {
+                        log.added(p.key(), List.of(peer.uuid())); // it kept the content
+                    }
+                    pending = null; // ALREADY-HAVE, ERROR: nothing changed there (an ERROR: not known)
                 }
             }
             return m;
@@ -88,12 +94,10 @@ final class LocationRecordingPeer implements Peer {
             pending = new Pending(k, put);
         }
 
-        private void record(Key k, boolean present) {
-            try {
-                log.record(k, peer.uuid(), present);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("location log for {} on {} not updated: {}", k, peer.uuid(), e.getMessage());
-            }
+        /** The record first: a crash before the answer leaves a copy unclaimed, never a claim without one. */
+        private void removing(Key k) throws IOException {
+            log.removed(k, List.of(peer.uuid()));
+            expect(k, false);
         }
     }
 }

@@ -9,23 +9,21 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.server.ContentListener;
 import org.annexhost.p2p.server.LocalStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A proxied remote's store that keeps the host's location log up to date, as a git-annex
- * gateway does: a committed upload records the key present there, a successful remove absent.
- * A failure to write the log is logged, never turned into a failed transfer (the content moved).
+ * gateway does: a committed upload records the key present there; a remove records it absent
+ * first, and present again if the remote kept it (see {@link ContentListener} for the order). A
+ * record that cannot be written fails the request: the client keeps its copy.
  */
 final class LocationRecordingStore implements LocalStore {
-    private static final Logger LOG = LoggerFactory.getLogger(LocationRecordingStore.class);
-
     private final LocalStore store;
     private final Uuid uuid;
-    private final LocationRecorder log;
+    private final ContentListener log;
 
-    LocationRecordingStore(LocalStore store, Uuid uuid, LocationRecorder log) {
+    LocationRecordingStore(LocalStore store, Uuid uuid, ContentListener log) {
         this.store = store;
         this.uuid = uuid;
         this.log = log;
@@ -68,9 +66,10 @@ final class LocationRecordingStore implements LocalStore {
 
     @Override
     public Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
+        log.removed(key, List.of(uuid));
         Reach r = store.removeReaching(key, deadlineSeconds);
-        if (r.ok()) {
-            record(key, false);
+        if (!r.ok() && r.error().isEmpty()) {
+            log.added(key, List.of(uuid));
         }
         return r;
     }
@@ -82,9 +81,11 @@ final class LocationRecordingStore implements LocalStore {
 
     @Override
     public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        log.removed(key, List.of(uuid));
         boolean removed = store.remove(key, deadlineSeconds);
-        if (removed) {
-            record(key, false);
+        if (!removed) {
+            // It refused (locked, too late): still there, so claimed again.
+            log.added(key, List.of(uuid));
         }
         return removed;
     }
@@ -93,13 +94,6 @@ final class LocationRecordingStore implements LocalStore {
         return new Recording(key, upload);
     }
 
-    private void record(Key key, boolean present) {
-        try {
-            log.record(key, uuid, present);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("location log for {} on {} not updated: {}", key, uuid, e.getMessage());
-        }
-    }
 
     private final class Recording implements Upload {
         private final Key key;
@@ -124,7 +118,7 @@ final class LocationRecordingStore implements LocalStore {
         public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
             boolean stored = upload.commit(senderSaysValid);
             if (stored) {
-                record(key, true);
+                log.added(key, List.of(uuid));
             }
             return stored;
         }

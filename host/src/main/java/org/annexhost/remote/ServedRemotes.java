@@ -26,6 +26,8 @@ import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.p2p.server.ContentListener;
+import org.annexhost.repo.branch.LocationLog;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerThreads;
@@ -53,7 +55,7 @@ public final class ServedRemotes implements AutoCloseable {
     private final ConfiguredRemotes remotes;
     private final BackendTypeRegistry types;
     private final Duration lockRetention;
-    private final LocationRecorder locationLog;
+    private final ContentListener locationLog;
     private final Map<Uuid, Opened> open = new ConcurrentHashMap<>();
     private final Map<Uuid, ClusterStore> clusters = new ConcurrentHashMap<>();
     private final PeerThreads nodeThreads = new PeerThreads("cluster-node", 256);
@@ -81,7 +83,7 @@ public final class ServedRemotes implements AutoCloseable {
         this.remotes = remotes;
         this.types = types;
         this.lockRetention = lockRetention;
-        this.locationLog = new BranchKnowledge(repo.branch(), Clock.systemUTC())::record;
+        this.locationLog = new LocationLog(repo.branch(), Clock.systemUTC());
     }
 
     /**

@@ -9,18 +9,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
 import org.annexhost.api.content.FileBacked;
-import org.annexhost.api.key.KeyPaths;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
-import org.annexhost.repo.branch.PresenceLog;
+import org.annexhost.p2p.server.ContentListener;
+import org.annexhost.repo.branch.LocationLog;
 import org.annexhost.time.MonotonicClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,7 @@ public final class RepositoryStore implements LocalStore {
     private final LockTable locks;
     private final LockTable uploads;
     private final MonotonicClock clock;
-    private final Clock wallClock;
+    private final ContentListener locations;
 
     /**
      * @param repo the repository
@@ -49,11 +48,19 @@ public final class RepositoryStore implements LocalStore {
      * @param wallClock for location log timestamps
      */
     public RepositoryStore(HostRepository repo, LockTable locks, MonotonicClock clock, Clock wallClock) {
+        this(repo, locks, clock, wallClock, new LocationLog(repo.branch(), wallClock));
+    }
+
+    /**
+     * @param locations told of every key stored and removed here (the location log)
+     */
+    public RepositoryStore(HostRepository repo, LockTable locks, MonotonicClock clock, Clock wallClock,
+                           ContentListener locations) {
         this.repo = repo;
         this.locks = locks;
         this.uploads = new LockTable(repo.hostDir().resolve("uploads"), wallClock, java.time.Duration.ZERO);
         this.clock = clock;
-        this.wallClock = wallClock;
+        this.locations = locations;
     }
 
     @Override
@@ -111,13 +118,13 @@ public final class RepositoryStore implements LocalStore {
             }
             // The record first: a crash in between leaves a copy the log does not claim, never a
             // claimed copy that is gone (which could let a client drop the last one).
-            recordPresence(key, false);
+            locations.removed(key, List.of(repo.uuid()));
             Path keyDir = p.get().getParent();
             try {
                 keyDir.toFile().setWritable(true, true);
                 Files.delete(p.get());
             } catch (IOException e) {
-                recordPresence(key, true);
+                locations.added(key, List.of(repo.uuid()));
                 throw e;
             }
             Files.deleteIfExists(keyDir);
@@ -138,13 +145,7 @@ public final class RepositoryStore implements LocalStore {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         target.toFile().setWritable(false, false);
         target.getParent().toFile().setWritable(false, false);
-        recordPresence(key, true);
-    }
-
-    private void recordPresence(Key key, boolean present) throws IOException {
-        String path = KeyPaths.hashDirLower(key.withoutChunk()) + KeyPaths.keyFile(key) + ".log";
-        Uuid uuid = repo.uuid();
-        repo.branch().change(Map.of(path, log -> PresenceLog.update(log, uuid, present, wallClock.instant())));
+        locations.added(key, List.of(repo.uuid()));
     }
 
     private static void deleteIfEmpty(Path dir) {
