@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): many small files, annexhost against git-annex's own servers on the same
+# path, in the same run, rounds alternating. Four server columns: git-annex-shell and annexhost's
+# shell over an ssh stand-in, `git annex p2phttp` and `annexhost serve`; for each the client's
+# copy --to origin, drop (local; locks on origin), get, drop --from origin. Then through a gateway
+# to a directory special remote (copy --to origin-nas): git-annex's own proxy against annexhost's.
+# Seconds are medians over ROUNDS; the ratios (git-annex's time / annexhost's, above 1 means
+# annexhost is faster) come last.
+# Usage: bench/smallfiles.sh [N] [SIZE] [JOBS] [ROUNDS]   (defaults 1000 8192 4 3)
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+n="${1:-1000}"; size="${2:-8192}"; jobs="${3:-4}"; rounds="${4:-3}"
+bash "$here/scripts/install-deps.sh"
+"$here/annexhost" --version >/dev/null
+work=$(mktemp -d /tmp/annexhost-smallfiles.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p "$work/bin"
+cp "$here/host/src/test/resources/interop/ssh-standin" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
+export PATH="$work/bin:$PATH" GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@l GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@l
+export ANNEXHOST_NO_BUILD=1
+ah="$here/annexhost"
+now() { date +%s.%N; }
+q() { git annex "$@" >/dev/null 2>"$work/last.err" || { echo "git annex $* FAILED in $(pwd): $(tail -3 "$work/last.err")" >&2; exit 1; }; }
+
+# The same N files, made once, for every client.
+mkdir -p "$work/files"
+python3 - "$work/files" "$n" "$size" <<'PY'
+import os, sys
+d, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    sub = os.path.join(d, "d%02d" % (i % 50))
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "f%05d.bin" % i), "wb") as f:
+        f.write(os.urandom(size))
+PY
+client() {  # client NAME URL [annexurl]: a clone with the files added, content here
+  local c="$work/$1"
+  git clone -q "$2" "$c" 2>/dev/null
+  (cd "$c" && git config annex.security.allowed-ip-addresses all && git config annex.sshcaching true &&
+   { [ -z "${3:-}" ] || git config remote.origin.annexurl "$3"; } && git annex init "$1" >/dev/null 2>&1 &&
+   cp -r "$work/files/." . && git annex add . >/dev/null 2>&1 && git commit -qm files && git annex sync -q --no-content >/dev/null 2>&1 || true)
+}
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Servers. ssh: bare repositories reached as localhost:/path; the stand-in runs git-annex-shell,
+# or annexhost's shell when ANNEXHOST_SHELL is set.
+git init -q --bare "$work/ga-ssh.git" && (cd "$work/ga-ssh.git" && git annex init -q ga-ssh >/dev/null 2>&1)
+"$ah" init "$work/ah-ssh.git" >/dev/null
+client c-ga-ssh "localhost:$work/ga-ssh.git"
+ANNEXHOST_SHELL="$ah shell" client c-ah-ssh "localhost:$work/ah-ssh.git"
+# HTTP: git annex p2phttp and annexhost serve, each reached by its annex url.
+git init -q --bare "$work/ga-http.git" && (cd "$work/ga-http.git" && git annex init -q ga-http >/dev/null 2>&1)
+"$ah" init "$work/ah-http.git" >/dev/null
+gp=$(port); (cd "$work/ga-http.git" && exec git annex p2phttp --port "$gp" --jobs 16 --wideopen >"$work/ga-http.log" 2>&1) & pids+=($!)
+hp=$(port); "$ah" serve --repo "$work/ah-http.git" --port "$hp" --jobs 16 >"$work/ah-http.log" 2>&1 & pids+=($!)
+sleep 5
+client c-ga-http "$work/ga-http.git" "annex+http://127.0.0.1:$gp/git-annex/"
+client c-ah-http "$work/ah-http.git" "annex+http://127.0.0.1:$hp/git-annex/"
+# Gateways to a directory special remote: git-annex's proxy, and annexhost's.
+git init -q --bare "$work/ga-gw.git"
+(cd "$work/ga-gw.git" && git annex init -q ga-gw >/dev/null 2>&1 && mkdir -p "$work/ga-nas" &&
+ git annex initremote -q nas type=directory directory="$work/ga-nas" encryption=none >/dev/null 2>&1 &&
+ git config remote.nas.annex-proxy true && git annex updateproxy >/dev/null 2>&1)
+"$ah" init "$work/ah-gw.git" >/dev/null
+mkdir -p "$work/ah-nas"
+"$ah" initremote --repo "$work/ah-gw.git" nas type=directory directory="$work/ah-nas" encryption=none >/dev/null
+client c-ga-gw "localhost:$work/ga-gw.git"
+ANNEXHOST_SHELL="$ah shell" client c-ah-gw "localhost:$work/ah-gw.git"
+
+envfor() { case "$1" in c-ah-ssh|c-ah-gw) echo "ANNEXHOST_SHELL=$ah shell";; *) echo "ANNEXHOST_SHELL=";; esac; }
+timed() {  # timed CLIENT LABEL git-annex-args...: appends "LABEL CLIENT SECONDS"
+  local c="$1" label="$2"; shift 2
+  local t0 t1
+  t0=$(now)
+  (cd "$work/$c" && env "$(envfor "$c")" git annex "$@" >/dev/null 2>"$work/last.err") ||
+    { echo "$c: git annex $* FAILED: $(tail -3 "$work/last.err")" >&2; exit 1; }
+  t1=$(now)
+  echo "$label $c $(python3 -c "print('%.3f' % ($t1 - $t0))")" >> "$work/times"
+}
+round() {  # the four operations on one client, ending where they started (content here only)
+  timed "$1" copy copy -J"$jobs" --to origin .
+  timed "$1" drop drop -J"$jobs" .
+  timed "$1" get get -J"$jobs" .
+  timed "$1" dropfrom drop -J"$jobs" --from origin .
+}
+gateway() {
+  timed "$1" gwcopy copy -J"$jobs" --to origin-nas .
+  (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-nas . >/dev/null 2>&1) || true
+}
+(cd "$work/c-ga-gw" && git annex sync -q --no-content >/dev/null 2>&1 || true)
+(cd "$work/c-ah-gw" && env ANNEXHOST_SHELL="$ah shell" git annex sync -q --no-content >/dev/null 2>&1 || true)
+: > "$work/times"
+for r in $(seq 1 "$rounds"); do
+  # Alternate which server goes first, so neither always meets a warmer (or busier) machine.
+  if [ $((r % 2)) -eq 1 ]; then order="ga ah"; else order="ah ga"; fi
+  for s in $order; do round "c-$s-ssh"; done
+  for s in $order; do round "c-$s-http"; done
+  for s in $order; do gateway "c-$s-gw"; done
+  echo "round $r of $rounds done" >&2
+done
+
+python3 - "$work/times" "$n" "$size" "$jobs" "$rounds" <<'PY'
+import sys, statistics
+path, n, size, jobs, rounds = sys.argv[1], *sys.argv[2:]
+t = {}
+for line in open(path):
+    label, client, secs = line.split()
+    t.setdefault((label, client), []).append(float(secs))
+def med(label, client):
+    v = t.get((label, client), [])
+    return statistics.median(v) if v else float("nan")
+def spread(label, client):
+    v = t.get((label, client), [])
+    return "%.1f-%.1f" % (min(v), max(v)) if v else "-"
+print(f"{n} files of {size} bytes, client -J{jobs}, seconds (median of {rounds}; min-max)")
+ops = [("copy", "copy --to origin"), ("drop", "drop (locks on origin)"), ("get", "get"), ("dropfrom", "drop --from origin")]
+print("%-24s %16s %16s %16s %16s" % ("operation", "git-annex-shell", "annexhost shell", "annex p2phttp", "annexhost serve"))
+for k, name in ops:
+    print("%-24s %16s %16s %16s %16s" % (name, *["%.2f (%s)" % (med(k, c), spread(k, c)) for c in ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http")]))
+print("%-24s %16s %16s" % ("copy --to origin-nas", "%.2f (%s)" % (med("gwcopy", "c-ga-gw"), spread("gwcopy", "c-ga-gw")),
+                                                   "%.2f (%s)" % (med("gwcopy", "c-ah-gw"), spread("gwcopy", "c-ah-gw"))))
+print()
+print("ratios, git-annex / annexhost (above 1: annexhost faster)")
+print("%-24s %10s %10s" % ("operation", "ssh", "http"))
+for k, name in ops:
+    print("%-24s %10.2f %10.2f" % (name, med(k, "c-ga-ssh") / med(k, "c-ah-ssh"), med(k, "c-ga-http") / med(k, "c-ah-http")))
+print("%-24s %10.2f" % ("gateway to a directory", med("gwcopy", "c-ga-gw") / med("gwcopy", "c-ah-gw")))
+PY
