@@ -5,7 +5,9 @@
 # copy --to origin, drop (local; locks on origin), get, drop --from origin. Then through a gateway
 # to a directory special remote (copy --to origin-nas): git-annex's own proxy against annexhost's.
 # Seconds are medians over ROUNDS; the ratios (git-annex's time / annexhost's, above 1 means
-# annexhost is faster) come last.
+# annexhost is faster) come last. The ssh repositories are also served by a running
+# `annexhost serve`, so annexhost's shells hand their conversations to it, as deployed; set
+# SMALLFILES_COLD=1 to measure shells that serve themselves.
 # Usage: bench/smallfiles.sh [N] [SIZE] [JOBS] [ROUNDS]   (defaults 1000 8192 4 3)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -68,6 +70,13 @@ mkdir -p "$work/ah-nas"
 "$ah" initremote --repo "$work/ah-gw.git" nas type=directory directory="$work/ah-nas" encryption=none >/dev/null
 client c-ga-gw "localhost:$work/ga-gw.git"
 ANNEXHOST_SHELL="$ah shell" client c-ah-gw "localhost:$work/ah-gw.git"
+if [ -z "${SMALLFILES_COLD:-}" ]; then
+  wp=$(port); "$ah" serve --repo "$work/ah-ssh.git" --repo "$work/ah-gw.git" --port "$wp" >"$work/ah-warm.log" 2>&1 & pids+=($!)
+  sleep 5
+  mode="annexhost serve running: shells hand over"
+else
+  mode="no annexhost host running: each shell serves itself"
+fi
 
 envfor() { case "$1" in c-ah-ssh|c-ah-gw) echo "ANNEXHOST_SHELL=$ah shell";; *) echo "ANNEXHOST_SHELL=";; esac; }
 timed() {  # timed CLIENT LABEL git-annex-args...: appends "LABEL CLIENT SECONDS"
@@ -101,9 +110,9 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r of $rounds done" >&2
 done
 
-python3 - "$work/times" "$n" "$size" "$jobs" "$rounds" <<'PY'
+python3 - "$work/times" "$n" "$size" "$jobs" "$rounds" "$mode" <<'PY'
 import sys, statistics
-path, n, size, jobs, rounds = sys.argv[1], *sys.argv[2:]
+path, n, size, jobs, rounds = sys.argv[1:6]
 t = {}
 for line in open(path):
     label, client, secs = line.split()
@@ -114,7 +123,7 @@ def med(label, client):
 def spread(label, client):
     v = t.get((label, client), [])
     return "%.1f-%.1f" % (min(v), max(v)) if v else "-"
-print(f"{n} files of {size} bytes, client -J{jobs}, seconds (median of {rounds}; min-max)")
+print(f"{n} files of {size} bytes, client -J{jobs}, seconds (median of {rounds}; min-max); ssh: " + sys.argv[6])
 ops = [("copy", "copy --to origin"), ("drop", "drop (locks on origin)"), ("get", "get"), ("dropfrom", "drop --from origin")]
 print("%-24s %16s %16s %16s %16s" % ("operation", "git-annex-shell", "annexhost shell", "annex p2phttp", "annexhost serve"))
 for k, name in ops:

@@ -40,47 +40,15 @@ final class RepositoryOpener implements ServedRepository.Opener {
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), Clock.systemUTC(), LOCK_RETENTION);
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), Clock.systemUTC());
         GitServices services = new GitServices(repo);
-        return new ServedRepository() {
-            @Override
-            public Uuid uuid() {
-                return repo.uuid();
+        // Plugins load only when a client asks for a remote: plain repository access stays fast.
+        HostSetup[] setup = {null};
+        return new ServedHostRepository(repo, store, services, () -> {
+            synchronized (setup) {
+                if (setup[0] == null) {
+                    setup[0] = new HostSetup(repo);
+                }
+                return setup[0].served;
             }
-
-            @Override
-            public Path gitDir() {
-                return repo.gitDir();
-            }
-
-            @Override
-            public String configList() throws IOException {
-                return repo.configList();
-            }
-
-            @Override
-            public void commitBranch() throws IOException {
-                repo.branch().commit("update");
-            }
-
-            @Override
-            public LocalStore store() {
-                return store;
-            }
-
-            @Override
-            public RepositoryServices services() {
-                return services;
-            }
-
-            @Override
-            public Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException {
-                // Plugins load only when a client asks for a remote: plain repository access stays fast.
-                return new HostSetup(repo).served.proxiedStore(uuid);
-            }
-
-            @Override
-            public Optional<org.annexhost.peer.Peer> proxiedRepository(Uuid uuid) throws IOException {
-                return new HostSetup(repo).served.proxiedRepository(uuid);
-            }
-        };
+        }, false);
     }
 }

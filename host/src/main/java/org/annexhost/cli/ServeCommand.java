@@ -24,6 +24,7 @@ import org.annexhost.peer.PeerThreads;
 import org.annexhost.remote.RemoteDefinition;
 import org.annexhost.repo.GitServices;
 import org.annexhost.repo.HostRepository;
+import org.annexhost.shell.ShellListener;
 import org.annexhost.repo.branch.AnnexBranch;
 import org.annexhost.repo.RepositoryStore;
 import org.annexhost.time.MonotonicClock;
@@ -101,7 +102,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
+    @Option(names = "--no-shell-socket", description = {"do not take over ssh clients' conversations: each annexhost shell",
+            "then serves its own (by default it hands them to this running host over a private local socket)"})
+    private boolean noShellSocket;
+
     private final Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<ShellListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -144,6 +150,9 @@ final class ServeCommand implements Callable<Integer> {
             server.join();
         } finally {
             rescans.shutdownNow();
+            for (ShellListener l : listeners) {
+                l.close();
+            }
             setups.forEach(HostSetup::close);
         }
         return 0;
@@ -168,7 +177,23 @@ final class ServeCommand implements Callable<Integer> {
             throws Exception {
         HostSetup setup = HostSetup.open(p);
         setups.add(setup);
-        List<org.annexhost.api.Uuid> served = addPeers(setup, peers);
+        HostRepository repo = setup.repo;
+        LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
+        RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
+        GitServices services = new GitServices(repo);
+        List<org.annexhost.api.Uuid> served = addPeers(setup, store, services, peers);
+        if (!noShellSocket) {
+            // ssh clients' shells hand their conversations to this warm host instead of starting one.
+            // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
+            ServedHostRepository warm = new ServedHostRepository(repo, store, services, () -> setup.served, true);
+            Path real = repo.path().toRealPath();
+            listeners.add(ShellListener.start(repo.path(), System.getenv(), dir -> {
+                if (!dir.toRealPath().equals(real)) {
+                    throw new java.io.IOException("not a git repository this host serves: " + dir);
+                }
+                return warm;
+            }, MonotonicClock.system(), jobs * 4 + 8));
+        }
         String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);
         for (org.annexhost.api.Uuid u : served) {
@@ -232,17 +257,16 @@ final class ServeCommand implements Callable<Integer> {
         return new HttpAccess(anon, !unauthNolocking, users, authenvHttp, explicit);
     }
 
-    private List<org.annexhost.api.Uuid> addPeers(HostSetup setup, PeerRegistry peers) throws Exception {
+    private List<org.annexhost.api.Uuid> addPeers(HostSetup setup, RepositoryStore store, GitServices services,
+                                                  PeerRegistry peers) throws Exception {
         List<org.annexhost.api.Uuid> added = new ArrayList<>();
         HostRepository repo = setup.repo;
         PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
         // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
         PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
-        LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
-        RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
         added.add(repo.uuid());
         peers.add(new LocalPeer(repo.path().getFileName().toString(), new ProtocolServer(repo.uuid(), store,
-                ServerMode.READ_WRITE, MonotonicClock.system(), new GitServices(repo), ProtocolVersion.LATEST),
+                ServerMode.READ_WRITE, MonotonicClock.system(), services, ProtocolVersion.LATEST),
                 threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT));
         for (RemoteDefinition r : setup.remotes.list()) {
             if (!setup.remotes.published(r)) {

@@ -8,11 +8,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.annexhost.shell.AnnexShell;
 import org.annexhost.shell.ShellCommandLine;
 import org.annexhost.shell.ShellException;
 import org.annexhost.shell.ShellPolicy;
+import org.annexhost.shell.ShellRelay;
 import org.annexhost.time.MonotonicClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,7 +85,16 @@ final class ShellCommand implements Callable<Integer> {
         }
         try {
             ShellCommandLine line = ShellCommandLine.parse(args);
-            AnnexShell shell = new AnnexShell(ShellPolicy.fromEnvironment(System.getenv()),
+            ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv());
+            if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
+                policy.checkDirectory(line.directory());
+                Optional<Integer> served = ShellRelay.tryHost(policy.resolve(line.directory().get()), args, System.getenv(),
+                        new FileInputStream(FileDescriptor.in), protocolOut, System.err);
+                if (served.isPresent()) {
+                    return served.get();
+                }
+            }
+            AnnexShell shell = new AnnexShell(policy,
                     new RepositoryOpener(), MonotonicClock.system(),
                     new FileInputStream(FileDescriptor.in), protocolOut);
             return shell.run(line);

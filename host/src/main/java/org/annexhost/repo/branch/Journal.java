@@ -95,10 +95,15 @@ public final class Journal {
      *     append, is dropped
      */
     public Optional<String> read(String branchPath) throws IOException {
+        Path file = dir.resolve(journalName(branchPath));
+        if (!Files.exists(file)) {
+            // Most reads find nothing journalled: a stat, not a thrown exception.
+            return Optional.empty();
+        }
         byte[] b;
         try {
-            b = Files.readAllBytes(dir.resolve(journalName(branchPath)));
-        } catch (NoSuchFileException e) {
+            b = Files.readAllBytes(file);
+        } catch (NoSuchFileException committedMeanwhile) {
             return Optional.empty();
         }
         int end = b.length;

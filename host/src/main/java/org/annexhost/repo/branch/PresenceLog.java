@@ -55,6 +55,7 @@ public final class PresenceLog {
 
     /** @return a timestamp as git-annex writes it, e.g. {@code 1700000000.123456789s} */
     public static String timestamp(Instant when) {
-        return when.getEpochSecond() + "." + String.format("%09d", when.getNano()) + "s";
+        String nanos = Integer.toString(when.getNano());
+        return when.getEpochSecond() + "." + "000000000".substring(nanos.length()) + nanos + "s";
     }
 }

@@ -43,11 +43,7 @@ public final class KeyPaths {
 
     /** @return the lower-case two-level hash directory, e.g. {@code f87/4d5/} */
     public static String hashDirLower(Key key) {
-        byte[] md5 = md5(key);
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < 3; i++) {
-            hex.append(String.format("%02x", md5[i] & 0xff));
-        }
+        String hex = java.util.HexFormat.of().formatHex(md5(key), 0, 3);
         return hex.substring(0, 3) + "/" + hex.substring(3, 6) + "/";
     }
 
@@ -64,12 +60,18 @@ public final class KeyPaths {
         return s.substring(0, 2) + "/" + s.substring(2, 4) + "/";
     }
 
-    private static byte[] md5(Key key) {
+    /** One digest per thread: looking the algorithm up costs more than hashing a key. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("MD5")
-                    .digest(key.withoutChunk().toString().getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("JDK lacks MD5", e);
         }
+    });
+
+    private static byte[] md5(Key key) {
+        MessageDigest md = MD5.get();
+        md.reset();
+        return md.digest(key.withoutChunk().toString().getBytes(StandardCharsets.UTF_8));
     }
 }

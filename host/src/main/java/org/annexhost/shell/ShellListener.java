@@ -1,0 +1,162 @@
+package org.annexhost.shell;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.annexhost.time.MonotonicClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's side of a hand-over: listens on a repository's {@link ShellSocket} and serves each
+ * shell that connects as that shell would have served itself, with the same {@link AnnexShell},
+ * on the host's warm repositories. Only the serving account may connect: the socket's directory
+ * is private, and every peer's credentials are checked. What a shell declares can only narrow
+ * what it may do: its restrictions are the ones its forced command set, and the host adds its
+ * own (none) to them, never removes one.
+ *
+ * <p>Thread-safe; one per served repository, closed by the composition root.
+ */
+public final class ShellListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShellListener.class);
+
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final ServedRepository.Opener opener;
+    private final MonotonicClock clock;
+    private final ThreadPoolExecutor pool;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    /**
+     * Starts listening for the repository.
+     *
+     * @param repository the served repository's path, as shells name it
+     * @param opener opens (the host's own, warm) repositories for the shells
+     * @param conversations how many shells may be served at once; more are refused (they then
+     *     serve themselves)
+     */
+    public static ShellListener start(Path repository, Map<String, String> env, ServedRepository.Opener opener,
+                                      MonotonicClock clock, int conversations) throws IOException {
+        Path socket = ShellSocket.forRepository(repository, env);
+        ShellSocket.privateDir(socket.getParent());
+        Files.deleteIfExists(socket);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        return new ShellListener(socket, server, opener, clock, conversations);
+    }
+
+    private ShellListener(Path socket, ServerSocketChannel server, ServedRepository.Opener opener, MonotonicClock clock,
+                          int conversations) {
+        this.socket = socket;
+        this.server = server;
+        this.opener = opener;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(0, conversations, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "shell-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::accept, "shell-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** @return where it listens */
+    public Path socket() {
+        return socket;
+    }
+
+    private void accept() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("shell socket {} stopped accepting: {}", socket, e.getMessage());
+                }
+                return;
+            }
+            try {
+                pool.execute(() -> serve(ch));
+            } catch (RejectedExecutionException full) {
+                // The shell serves itself instead: it sees the connection end before any frame.
+                close(ch);
+            }
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        try (ch) {
+            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            String me = System.getProperty("user.name");
+            if (!peer.user().getName().equals(me)) {
+                LOG.warn("refused a shell of {} on {}: only {} may use it", peer.user().getName(), socket, me);
+                return;
+            }
+            InputStream in = ShellSocket.input(ch);
+            ShellSocket.Header h = ShellSocket.readHeader(in);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShellSocket.output(ch), 64 * 1024));
+            OutputStream stdout = ShellRelay.framed(out, ShellSocket.STDOUT);
+            int code;
+            try {
+                ShellCommandLine line = ShellCommandLine.parse(h.args());
+                ShellPolicy policy = ShellPolicy.fromEnvironment(h.env());
+                LOG.debug("serving a handed-over shell: {} {}", line.command(), line.directory().orElse(""));
+                code = new AnnexShell(policy, opener, clock, in, stdout).run(line);
+            } catch (ShellException e) {
+                byte[] msg = ("git-annex-shell: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+                ShellSocket.frame(out, ShellSocket.STDERR, msg, 0, msg.length);
+                code = 1;
+            } catch (IOException e) {
+                byte[] msg = ("git-annex-shell: " + (e.getMessage() == null ? "failed" : e.getMessage()) + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                ShellSocket.frame(out, ShellSocket.STDERR, msg, 0, msg.length);
+                code = 1;
+            }
+            byte[] exit = java.nio.ByteBuffer.allocate(4).putInt(code).array();
+            ShellSocket.frame(out, ShellSocket.EXIT, exit, 0, exit.length);
+        } catch (IOException e) {
+            LOG.debug("a handed-over shell ended: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("a handed-over shell failed", e);
+        }
+    }
+
+    private static void close(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        server.close();
+        pool.shutdownNow();
+        Files.deleteIfExists(socket);
+    }
+}
