@@ -95,6 +95,12 @@ final class SshSandbox {
         return this;
     }
 
+    /** Adds environment to every later command (and so to the shells ssh starts). */
+    SshSandbox withEnv(Map<String, String> more) {
+        sh = sh.with(more);
+        return this;
+    }
+
     /** Keeps the server's output of every later connection under {@link #traffic}. */
     SshSandbox withTraffic() {
         sh = sh.with(Map.of("SSH_STANDIN_TEE", traffic.toString()));

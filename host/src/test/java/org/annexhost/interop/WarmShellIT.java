@@ -1,0 +1,171 @@
+package org.annexhost.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * annexhost shell hands its conversation to a running host over the host's private socket: the
+ * host serves it (its log says so), with the restrictions of the shell's environment, which can
+ * only narrow what the client may do; the real git-annex client works through it; a shell of
+ * another account is refused by its credentials even when it can reach the socket; with the host
+ * gone, the shell serves itself.
+ */
+@Timeout(240)
+class WarmShellIT {
+    @TempDir
+    Path tmp;
+    final String launcher = Path.of(System.getProperty("annexhost.launcher", "../annexhost")).toAbsolutePath().toString();
+    Path repo;
+    Path runtime;
+    Process host;
+    Path hostLog;
+
+    @BeforeEach
+    void startHost() throws Exception {
+        repo = tmp.resolve("served.git");
+        runtime = tmp.resolve("run");
+        run(List.of(launcher, "init", repo.toString()), Map.of());
+        hostLog = tmp.resolve("host.log");
+        ProcessBuilder pb = new ProcessBuilder(launcher, "serve", "--repo", repo.toString(), "--port", "0")
+                .redirectError(hostLog.toFile());
+        pb.environment().putAll(env());
+        pb.environment().put("ANNEXHOST_LOG", "DEBUG");
+        host = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (Exception e) {
+                return null;
+            }
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(line).startsWith("serving ");
+    }
+
+    @AfterEach
+    void stopHost() throws Exception {
+        host.destroy();
+        host.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private Map<String, String> env() {
+        return Map.of("ANNEXHOST_RUNTIME_DIR", runtime.toString(), "ANNEXHOST_NO_BUILD", "1");
+    }
+
+    /** One p2pstdio conversation through the shell: the lines in, the replies out. */
+    private List<String> converse(Map<String, String> extraEnv, List<String> prefix, String... lines) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(launcher, "shell", "-c", "git-annex-shell 'p2pstdio' '" + repo + "' '66666666-7777-8888-9999-000000000000'"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env());
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return List.of(out.split("\n"));
+    }
+
+    private long handedOver() throws Exception {
+        return Files.readAllLines(hostLog).stream().filter(l -> l.contains("serving a handed-over shell")).count();
+    }
+
+    @Test
+    void theRunningHostServesTheShellsConversationWithItsRestrictions() throws Exception {
+        String key = "WORM-s5-m1--hello";
+        List<String> put = converse(Map.of(), List.of(), "VERSION 4", "PUT f " + key, "DATA 5", "helloVALID", "CHECKPRESENT " + key);
+        assertThat(put).startsWith("AUTH-SUCCESS " + run(List.of("git", "--git-dir=" + repo, "config", "annex.uuid"), Map.of()).strip())
+                .contains("PUT-FROM 0").endsWith("SUCCESS", "SUCCESS");
+        assertThat(handedOver()).isEqualTo(1);
+        // The forced command's restriction narrows what the host would allow.
+        List<String> readOnly = converse(Map.of("GIT_ANNEX_SHELL_READONLY", "1"), List.of(), "VERSION 4", "REMOVE " + key,
+                "PUT f WORM-s1-m1--x");
+        assertThat(readOnly).contains("ERROR this repository is read-only; write access denied");
+        List<String> appendOnly = converse(Map.of("GIT_ANNEX_SHELL_APPENDONLY", "1"), List.of(), "VERSION 4", "REMOVE " + key);
+        assertThat(appendOnly).contains("ERROR this repository is append-only; removal denied");
+        assertThat(handedOver()).isEqualTo(3);
+        assertThat(converse(Map.of(), List.of(), "VERSION 4", "CHECKPRESENT " + key)).endsWith("SUCCESS");
+    }
+
+    @Test
+    void theGitAnnexClientWorksThroughTheRunningHost() throws Exception {
+        SshSandbox box = new SshSandbox(tmp.resolve("client-side"), SshSandbox.ShellUnderTest.ANNEXHOST).withEnv(env());
+        Path client = box.cloneClient(repo, "client");
+        String serverUuid = box.uuidOf(repo);
+        for (int i = 0; i < 12; i++) {
+            SshSandbox.writeRandom(client.resolve("f" + i + ".bin"), 10_000 + i, i);
+        }
+        box.ok(client, "git", "annex", "add", ".");
+        box.ok(client, "git", "commit", "-q", "-m", "files");
+        box.ok(client, "git", "annex", "copy", "-J4", "--to", "origin", ".");
+        box.ok(client, "git", "annex", "drop", "-J4", ".");
+        box.ok(client, "git", "annex", "get", "-J4", ".");
+        box.ok(client, "git", "annex", "drop", "-J4", "--from", "origin", "f1.bin", "f2.bin");
+        java.util.Map<String, java.util.Set<String>> where = box.whereis(client);
+        assertThat(where.get("f1.bin")).doesNotContain(serverUuid);
+        assertThat(where.get("f3.bin")).contains(serverUuid);
+        assertThat(handedOver()).as("conversations the host served").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void withTheHostGoneTheShellServesItself() throws Exception {
+        host.destroy();
+        host.waitFor(10, TimeUnit.SECONDS);
+        List<String> r = converse(Map.of(), List.of(), "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello");
+        assertThat(r).contains("VERSION 4").endsWith("FAILURE");
+    }
+
+    @Test
+    void anotherAccountIsRefusedByItsCredentialsNotOnlyByFileModes() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to run a shell as another account (nobody)");
+        // Open the door the private directory would keep shut: the credentials check must still refuse.
+        Path dir;
+        try (var s = Files.list(runtime)) {
+            dir = runtime;
+            assertThat(s.anyMatch(f -> f.toString().endsWith(".sock"))).isTrue();
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (var s = Files.list(runtime)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxrwxrwx"));
+            }
+        }
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> r = converse(Map.of("HOME", "/tmp"), List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
+                "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello");
+        assertThat(Files.readString(hostLog)).contains("refused a shell of nobody");
+        assertThat(r).doesNotContain("VERSION 4");
+        assertThat(handedOver()).isZero();
+    }
+
+    private String run(List<String> cmd, Map<String, String> extra) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env());
+        pb.environment().putAll(extra);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+}
