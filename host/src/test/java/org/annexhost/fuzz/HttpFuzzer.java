@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.annexhost.api.key.Key;
 
 /**
@@ -524,22 +523,6 @@ public final class HttpFuzzer {
     }
 
     private void checkObjects() throws IOException {
-        Path objects = repo.resolve("annex/objects");
-        if (!Files.isDirectory(objects)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(objects)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                findings.count("objects verified", 1);
-                String name = f.getFileName().toString();
-                P2pFuzzer.FuzzKey k = keys.stream().filter(x -> org.annexhost.api.key.KeyPaths.keyFile(x.key()).equals(name))
-                        .findFirst().orElse(null);
-                if (k == null) {
-                    findings.violation("object", "stored without a verified PUT: " + name);
-                } else if (!java.util.Arrays.equals(Files.readAllBytes(f), k.content())) {
-                    findings.violation("object", "incomplete or wrong content: " + name);
-                }
-            }
-        }
+        P2pFuzzer.checkObjects(repo, keys, findings, k -> { });
     }
 }

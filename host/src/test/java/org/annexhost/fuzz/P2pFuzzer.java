@@ -625,7 +625,20 @@ public final class P2pFuzzer {
         checkNothingEscaped();
     }
 
-    private void checkObjects() throws Exception {
+    private void checkObjects() throws IOException {
+        checkObjects(repo, keys, findings, k -> {
+            if (!isPresent(k)) {
+                findings.violation("object", "present on disk, absent in the model: " + k.key());
+            }
+        });
+    }
+
+    /**
+     * Every object in the repository: named after a key the fuzzer knows, and holding exactly its
+     * content (so complete, and verified for hashing keys); {@code each} then checks the key.
+     */
+    static void checkObjects(Path repo, List<FuzzKey> keys, FuzzFindings findings,
+                             java.util.function.Consumer<FuzzKey> each) throws IOException {
         Path objects = repo.resolve("annex/objects");
         if (!Files.isDirectory(objects)) {
             return;
@@ -640,8 +653,8 @@ public final class P2pFuzzer {
                     findings.violation("object", "stored without a verified PUT: " + name);
                 } else if (!java.util.Arrays.equals(Files.readAllBytes(f), k.content())) {
                     findings.violation("object", "incomplete or wrong content: " + name);
-                } else if (!isPresent(k)) {
-                    findings.violation("object", "present on disk, absent in the model: " + name);
+                } else {
+                    each.accept(k);
                 }
             }
         }

@@ -2,14 +2,10 @@ package org.annexhost.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,15 +127,6 @@ class AppendOnlyPushIT {
                 "--port", "0"));
         cmd.addAll(java.util.List.of(options));
         server = world.start(tmp, Map.of(), cmd.toArray(String[]::new));
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (Exception e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
-        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+        return ServeProcess.awaitUrl(server);
     }
 }

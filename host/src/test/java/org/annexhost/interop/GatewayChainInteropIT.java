@@ -2,16 +2,12 @@ package org.annexhost.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -64,16 +60,7 @@ class GatewayChainInteropIT {
     private String serve(Path repo) throws Exception {
         Process p = world.start(tmp, Map.of(), launcher, "serve", "--repo", repo.toString(), "--port", "0");
         servers.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (Exception e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
-        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+        return ServeProcess.awaitUrl(p);
     }
 
     private Path cloneOverSsh(String name) throws Exception {

@@ -2,17 +2,12 @@ package org.annexhost.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,16 +116,7 @@ class JournalInteropIT {
     private String serve(SshSandbox box, Path repo) throws Exception {
         Process p = box.sh().start(tmp, box.launcher.toString(), "serve", "--repo", repo.toString(), "--port", "0", "--jobs", "16");
         servers.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (Exception e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
-        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+        return ServeProcess.awaitUrl(p);
     }
 
     private Path httpClient(SshSandbox box, String url, String name) throws Exception {
