@@ -64,8 +64,9 @@ public final class HttpFuzzer {
         this.random = new SplittableRandom(seed ^ 0x5eed);
         this.findings = findings;
         this.secret = "secret-" + Long.toHexString(random.nextLong());
-        // What one malformed request (both Content-Length and chunked, which HTTP resolves) stores.
-        keys.add(new P2pFuzzer.FuzzKey(Key.parse("WORM--x"), new byte[] {'x'}, false));
+        // What one malformed request (both Content-Length and chunked, which HTTP resolves) stores:
+        // a hashing key, so that a mutated body is refused rather than stored as something else.
+        keys.add(new P2pFuzzer.FuzzKey(P2pFuzzer.sha256Key(new byte[] {'x'}, ""), new byte[] {'x'}, true));
         for (int i = 0; i < 16; i++) {
             byte[] content = new byte[i == 0 ? 0 : random.nextInt(i < 12 ? 3000 : 400_000)];
             random.nextBytes(content);
@@ -297,7 +298,7 @@ public final class HttpFuzzer {
             "GET /git-annex/" + uuid + "/v4/key/x HTTP/1.1\r\nHost: x\r\nRange: bytes=5-1\r\n\r\n",
             "GET /git-annex/" + uuid + " HTTP/1.1\r\nHost: x\r\nX-Huge: " + "h".repeat(70_000) + "\r\n\r\n",
             "\u0000\u0001\u0002\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-            "POST /git-annex/" + uuid + "/v4/put?key=WORM--x&clientuuid=c HTTP/1.1\r\nHost: x\r\nX-git-annex-data-length: 1\r\n"
+            "POST /git-annex/" + uuid + "/v4/put?key=" + keys.get(0).key() + "&clientuuid=c HTTP/1.1\r\nHost: x\r\nX-git-annex-data-length: 1\r\n"
                 + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
             "GET /git-annex/\u00e9\u00ff/v4/checkpresent HTTP/1.1\r\nHost: x\r\n\r\n",
             "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n",
