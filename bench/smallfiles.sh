@@ -79,14 +79,24 @@ else
 fi
 
 envfor() { case "$1" in c-ah-ssh|c-ah-gw) echo "ANNEXHOST_SHELL=$ah shell";; *) echo "ANNEXHOST_SHELL=";; esac; }
+limit="${SMALLFILES_LIMIT:-900}"
 timed() {  # timed CLIENT LABEL git-annex-args...: appends "LABEL CLIENT SECONDS"
   local c="$1" label="$2"; shift 2
-  local t0 t1
+  local t0 t1 rc=0
   t0=$(now)
-  (cd "$work/$c" && env "$(envfor "$c")" git annex "$@" >/dev/null 2>"$work/last.err") ||
-    { echo "$c: git annex $* FAILED: $(tail -3 "$work/last.err")" >&2; exit 1; }
+  # A server that hangs (git annex p2phttp has, here) is cut off at $limit s and counted as that.
+  (cd "$work/$c" && exec env "$(envfor "$c")" timeout -k 10 "$limit" git annex "$@" >/dev/null 2>"$work/last.err") || rc=$?
   t1=$(now)
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "$c: git annex $* HUNG: cut off after ${limit}s" >&2
+    echo "hung $c 1" >> "$work/times"
+    # What it left half done is finished by hand, so the next operation starts where it should.
+    (cd "$work/$c" && env "$(envfor "$c")" git annex "$@" >/dev/null 2>&1) || true
+  elif [ "$rc" -ne 0 ]; then
+    echo "$c: git annex $* FAILED: $(tail -3 "$work/last.err")" >&2; exit 1
+  fi
   echo "$label $c $(python3 -c "print('%.3f' % ($t1 - $t0))")" >> "$work/times"
+  cp "$work/times" "${SMALLFILES_TIMES:-/tmp/smallfiles-times.txt}"
 }
 round() {  # the four operations on one client, ending where they started (content here only)
   timed "$1" copy copy -J"$jobs" --to origin .
@@ -132,6 +142,12 @@ print("%-24s %16s %16s" % ("copy --to origin-nas", "%.2f (%s)" % (med("gwcopy", 
                                                    "%.2f (%s)" % (med("gwcopy", "c-ah-gw"), spread("gwcopy", "c-ah-gw"))))
 print()
 print("ratios, git-annex / annexhost (above 1: annexhost faster)")
+hung = {}
+for (label, client), v in t.items():
+    if label == "hung":
+        hung[client] = len(v)
+if hung:
+    print("operations cut off as hung (counted at the limit):", ", ".join("%s %d" % kv for kv in sorted(hung.items())))
 print("%-24s %10s %10s" % ("operation", "ssh", "http"))
 for k, name in ops:
     print("%-24s %10.2f %10.2f" % (name, med(k, "c-ga-ssh") / med(k, "c-ah-ssh"), med(k, "c-ga-http") / med(k, "c-ah-http")))
