@@ -5,6 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$here"
 bash scripts/install-deps.sh
+# Key names become file names: the tests' JVMs must name files in UTF-8, as the launcher ensures.
+export LC_ALL=C.UTF-8
 git config --global user.email >/dev/null 2>&1 || git config --global user.email "annexhost-tests@localhost"
 git config --global user.name >/dev/null 2>&1 || git config --global user.name "annexhost tests"
 exec mvn -B -ntp verify "$@"
