@@ -49,6 +49,12 @@ final class Conversations implements AutoCloseable {
     private final java.util.function.ToIntFunction<Uuid> maxIdle;
     private final Map<PoolKey, Deque<ProtocolClient>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    /**
+     * Idle conversations kept in all, whatever the keys: each holds a thread of its peer, and a
+     * client that varied its bypass list could otherwise keep every one of them idle.
+     */
+    static final int MAX_IDLE_TOTAL = 64;
 
     /** @param maxIdle how many idle conversations to keep per (peer, version, bypass), by peer */
     Conversations(java.util.function.ToIntFunction<Uuid> maxIdle) {
@@ -67,15 +73,21 @@ final class Conversations implements AutoCloseable {
 
     private Lease take(Peer peer, ProtocolVersion version, List<Uuid> bypass, boolean locking) throws IOException {
         PoolKey key = new PoolKey(peer.uuid(), version, List.copyOf(bypass), locking);
-        Deque<ProtocolClient> q = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
-        synchronized (q) {
-            while (!q.isEmpty()) {
-                ProtocolClient c = q.pollFirst();
-                if (!c.connection().isClosed()) {
-                    return new Lease(this, key, c);
-                }
-                open.decrementAndGet();
+        while (true) {
+            ProtocolClient[] taken = {null};
+            // An emptied queue leaves the map: clients name bypass lists, and each would stay forever.
+            idle.computeIfPresent(key, (k, q) -> {
+                taken[0] = q.pollFirst();
+                return q.isEmpty() ? null : q;
+            });
+            if (taken[0] == null) {
+                break;
             }
+            idleCount.decrementAndGet();
+            if (!taken[0].connection().isClosed()) {
+                return new Lease(this, key, taken[0]);
+            }
+            open.decrementAndGet();
         }
         P2PConnection connection = locking ? peer.connectToLock() : peer.connect();
         open.incrementAndGet();
@@ -94,12 +106,20 @@ final class Conversations implements AutoCloseable {
     private void giveBack(Lease lease) {
         P2PConnection c = lease.client.connection();
         if (lease.clean && !c.isClosed()) {
-            Deque<ProtocolClient> q = idle.computeIfAbsent(lease.key, k -> new ArrayDeque<>());
-            synchronized (q) {
-                if (q.size() < maxIdle.applyAsInt(lease.key.peer())) {
-                    q.addLast(lease.client);
-                    return;
+            int max = maxIdle.applyAsInt(lease.key.peer());
+            boolean[] kept = {false};
+            idle.compute(lease.key, (k, q) -> {
+                Deque<ProtocolClient> d = q == null ? new ArrayDeque<>() : q;
+                if (d.size() < max && idleCount.incrementAndGet() <= MAX_IDLE_TOTAL) {
+                    d.addLast(lease.client);
+                    kept[0] = true;
+                } else if (d.size() < max) {
+                    idleCount.decrementAndGet();
                 }
+                return d.isEmpty() ? null : d;
+            });
+            if (kept[0]) {
+                return;
             }
         }
         try {
@@ -115,18 +135,24 @@ final class Conversations implements AutoCloseable {
         return open.get();
     }
 
+    /** @return (peer, version, bypass) pools holding idle conversations now: for tests */
+    int pools() {
+        return idle.size();
+    }
+
     @Override
     public void close() {
-        for (Deque<ProtocolClient> q : idle.values()) {
-            synchronized (q) {
-                for (ProtocolClient c : q) {
-                    try {
-                        c.connection().close();
-                    } catch (IOException ignored) {
-                        // shutting down
-                    }
+        for (PoolKey k : List.copyOf(idle.keySet())) {
+            Deque<ProtocolClient> q = idle.remove(k);
+            if (q == null) {
+                continue;
+            }
+            for (ProtocolClient c : q) {
+                try {
+                    c.connection().close();
+                } catch (IOException ignored) {
+                    // shutting down
                 }
-                q.clear();
             }
         }
     }

@@ -36,7 +36,14 @@ public final class LockTable implements KeyLocks {
     private final Clock clock;
     private final Duration retention;
     private final Duration exclusionWait;
-    private final ConcurrentHashMap<String, ReentrantLock> threadLocks = new ConcurrentHashMap<>();
+    /** The thread locks of keys in use now, each with its count of users: gone when unused, so
+     *  a long-running host holds none for the millions of keys it served. */
+    private final ConcurrentHashMap<String, KeyLock> threadLocks = new ConcurrentHashMap<>();
+
+    private static final class KeyLock {
+        final ReentrantLock lock = new ReentrantLock();
+        int users;
+    }
 
     /**
      * @param dir where lock records live
@@ -75,12 +82,19 @@ public final class LockTable implements KeyLocks {
      */
     public Exclusion acquire(Key key) throws IOException {
         String name = KeyPaths.keyFile(key);
-        ReentrantLock threadLock = threadLocks.computeIfAbsent(name, n -> new ReentrantLock());
+        KeyLock entry = threadLocks.compute(name, (n, e) -> {
+            KeyLock k = e == null ? new KeyLock() : e;
+            k.users++;
+            return k;
+        });
+        ReentrantLock threadLock = entry.lock;
         try {
             if (!threadLock.tryLock(exclusionWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                release(name);
                 throw new IOException("key " + key + " stayed busy for " + exclusionWait.toSeconds() + "s");
             }
         } catch (InterruptedException e) {
+            release(name);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for key " + key);
         }
@@ -96,6 +110,7 @@ public final class LockTable implements KeyLocks {
                     file.close();
                 } finally {
                     threadLock.unlock();
+                    release(name);
                 }
             };
         } catch (IOException | RuntimeException e) {
@@ -103,8 +118,19 @@ public final class LockTable implements KeyLocks {
                 f.close();
             }
             threadLock.unlock();
+            release(name);
             throw e;
         }
+    }
+
+    /** One user fewer of the key's thread lock; the last one removes it. */
+    private void release(String name) {
+        threadLocks.computeIfPresent(name, (n, e) -> --e.users == 0 ? null : e);
+    }
+
+    /** @return how many keys have a thread lock in use now (for tests: none grow unused) */
+    int keysInUse() {
+        return threadLocks.size();
     }
 
     private FileLock lockFile(FileChannel ch, Key key) throws IOException {

@@ -89,6 +89,11 @@ public final class MemoryStore implements LocalStore {
         return Optional.of(new ByteArrayInputStream(b, from, b.length - from));
     }
 
+    /** @return true while an upload of the key is open (its conversation may still be ending) */
+    public synchronized boolean uploading(Key key) {
+        return uploading.contains(key);
+    }
+
     @Override
     public synchronized Upload beginUpload(Key key) throws IOException {
         if (!uploading.add(key)) {
