@@ -187,12 +187,17 @@ final class ServeCommand implements Callable<Integer> {
             // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
             ServedHostRepository warm = new ServedHostRepository(repo, store, services, () -> setup.served, true);
             Path real = repo.path().toRealPath();
-            listeners.add(ShellListener.start(repo.path(), System.getenv(), dir -> {
-                if (!dir.toRealPath().equals(real)) {
-                    throw new java.io.IOException("not a git repository this host serves: " + dir);
-                }
-                return warm;
-            }, MonotonicClock.system(), jobs * 4 + 8));
+            try {
+                listeners.add(ShellListener.start(repo.path(), System.getenv(), dir -> {
+                    if (!dir.toRealPath().equals(real)) {
+                        throw new java.io.IOException("not a git repository this host serves: " + dir);
+                    }
+                    return warm;
+                }, MonotonicClock.system(), jobs * 4 + 8));
+            } catch (java.io.IOException e) {
+                // Serving goes on; ssh clients' shells then serve themselves.
+                LOG.warn("no shell socket for {} ({}): ssh connections will not be handed to this host", repo.path(), e.getMessage());
+            }
         }
         String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);

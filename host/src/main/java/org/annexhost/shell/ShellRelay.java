@@ -47,6 +47,12 @@ public final class ShellRelay {
             }
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
+            // The host must be this account too: a socket someone else made could serve anything.
+            String host = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+            if (!host.equals(System.getProperty("user.name"))) {
+                ch.close();
+                return Optional.empty();
+            }
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }

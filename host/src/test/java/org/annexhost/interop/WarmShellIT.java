@@ -141,10 +141,24 @@ class WarmShellIT {
             }
         }
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> r = converse(Map.of("HOME", "/tmp"), List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
-                "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello");
+        List<String> setpriv = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
+        // annexhost's shell of another account does not even offer the conversation (it checks the
+        // host's credentials too), and serves itself...
+        converse(Map.of("HOME", "/tmp"), setpriv, "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello");
+        assertThat(handedOver()).isZero();
+        // ...and a client that does offer it is refused by the host, before a byte is served.
+        Path socket;
+        try (var s = Files.list(runtime)) {
+            socket = s.filter(f -> f.toString().endsWith(".sock")).findFirst().orElseThrow();
+        }
+        List<String> cmd = new ArrayList<>(setpriv);
+        cmd.addAll(List.of("/usr/bin/python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])"
+                + "\ns.sendall(b'annexhost-shell 1\\narg p2pstdio\\nend\\nVERSION 4\\n'); s.settimeout(10)"
+                + "\ntry:\n    print('received', len(s.recv(100)))\nexcept ConnectionResetError:\n    print('received 0')",
+                socket.toString()));
+        String out = run(cmd, Map.of());
+        assertThat(out).as("the host served nothing").contains("received 0");
         assertThat(Files.readString(hostLog)).contains("refused a shell of nobody");
-        assertThat(r).doesNotContain("VERSION 4");
         assertThat(handedOver()).isZero();
     }
 
