@@ -16,8 +16,10 @@ import org.annexhost.repo.Git;
  * git-annex. As git-annex does ({@code Annex/Branch.hs}), a change goes to the {@link Journal}
  * first, which costs two file operations and no git process, and every read looks in the journal
  * before the branch; {@link #commit} stages everything journalled into a private index and makes
- * one commit, with a compare-and-swap ref update. Both happen under the journal lock, so changes
- * from many connections, processes, and git-annex itself each land.
+ * one commit, with a compare-and-swap ref update. A change holds the journal lock; a commit holds
+ * the index lock, and the journal lock only to take the files and to remove the committed ones,
+ * so changes from many connections, processes, and git-annex itself each land, and none waits
+ * for git.
  *
  * <p>Thread-safe.
  */
@@ -33,6 +35,8 @@ public final class AnnexBranch {
     private final Git git;
     private final Path workDir;
     private final Journal journal;
+    private final FileMutex indexMutex;
+    private final Path stagingDir;
 
     /**
      * @param git runs git in the repository
@@ -43,6 +47,8 @@ public final class AnnexBranch {
         this.git = git;
         this.workDir = workDir;
         this.journal = new Journal(annexDir, workDir.resolve("tmp"));
+        this.indexMutex = new FileMutex(workDir.resolve("index.lck"), "the git-annex branch's index");
+        this.stagingDir = workDir.resolve("staged");
     }
 
     /** @return the file's content: journalled if it is, else on the branch, if either exists */
@@ -86,8 +92,10 @@ public final class AnnexBranch {
     }
 
     /**
-     * Commits everything journalled (by annexhost or by git-annex) as one commit, then empties the
-     * journal. Does nothing, and runs no git process, when the journal is empty.
+     * Commits everything journalled (by annexhost or by git-annex) as one commit, then removes
+     * from the journal what the commit holds. Does nothing, and runs no git process, when the
+     * journal is empty. Writers are held up only while the journal files are copied aside and
+     * while the committed ones are removed, never while git runs.
      *
      * @return true if a commit was made
      */
@@ -95,44 +103,78 @@ public final class AnnexBranch {
         if (!journal.dirty()) {
             return false;
         }
-        return journal.locked(locked -> commitLocked(locked, message));
+        return indexMutex.locked(() -> commitJournal(message, null));
     }
 
-    private boolean commitLocked(Journal.Locked locked, String message) throws IOException {
-        List<Journal.Entry> entries = journal.entries();
-        if (entries.isEmpty()) {
-            return false;
-        }
+    /**
+     * Commits the journal; call with the index lock held.
+     *
+     * @param held the journal lock, if the caller holds it throughout (else it is taken twice, briefly)
+     */
+    private boolean commitJournal(String message, Journal.Locked held) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Optional<String> old = currentCommit();
-            Git indexed = prepareIndex(old);
-            StringBuilder paths = new StringBuilder();
-            for (Journal.Entry e : entries) {
-                paths.append(e.file().toAbsolutePath()).append('\n');
+            clearStaging();
+            List<Journal.Staged> staged = held != null ? journal.stage(held, stagingDir)
+                    : journal.locked(locked -> journal.stage(locked, stagingDir));
+            if (staged.isEmpty()) {
+                return false;
             }
-            String[] shas = git.run(paths.toString().getBytes(StandardCharsets.UTF_8), "hash-object", "-w",
-                    "--no-filters", "--stdin-paths").split("\n");
-            if (shas.length != entries.size()) {
-                throw new IOException("git hash-object hashed " + shas.length + " of " + entries.size() + " journal files");
-            }
-            StringBuilder info = new StringBuilder();
-            for (int i = 0; i < shas.length; i++) {
-                info.append("100644 ").append(shas[i].strip()).append('\t').append(entries.get(i).branchPath()).append('\n');
-            }
-            indexed.run(info.toString().getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
-            if (updateRef(indexed, old, message)) {
-                // The ref first, the journal after: a reader that no longer finds a journal file
-                // finds its content on the branch.
-                journal.remove(locked, entries);
-                return true;
+            boolean committed = false;
+            try {
+                Optional<String> old = currentCommit();
+                Git indexed = prepareIndex(old);
+                StringBuilder paths = new StringBuilder();
+                for (Journal.Staged e : staged) {
+                    paths.append(e.staged().toAbsolutePath()).append('\n');
+                }
+                String[] shas = git.run(paths.toString().getBytes(StandardCharsets.UTF_8), "hash-object", "-w",
+                        "--no-filters", "--stdin-paths").split("\n");
+                if (shas.length != staged.size()) {
+                    throw new IOException("git hash-object hashed " + shas.length + " of " + staged.size() + " journal files");
+                }
+                StringBuilder info = new StringBuilder();
+                for (int i = 0; i < shas.length; i++) {
+                    info.append("100644 ").append(shas[i].strip()).append('\t').append(staged.get(i).branchPath()).append('\n');
+                }
+                indexed.run(info.toString().getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
+                committed = updateRef(indexed, old, message);
+                if (committed) {
+                    // The ref first, the journal after: a reader that no longer finds a journal file
+                    // finds its content on the branch.
+                    if (held != null) {
+                        journal.removeCommitted(held, staged);
+                    } else {
+                        journal.locked(locked -> {
+                            journal.removeCommitted(locked, staged);
+                            return null;
+                        });
+                    }
+                    return true;
+                }
+            } finally {
+                if (!committed) {
+                    Journal.unstage(staged);
+                }
             }
         }
         throw new IOException("could not commit the git-annex journal: the branch kept changing under us");
     }
 
+    /** Copies left by a commit that died; only a committer, holding the index lock, uses the directory. */
+    private void clearStaging() throws IOException {
+        if (!Files.isDirectory(stagingDir)) {
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> left = Files.newDirectoryStream(stagingDir)) {
+            for (Path p : left) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /**
      * Our private index, holding the tree of OLD. Any {@code index.lock} beside it is stale: only
-     * this class writes that index, and only with the journal locked, so a lock file there was
+     * this class writes that index, and only with the index lock held, so a lock file there was
      * left by a git that died (git-annex's {@code prepareModifyIndex} reasons the same way).
      */
     private Git prepareIndex(Optional<String> old) throws IOException {
@@ -178,8 +220,8 @@ public final class AnnexBranch {
         if (ours.isPresent() && (ours.get().equals(theirs) || git.succeeds("merge-base", "--is-ancestor", theirs, ours.get()))) {
             return false;
         }
-        return journal.locked(locked -> {
-            commitLocked(locked, "update");
+        return indexMutex.locked(() -> journal.locked(locked -> {
+            commitJournal("update", locked);
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Optional<String> now = currentCommit();
                 if (now.isEmpty()) {
@@ -197,7 +239,7 @@ public final class AnnexBranch {
                 }
             }
             throw new IOException("could not merge " + PUSHED_REF + " into the git-annex branch: it kept changing under us");
-        });
+        }));
     }
 
     /** @return a merge commit of the two, each file differing between them the union of their lines */

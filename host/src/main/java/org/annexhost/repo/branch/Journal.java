@@ -1,23 +1,19 @@
 package org.annexhost.repo.branch;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * git-annex's journal of changes to the {@code git-annex} branch not yet committed, in its own
@@ -25,19 +21,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code annex/journal/}, named by the branch path with {@code _} written {@code __} and
  * {@code /} written {@code _}; each holds the file's whole new content and is replaced atomically
  * (written aside, then renamed). git-annex run in the same repository reads and commits these
- * files, and annexhost reads and commits git-annex's. Writers and committers take
- * {@code annex/journal.lck}, the lock git-annex takes (an fcntl lock, which Java's file locks are
- * on Linux), so changes from either never overwrite each other.
+ * files, and annexhost reads and commits git-annex's. Writers take {@code annex/journal.lck},
+ * the lock git-annex takes, so changes from either never overwrite each other; a commit takes it
+ * only to {@link #stage} the files and to {@link #removeCommitted remove} them once committed.
  *
- * <p>Thread-safe: threads of one process take turns on the lock before the file lock, which
- * belongs to the process.
+ * <p>Thread-safe.
  */
 public final class Journal {
-    private static final ConcurrentHashMap<Path, ReentrantLock> THREADS = new ConcurrentHashMap<>();
-    private static final long LOCK_WAIT_SECONDS = 120;
-
     private final Path dir;
-    private final Path lockFile;
+    private final FileMutex mutex;
     private final Path tmpDir;
 
     /**
@@ -47,7 +39,7 @@ public final class Journal {
      */
     public Journal(Path annexDir, Path tmpDir) {
         this.dir = annexDir.resolve("journal");
-        this.lockFile = annexDir.resolve("journal.lck");
+        this.mutex = new FileMutex(annexDir.resolve("journal.lck"), "the git-annex journal");
         this.tmpDir = tmpDir;
     }
 
@@ -70,23 +62,7 @@ public final class Journal {
 
     /** Runs the work holding the journal lock, against this process's threads and other processes. */
     public <T> T locked(LockedWork<T> work) throws IOException {
-        Files.createDirectories(lockFile.getParent());
-        ReentrantLock threads = THREADS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
-        try {
-            if (!threads.tryLock(LOCK_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException("the git-annex journal stayed locked for " + LOCK_WAIT_SECONDS + "s: " + lockFile);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for the journal lock " + lockFile);
-        }
-        try (RandomAccessFile f = new RandomAccessFile(lockFile.toFile(), "rw");
-             FileChannel ch = f.getChannel();
-             FileLock lock = ch.lock()) {
-            return work.run(new Locked());
-        } finally {
-            threads.unlock();
-        }
+        return mutex.locked(() -> work.run(new Locked()));
     }
 
     /**
@@ -131,25 +107,70 @@ public final class Journal {
         }
     }
 
-    /** A journalled file: its branch path and where it is. */
-    public record Entry(String branchPath, Path file) {
+    /**
+     * A journal file as a commit took it: a copy beside the journal, so its content stays
+     * what was staged whatever writers (ours or git-annex's) do to the journal meanwhile, and
+     * the file's identity then, to tell later whether it changed.
+     *
+     * @param branchPath the branch file it is the content of
+     * @param journalFile where it is in the journal
+     * @param staged the copy to hash from
+     * @param version inode, size and modification time when staged
+     */
+    public record Staged(String branchPath, Path journalFile, Path staged, List<Object> version) {
     }
 
-    /** @return the files in the journal now; with the lock held, exactly what a commit stages */
-    public List<Entry> entries() throws IOException {
-        List<Entry> out = new ArrayList<>();
+    /**
+     * Takes every journal file for a commit, with the lock held only for this: the commit itself
+     * runs unlocked, so writers are never held up by git.
+     *
+     * @param stagingDir an empty directory of ours on the journal's filesystem
+     * @return the staged files, in journal order
+     */
+    public List<Staged> stage(Locked proof, Path stagingDir) throws IOException {
+        requireProof(proof);
+        List<Staged> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;
         }
+        Files.createDirectories(stagingDir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                if (!name.startsWith(".") && Files.isRegularFile(f)) {
-                    out.add(new Entry(branchPath(name), f));
+                if (name.startsWith(".") || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
                 }
+                Path copy = stagingDir.resolve(Integer.toString(out.size()));
+                // With the lock held, no writer changes the file between these two. A copy, not a
+                // link: git-annex appends to some journal files in place.
+                List<Object> version = version(f);
+                Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
+                out.add(new Staged(branchPath(name), f, copy, version));
             }
         }
         return out;
+    }
+
+    /**
+     * Removes the journal files a commit has put on the branch, each only if it is still what
+     * was staged (a writer may have replaced it, or git-annex appended to it, since: that change
+     * stays journalled for the next commit); then the staged copies.
+     */
+    public void removeCommitted(Locked proof, List<Staged> committed) throws IOException {
+        requireProof(proof);
+        for (Staged s : committed) {
+            if (Files.exists(s.journalFile(), LinkOption.NOFOLLOW_LINKS) && version(s.journalFile()).equals(s.version())) {
+                Files.deleteIfExists(s.journalFile());
+            }
+        }
+        unstage(committed);
+    }
+
+    /** Deletes staged copies; what they staged stays in the journal. */
+    public static void unstage(List<Staged> staged) throws IOException {
+        for (Staged s : staged) {
+            Files.deleteIfExists(s.staged());
+        }
     }
 
     /** @return true if anything is journalled */
@@ -162,12 +183,9 @@ public final class Journal {
         }
     }
 
-    /** Removes committed entries; call with the lock held since before they were staged. */
-    public void remove(Locked proof, List<Entry> committed) throws IOException {
-        requireProof(proof);
-        for (Entry e : committed) {
-            Files.deleteIfExists(e.file());
-        }
+    private static List<Object> version(Path f) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toInstant());
     }
 
     /** @return git-annex's journal file name for a branch path ({@code journalFile}) */

@@ -117,4 +117,83 @@ class JournalTest {
         }
         assertThat(branch.journalDirty()).isFalse();
     }
+
+    @Test
+    void aJournalFileChangedWhileItsCommitRanStaysJournalled() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        Journal journal = new Journal(repo.annexDir(), repo.hostDir().resolve("tmp"));
+        Path staging = repo.hostDir().resolve("staged-test");
+        journal.locked(l -> {
+            journal.write(l, "same.log", "a\n");
+            journal.write(l, "replaced.log", "a\n");
+            journal.write(l, "appended.log", "a\n");
+            return null;
+        });
+        List<Journal.Staged> staged = journal.locked(l -> journal.stage(l, staging));
+        assertThat(staged).extracting(Journal.Staged::branchPath)
+                .containsExactlyInAnyOrder("same.log", "replaced.log", "appended.log");
+        // While git runs: one of ours replaces a file, git-annex appends to another in place.
+        journal.locked(l -> {
+            journal.write(l, "replaced.log", "a\nb\n");
+            return null;
+        });
+        Files.writeString(journal.directory().resolve("appended.log"), "c\n", java.nio.file.StandardOpenOption.APPEND);
+        for (Journal.Staged s : staged) {
+            assertThat(s.staged()).as("what was staged stays as it was").hasContent("a\n");
+        }
+        journal.locked(l -> {
+            journal.removeCommitted(l, staged);
+            return null;
+        });
+        assertThat(journal.read("same.log")).as("committed, so gone from the journal").isEmpty();
+        assertThat(journal.read("replaced.log")).contains("a\nb\n");
+        assertThat(journal.read("appended.log")).contains("a\nc\n");
+        assertThat(staging).isEmptyDirectory();
+    }
+
+    @Test
+    void aChangeDoesNotWaitForACommit() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        AnnexBranch branch = repo.branch();
+        branch.change(Map.of(LOG, log -> log + "1700000000s 1 uuid-a\n"));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // Another committer holds the branch's index, as a commit does all the while git runs.
+        Thread committer = new Thread(() -> {
+            try {
+                new FileMutex(repo.hostDir().resolve("index.lck"), "test").locked(() -> {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        committer.start();
+        held.await();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> change = pool.submit(() -> {
+                branch.change(Map.of(LOG, log -> log + "1700000001s 1 uuid-b\n"));
+                return null;
+            });
+            change.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(branch.read(LOG)).contains("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
+            Future<Boolean> commit = pool.submit(() -> branch.commit("update"));
+            Thread.sleep(200);
+            assertThat(commit).as("a second commit waits for the first").isNotDone();
+            release.countDown();
+            assertThat(commit.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            committer.join();
+        }
+        assertThat(repo.git().run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
+    }
 }
