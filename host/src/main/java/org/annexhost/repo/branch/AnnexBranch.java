@@ -94,7 +94,7 @@ public final class AnnexBranch {
     /**
      * Commits everything journalled (by annexhost or by git-annex) as one commit, then removes
      * from the journal what the commit holds. Does nothing, and runs no git process, when the
-     * journal is empty. Writers are held up only while the journal files are copied aside and
+     * journal is empty. Writers are held up only while the journal files are linked aside and
      * while the committed ones are removed, never while git runs.
      *
      * @return true if a commit was made
@@ -132,6 +132,10 @@ public final class AnnexBranch {
                 if (shas.length != staged.size()) {
                     throw new IOException("git hash-object hashed " + shas.length + " of " + staged.size() + " journal files");
                 }
+                if (!allUnchanged(staged)) {
+                    // git-annex appended to one while it was hashed: what was hashed may end mid-line.
+                    continue;
+                }
                 StringBuilder info = new StringBuilder();
                 for (int i = 0; i < shas.length; i++) {
                     info.append("100644 ").append(shas[i].strip()).append('\t').append(staged.get(i).branchPath()).append('\n');
@@ -160,7 +164,16 @@ public final class AnnexBranch {
         throw new IOException("could not commit the git-annex journal: the branch kept changing under us");
     }
 
-    /** Copies left by a commit that died; only a committer, holding the index lock, uses the directory. */
+    private static boolean allUnchanged(List<Journal.Staged> staged) throws IOException {
+        for (Journal.Staged s : staged) {
+            if (!Journal.unchanged(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Links left by a commit that died; only a committer, holding the index lock, uses the directory. */
     private void clearStaging() throws IOException {
         if (!Files.isDirectory(stagingDir)) {
             return;

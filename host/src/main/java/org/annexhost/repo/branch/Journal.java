@@ -108,13 +108,15 @@ public final class Journal {
     }
 
     /**
-     * A journal file as a commit took it: a copy beside the journal, so its content stays
-     * what was staged whatever writers (ours or git-annex's) do to the journal meanwhile, and
-     * the file's identity then, to tell later whether it changed.
+     * A journal file as a commit took it: a hard link beside the journal (a copy where links
+     * cannot be made), so its content stays what was staged when a writer replaces the journal
+     * file meanwhile, and the file's identity then, to tell later whether it changed. git-annex
+     * appends to some journal files in place, which changes the link too: {@link #unchanged}
+     * tells whether what was hashed is still what was staged.
      *
      * @param branchPath the branch file it is the content of
      * @param journalFile where it is in the journal
-     * @param staged the copy to hash from
+     * @param staged the link to hash from
      * @param version inode, size and modification time when staged
      */
     public record Staged(String branchPath, Path journalFile, Path staged, List<Object> version) {
@@ -140,12 +142,15 @@ public final class Journal {
                 if (name.startsWith(".") || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                Path copy = stagingDir.resolve(Integer.toString(out.size()));
-                // With the lock held, no writer changes the file between these two. A copy, not a
-                // link: git-annex appends to some journal files in place.
+                Path link = stagingDir.resolve(Integer.toString(out.size()));
+                // With the lock held, no writer changes the file between these two.
                 List<Object> version = version(f);
-                Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
-                out.add(new Staged(branchPath(name), f, copy, version));
+                try {
+                    Files.createLink(link, f);
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException noLinks) {
+                    Files.copy(f, link, StandardCopyOption.REPLACE_EXISTING);
+                }
+                out.add(new Staged(branchPath(name), f, link, version));
             }
         }
         return out;
@@ -154,7 +159,7 @@ public final class Journal {
     /**
      * Removes the journal files a commit has put on the branch, each only if it is still what
      * was staged (a writer may have replaced it, or git-annex appended to it, since: that change
-     * stays journalled for the next commit); then the staged copies.
+     * stays journalled for the next commit); then the staged files.
      */
     public void removeCommitted(Locked proof, List<Staged> committed) throws IOException {
         requireProof(proof);
@@ -166,7 +171,12 @@ public final class Journal {
         unstage(committed);
     }
 
-    /** Deletes staged copies; what they staged stays in the journal. */
+    /** @return true if the staged file is still as it was staged (nothing was appended to it) */
+    public static boolean unchanged(Staged s) throws IOException {
+        return version(s.staged()).equals(s.version());
+    }
+
+    /** Deletes staged files; what they staged stays in the journal. */
     public static void unstage(List<Staged> staged) throws IOException {
         for (Staged s : staged) {
             Files.deleteIfExists(s.staged());

@@ -139,7 +139,12 @@ class JournalTest {
         });
         Files.writeString(journal.directory().resolve("appended.log"), "c\n", java.nio.file.StandardOpenOption.APPEND);
         for (Journal.Staged s : staged) {
-            assertThat(s.staged()).as("what was staged stays as it was").hasContent("a\n");
+            if (s.branchPath().equals("appended.log")) {
+                assertThat(Journal.unchanged(s)).as("an append in place is seen").isFalse();
+            } else {
+                assertThat(s.staged()).as("what was staged stays as it was").hasContent("a\n");
+                assertThat(Journal.unchanged(s)).isTrue();
+            }
         }
         journal.locked(l -> {
             journal.removeCommitted(l, staged);
