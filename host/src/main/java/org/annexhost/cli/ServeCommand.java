@@ -107,7 +107,9 @@ final class ServeCommand implements Callable<Integer> {
     private boolean noShellSocket;
 
     private final Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<ShellListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The repositories ssh clients' shells may hand over, by real path. */
+    private final Map<Path, ServedHostRepository> warm = new java.util.concurrent.ConcurrentHashMap<>();
+    private ShellListener shells;
 
     @Override
     public Integer call() throws Exception {
@@ -130,6 +132,14 @@ final class ServeCommand implements Callable<Integer> {
         for (Path p : repos) {
             serveRepository(p, peers, byName, setups);
         }
+        if (!noShellSocket) {
+            try {
+                shells = ShellListener.start(System.getenv(), this::warmRepository, MonotonicClock.system(), jobs * 4 + 8);
+            } catch (java.io.IOException e) {
+                // Serving goes on; ssh clients' shells then serve themselves.
+                LOG.warn("no shell socket ({}): ssh connections will not be handed to this host", e.getMessage());
+            }
+        }
         java.util.concurrent.ScheduledExecutorService rescans = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "directory-rescan");
             t.setDaemon(true);
@@ -150,12 +160,20 @@ final class ServeCommand implements Callable<Integer> {
             server.join();
         } finally {
             rescans.shutdownNow();
-            for (ShellListener l : listeners) {
-                l.close();
+            if (shells != null) {
+                shells.close();
             }
             setups.forEach(HostSetup::close);
         }
         return 0;
+    }
+
+    private Optional<org.annexhost.shell.ServedRepository> warmRepository(Path dir) {
+        try {
+            return Optional.ofNullable(warm.get(dir.toRealPath()));
+        } catch (java.io.IOException noSuchDirectory) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -182,23 +200,9 @@ final class ServeCommand implements Callable<Integer> {
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
         GitServices services = new GitServices(repo);
         List<org.annexhost.api.Uuid> served = addPeers(setup, store, services, peers);
-        if (!noShellSocket) {
-            // ssh clients' shells hand their conversations to this warm host instead of starting one.
-            // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
-            ServedHostRepository warm = new ServedHostRepository(repo, store, services, () -> setup.served, true);
-            Path real = repo.path().toRealPath();
-            try {
-                listeners.add(ShellListener.start(repo.path(), System.getenv(), dir -> {
-                    if (!dir.toRealPath().equals(real)) {
-                        throw new java.io.IOException("not a git repository this host serves: " + dir);
-                    }
-                    return warm;
-                }, MonotonicClock.system(), jobs * 4 + 8));
-            } catch (java.io.IOException e) {
-                // Serving goes on; ssh clients' shells then serve themselves.
-                LOG.warn("no shell socket for {} ({}): ssh connections will not be handed to this host", repo.path(), e.getMessage());
-            }
-        }
+        // ssh clients' shells hand their conversations to this warm host instead of starting one.
+        // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
+        warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, store, services, () -> setup.served, true));
         String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);
         for (org.annexhost.api.Uuid u : served) {

@@ -75,6 +75,8 @@ final class ShellCommand implements Callable<Integer> {
             args.add(commandString);
         }
         args.addAll(words);
+        // As the shell got them: a host reads SSH_ORIGINAL_COMMAND itself when there are none.
+        List<String> handedArgs = List.copyOf(args);
         if (args.isEmpty()) {
             String original = System.getenv("SSH_ORIGINAL_COMMAND");
             if (original == null || original.isBlank()) {
@@ -88,7 +90,7 @@ final class ShellCommand implements Callable<Integer> {
             ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv());
             if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
                 policy.checkDirectory(line.directory());
-                Optional<Integer> served = ShellRelay.tryHost(policy.resolve(line.directory().get()), args, System.getenv(),
+                Optional<Integer> served = ShellRelay.tryHost(handedArgs, System.getenv(),
                         new FileInputStream(FileDescriptor.in), protocolOut, System.err);
                 if (served.isPresent()) {
                     return served.get();

@@ -29,9 +29,6 @@ import org.annexhost.time.MonotonicClock;
  * <p>One per process invocation; not thread-safe.
  */
 public final class AnnexShell {
-    private static final List<String> GIT_COMMANDS =
-            List.of("git-upload-pack", "git-receive-pack", "git-upload-archive");
-
     private final ShellPolicy policy;
     private final ServedRepository.Opener opener;
     private final MonotonicClock clock;
@@ -61,7 +58,7 @@ public final class AnnexShell {
      * @throws ShellException for a refused or malformed command, with the message to print
      */
     public int run(ShellCommandLine line) throws ShellException, IOException {
-        if (GIT_COMMANDS.contains(line.command())) {
+        if (line.isGit()) {
             return runGit(line);
         }
         if (line.isLegacy()) {
@@ -70,7 +67,7 @@ public final class AnnexShell {
         }
         if (!line.isBuiltin()) {
             throw new ShellException("bad parameters: unknown command " + line.command()
-                    + "; known: " + String.join(", ", ShellCommandLine.BUILTINS) + ", " + String.join(", ", GIT_COMMANDS));
+                    + "; known: " + String.join(", ", ShellCommandLine.BUILTINS) + ", " + String.join(", ", ShellCommandLine.GIT_COMMANDS));
         }
         if (line.directory().isEmpty()) {
             throw new ShellException("bad parameters: " + line.command() + " needs a repository directory");

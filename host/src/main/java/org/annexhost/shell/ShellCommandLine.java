@@ -20,6 +20,8 @@ public record ShellCommandLine(String command, Optional<String> directory, List<
                                Optional<String> uuid) {
     /** The git-annex-shell commands annexhost implements. */
     static final List<String> BUILTINS = List.of("configlist", "p2pstdio", "notifychanges");
+    /** The git commands git-annex-shell passes on to git. */
+    static final List<String> GIT_COMMANDS = List.of("git-upload-pack", "git-receive-pack", "git-upload-archive");
     /** Older git-annex-shell commands that clients newer than 6.20180312 do not use. */
     static final List<String> LEGACY = List.of("inannex", "sendkey", "recvkey", "dropkey",
             "gcryptsetup", "transferinfo", "commit", "lockcontent");
@@ -81,6 +83,11 @@ public record ShellCommandLine(String command, Optional<String> directory, List<
     /** @return true for a command git-annex-shell itself handles */
     public boolean isBuiltin() {
         return BUILTINS.contains(command);
+    }
+
+    /** @return true for a command passed on to git */
+    public boolean isGit() {
+        return GIT_COMMANDS.contains(command);
     }
 
     /** @return true for an old git-annex-shell command that annexhost does not implement */

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -26,50 +27,73 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host's side of a hand-over: listens on a repository's {@link ShellSocket} and serves each
- * shell that connects as that shell would have served itself, with the same {@link AnnexShell},
- * on the host's warm repositories. Only the serving account may connect: the socket's directory
- * is private, and every peer's credentials are checked. What a shell declares can only narrow
- * what it may do: its restrictions are the ones its forced command set, and the host adds its
- * own (none) to them, never removes one.
+ * The host's side of a hand-over: listens on the host's {@link ShellSocket} and serves each shell
+ * whose command names a repository it serves as that shell would have served itself, with the
+ * same {@link AnnexShell}, on the host's warm repositories; any other command it declines, and
+ * the shell serves that itself. Only the serving account may connect: the socket's directory is
+ * private, and every peer's credentials are checked. What a shell declares can only narrow what
+ * it may do: its restrictions are the ones its forced command set, and the host adds its own
+ * (none) to them, never removes one.
  *
- * <p>Thread-safe; one per served repository, closed by the composition root.
+ * <p>Thread-safe; one per host process, closed by the composition root.
  */
 public final class ShellListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShellListener.class);
 
     private final Path socket;
     private final ServerSocketChannel server;
-    private final ServedRepository.Opener opener;
+    private final Served served;
     private final MonotonicClock clock;
     private final ThreadPoolExecutor pool;
     private final Thread acceptor;
     private volatile boolean closed;
 
+    /** The repositories this host serves, by the path a command names (resolved, not yet real). */
+    @FunctionalInterface
+    public interface Served {
+        Optional<ServedRepository> at(Path dir) throws IOException;
+    }
+
     /**
-     * Starts listening for the repository.
+     * Starts listening, after removing the sockets of hosts that are gone.
      *
-     * @param repository the served repository's path, as shells name it
-     * @param opener opens (the host's own, warm) repositories for the shells
-     * @param conversations how many shells may be served at once; more are refused (they then
+     * @param served the host's own, warm repositories
+     * @param conversations how many shells may be served at once; more are declined (they then
      *     serve themselves)
      */
-    public static ShellListener start(Path repository, Map<String, String> env, ServedRepository.Opener opener,
-                                      MonotonicClock clock, int conversations) throws IOException {
-        Path socket = ShellSocket.forRepository(repository, env);
+    public static ShellListener start(Map<String, String> env, Served served, MonotonicClock clock,
+                                      int conversations) throws IOException {
+        Path socket = ShellSocket.forThisHost(env);
         ShellSocket.privateDir(socket.getParent());
+        for (Path other : ShellSocket.hostSockets(env)) {
+            removeIfDead(other);
+        }
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        return new ShellListener(socket, server, opener, clock, conversations);
+        return new ShellListener(socket, server, served, clock, conversations);
     }
 
-    private ShellListener(Path socket, ServerSocketChannel server, ServedRepository.Opener opener, MonotonicClock clock,
+    private static void removeIfDead(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+        } catch (java.net.ConnectException | java.nio.file.NoSuchFileException refused) {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // someone else's to clean up
+            }
+        } catch (IOException e) {
+            // alive, or not ours to judge
+        }
+    }
+
+    private ShellListener(Path socket, ServerSocketChannel server, Served served, MonotonicClock clock,
                           int conversations) {
         this.socket = socket;
         this.server = server;
-        this.opener = opener;
+        this.served = served;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(0, conversations, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -118,12 +142,20 @@ public final class ShellListener implements AutoCloseable {
             InputStream in = ShellSocket.input(ch);
             ShellSocket.Header h = ShellSocket.readHeader(in);
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShellSocket.output(ch), 64 * 1024));
+            ShellPolicy policy = ShellPolicy.fromEnvironment(h.env());
+            Optional<ShellCommandLine> taken = take(h, policy);
+            if (taken.isEmpty()) {
+                ShellSocket.frame(out, ShellSocket.DECLINE, new byte[0], 0, 0);
+                return;
+            }
+            ShellCommandLine line = taken.get();
+            ShellSocket.frame(out, ShellSocket.READY, new byte[0], 0, 0);
             OutputStream stdout = ShellRelay.framed(out, ShellSocket.STDOUT);
             int code;
             try {
-                ShellCommandLine line = ShellCommandLine.parse(h.args());
-                ShellPolicy policy = ShellPolicy.fromEnvironment(h.env());
                 LOG.debug("serving a handed-over shell: {} {}", line.command(), line.directory().orElse(""));
+                ServedRepository.Opener opener = dir -> served.at(dir)
+                        .orElseThrow(() -> new IOException("not a repository this host serves: " + dir));
                 code = new AnnexShell(policy, opener, clock, in, stdout).run(line);
             } catch (ShellException e) {
                 byte[] msg = ("git-annex-shell: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -142,6 +174,36 @@ public final class ShellListener implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("a handed-over shell failed", e);
         }
+    }
+
+    /**
+     * @return the command, if this host serves it: a git-annex-shell builtin naming one of its
+     *     repositories, or a command refused anyway. git's commands (which need the shell's own
+     *     stdio), a malformed line and another repository's commands the shell serves itself.
+     */
+    private Optional<ShellCommandLine> take(ShellSocket.Header h, ShellPolicy policy) throws IOException {
+        java.util.List<String> args = h.args();
+        if (args.isEmpty()) {
+            String original = h.env().get("SSH_ORIGINAL_COMMAND");
+            if (original == null || original.isBlank()) {
+                return Optional.empty();
+            }
+            args = java.util.List.of(original);
+        }
+        ShellCommandLine line;
+        try {
+            line = ShellCommandLine.parse(args);
+        } catch (ShellException malformed) {
+            return Optional.empty();
+        }
+        if (line.isGit()) {
+            return Optional.empty();
+        }
+        if (!line.isBuiltin() || line.directory().isEmpty()) {
+            // Refused either way (ssh's "true", say): the refusal is the same from here.
+            return Optional.of(line);
+        }
+        return served.at(policy.resolve(line.directory().get())).isPresent() ? Optional.of(line) : Optional.empty();
     }
 
     private static void close(SocketChannel ch) {

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,35 +15,48 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The shell's side of a hand-over: when a host serving the repository listens on its
- * {@link ShellSocket}, the shell sends it the command and its restrictions and then only copies
- * bytes (stdin to the host, the host's stdout and stderr frames to its own), so the conversation
- * runs on the host's warm code. When no host listens, nothing is sent and the shell serves the
- * command itself. One per shell process.
+ * The shell's side of a hand-over, in Java (the launcher runs the C one, {@code annexhost-relay},
+ * where it was built): the shell offers its command and restrictions to each running host of its
+ * account in turn; the first that answers READY gets the conversation, and the shell then only
+ * copies bytes (stdin to the host, the host's stdout and stderr frames to its own), so the
+ * conversation runs on the host's warm code. When every host declines, or none runs, nothing of
+ * the client's input has been read and the shell serves the command itself. One per shell process.
  */
 public final class ShellRelay {
     private ShellRelay() {
     }
 
-    /** The commands worth handing over: those that hold a conversation. */
+    /** The commands a host takes over: those it can answer from its warm repositories. */
     public static boolean handsOver(ShellCommandLine line) {
-        return line.command().equals("p2pstdio") || line.command().equals("notifychanges");
+        return line.isBuiltin();
     }
 
     /**
-     * @param repository the repository directory the command names, resolved
      * @param args the shell's arguments, as it got them
      * @param env the shell's environment
-     * @return the exit code if a running host served the command; empty if none listens
+     * @return the exit code if a running host served the command; empty if none took it
      */
-    public static Optional<Integer> tryHost(Path repository, List<String> args, Map<String, String> env,
+    public static Optional<Integer> tryHost(List<String> args, Map<String, String> env,
                                             InputStream stdin, OutputStream stdout, OutputStream stderr) {
-        SocketChannel ch;
-        try {
-            Path socket = ShellSocket.forRepository(repository, env);
-            if (!Files.exists(socket)) {
-                return Optional.empty();
+        Map<String, String> passed = new LinkedHashMap<>();
+        for (String k : ShellSocket.PASSED_ON) {
+            if (env.get(k) != null) {
+                passed.put(k, env.get(k));
             }
+        }
+        for (Path socket : ShellSocket.hostSockets(env)) {
+            Optional<SocketChannel> taken = offer(socket, new ShellSocket.Header(args, passed));
+            if (taken.isPresent()) {
+                return Optional.of(relay(taken.get(), stdin, stdout, stderr));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return the connection, if the host there is this account's and took the command */
+    private static Optional<SocketChannel> offer(Path socket, ShellSocket.Header header) {
+        SocketChannel ch = null;
+        try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
             // The host must be this account too: a socket someone else made could serve anything.
@@ -53,18 +65,28 @@ public final class ShellRelay {
                 ch.close();
                 return Optional.empty();
             }
-        } catch (IOException | UnsupportedOperationException e) {
+            ShellSocket.writeHeader(ShellSocket.output(ch), header);
+            ShellSocket.Frame answer = ShellSocket.readFrame(new DataInputStream(ShellSocket.input(ch)));
+            if (answer != null && answer.type() == ShellSocket.READY) {
+                return Optional.of(ch);
+            }
+            ch.close();
             return Optional.empty();
-        }
-        try (ch) {
-            Map<String, String> passed = new LinkedHashMap<>();
-            for (String k : ShellSocket.PASSED_ON) {
-                if (env.get(k) != null) {
-                    passed.put(k, env.get(k));
+        } catch (IOException | UnsupportedOperationException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already gone
                 }
             }
+            return Optional.empty();
+        }
+    }
+
+    private static int relay(SocketChannel ch, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        try (ch) {
             OutputStream toHost = ShellSocket.output(ch);
-            ShellSocket.writeHeader(toHost, new ShellSocket.Header(args, passed));
             Thread pump = new Thread(() -> {
                 byte[] buf = new byte[64 * 1024];
                 try {
@@ -85,7 +107,7 @@ public final class ShellRelay {
                 ShellSocket.Frame f = ShellSocket.readFrame(fromHost);
                 if (f == null) {
                     stderr.write("git-annex-shell: the host ended the conversation\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    return Optional.of(1);
+                    return 1;
                 }
                 switch (f.type()) {
                     case ShellSocket.STDOUT -> {
@@ -97,7 +119,7 @@ public final class ShellRelay {
                         stderr.flush();
                     }
                     case ShellSocket.EXIT -> {
-                        return Optional.of(new DataInputStream(new java.io.ByteArrayInputStream(f.bytes())).readInt());
+                        return new DataInputStream(new java.io.ByteArrayInputStream(f.bytes())).readInt();
                     }
                     default -> throw new IOException("unknown frame from the host");
                 }
@@ -109,7 +131,7 @@ public final class ShellRelay {
             } catch (IOException ignored) {
                 // nothing more to say
             }
-            return Optional.of(1);
+            return 1;
         }
     }
 

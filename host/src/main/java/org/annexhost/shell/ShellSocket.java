@@ -9,48 +9,73 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The local socket over which {@code annexhost shell} hands a conversation to a running host, so
+ * The local sockets over which {@code annexhost shell} hands a conversation to a running host, so
  * that ssh clients share its warm code, caches, locks and external-process pools. One socket per
- * served repository, named after the repository's real path, in a directory only the serving
- * account may enter ({@code $ANNEXHOST_RUNTIME_DIR}, else {@code $XDG_RUNTIME_DIR/annexhost},
- * else {@code /tmp/annexhost-USER}); the host also checks each peer's credentials.
+ * running host ({@code host-PID.sock}), in a directory only the serving account may enter
+ * ({@code $ANNEXHOST_RUNTIME_DIR}, else {@code $XDG_RUNTIME_DIR/annexhost}, else
+ * {@code /tmp/annexhost-USER}); each side checks the other's credentials.
  *
  * <p>The exchange: the shell sends a header (its arguments and the git-annex-shell restrictions
- * of its environment), then the client's bytes; the host answers with frames, each a type byte,
- * a length and the bytes: stdout, stderr, and last the exit code. Stateless.
+ * of its environment); the host answers {@link #READY} if it serves the repository the command
+ * names, else {@link #DECLINE} (the shell then asks the next host, or serves itself, its input
+ * untouched). After READY the shell sends the client's bytes, and the host answers with frames,
+ * each a type byte, a length and the bytes: stdout, stderr, and last the exit code. The shell's
+ * side is written twice, here in Java and in C ({@code host/src/main/c/annexhost-relay.c}, which
+ * starts in a millisecond where the JVM takes a tenth of a second); the host decides everything.
+ * Stateless.
  */
 public final class ShellSocket {
-    static final String MAGIC = "annexhost-shell 1";
+    static final String MAGIC = "annexhost-shell 2";
     static final byte STDOUT = 1;
     static final byte STDERR = 2;
     static final byte EXIT = 3;
-    /** The variables the shell passes on: the restrictions, and HOME that paths resolve against. */
+    static final byte READY = 4;
+    static final byte DECLINE = 5;
+    /**
+     * The variables the shell passes on: the restrictions, HOME that paths resolve against, and
+     * the forced command's original command.
+     */
     static final List<String> PASSED_ON = List.of(ShellPolicy.READONLY, ShellPolicy.APPENDONLY, ShellPolicy.LIMITED,
-            ShellPolicy.DIRECTORY, "HOME");
+            ShellPolicy.DIRECTORY, "HOME", "SSH_ORIGINAL_COMMAND");
+    private static final String PREFIX = "host-";
+    private static final String SUFFIX = ".sock";
     private static final int MAX_HEADER_LINE = 64 * 1024;
     private static final int MAX_HEADER_LINES = 1000;
 
     private ShellSocket() {
     }
 
-    /** @return where the host serving the repository at this path listens */
-    public static Path forRepository(Path repository, Map<String, String> env) throws IOException {
-        String real = repository.toRealPath().toString();
+    /** @return where this host process listens */
+    public static Path forThisHost(Map<String, String> env) {
+        return runtimeDir(env).resolve(PREFIX + ProcessHandle.current().pid() + SUFFIX);
+    }
+
+    /**
+     * @return the sockets of the running hosts of this account; none if the directory is not
+     *     private to the account (a socket there could be someone else's)
+     */
+    static List<Path> hostSockets(Map<String, String> env) {
+        Path dir = runtimeDir(env);
+        List<Path> out = new ArrayList<>();
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(real.getBytes(StandardCharsets.UTF_8));
-            return runtimeDir(env).resolve(HexFormat.of().formatHex(h, 0, 12) + ".sock");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || !Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
+                    || !Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))) {
+                return out;
+            }
+            try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+                files.forEach(out::add);
+            }
+        } catch (IOException e) {
+            return List.of();
         }
+        return out;
     }
 
     /** @return the directory of the account's sockets (not created) */

@@ -61,8 +61,13 @@ class WarmShellIT {
 
     /** One p2pstdio conversation through the shell: the lines in, the replies out. */
     private List<String> converse(Map<String, String> extraEnv, List<String> prefix, String... lines) throws Exception {
+        return converseWith(repo, extraEnv, prefix, lines);
+    }
+
+    private List<String> converseWith(Path served, Map<String, String> extraEnv, List<String> prefix, String... lines)
+            throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(launcher, "shell", "-c", "git-annex-shell 'p2pstdio' '" + repo + "' '66666666-7777-8888-9999-000000000000'"));
+        cmd.addAll(List.of(launcher, "shell", "-c", "git-annex-shell 'p2pstdio' '" + served + "' '66666666-7777-8888-9999-000000000000'"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env());
         pb.environment().putAll(extraEnv);
@@ -94,6 +99,52 @@ class WarmShellIT {
         assertThat(appendOnly).contains("ERROR this repository is append-only; removal denied");
         assertThat(handedOver()).isEqualTo(3);
         assertThat(converse(Map.of(), List.of(), "VERSION 4", "CHECKPRESENT " + key)).endsWith("SUCCESS");
+    }
+
+    @Test
+    void theJavaShellHandsOverTheSameWay() throws Exception {
+        // The launcher runs the C relay where it was built; the JVM's shell speaks the same exchange.
+        Map<String, String> java = Map.of("ANNEXHOST_RELAY", "java");
+        String key = "WORM-s2-m1--hi";
+        assertThat(converse(java, List.of(), "VERSION 4", "PUT f " + key, "DATA 2", "hiVALID", "CHECKPRESENT " + key))
+                .contains("PUT-FROM 0").endsWith("SUCCESS", "SUCCESS");
+        assertThat(converse(Map.of("ANNEXHOST_RELAY", "java", "GIT_ANNEX_SHELL_APPENDONLY", "1"), List.of(),
+                "VERSION 4", "REMOVE " + key)).contains("ERROR this repository is append-only; removal denied");
+        assertThat(handedOver()).isEqualTo(2);
+    }
+
+    @Test
+    void theRelayIsBuiltWhereACompilerIs() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "no C compiler here");
+        assertThat(Path.of(launcher).resolveSibling("host/target/annexhost-relay")).isExecutable();
+    }
+
+    @Test
+    void configlistAndSshsTrueAreAnsweredByTheRunningHost() throws Exception {
+        String uuid = run(List.of("git", "--git-dir=" + repo, "config", "annex.uuid"), Map.of()).strip();
+        String config = run(List.of(launcher, "shell", "-c", "git-annex-shell 'configlist' '" + repo + "'"), Map.of());
+        assertThat(config).contains("annex.uuid=" + uuid);
+        // git-annex's "ssh HOST true" under a forced command: SSH_ORIGINAL_COMMAND, no arguments.
+        ProcessBuilder pb = new ProcessBuilder(launcher, "shell").redirectErrorStream(true);
+        pb.environment().putAll(env());
+        pb.environment().put("SSH_ORIGINAL_COMMAND", "true");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("git-annex-shell: bad parameters");
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(handedOver()).isEqualTo(2);
+    }
+
+    @Test
+    void aRepositoryTheHostDoesNotServeIsServedByTheShellItself() throws Exception {
+        Path other = tmp.resolve("other.git");
+        run(List.of(launcher, "init", other.toString()), Map.of());
+        String uuid = run(List.of("git", "--git-dir=" + other, "config", "annex.uuid"), Map.of()).strip();
+        assertThat(converseWith(other, Map.of(), List.of(), "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello"))
+                .startsWith("AUTH-SUCCESS " + uuid).endsWith("FAILURE");
+        assertThat(handedOver()).isZero();
+        assertThat(Files.readString(hostLog)).doesNotContain(other.toString());
     }
 
     @Test
@@ -132,7 +183,7 @@ class WarmShellIT {
         Path dir;
         try (var s = Files.list(runtime)) {
             dir = runtime;
-            assertThat(s.anyMatch(f -> f.toString().endsWith(".sock"))).isTrue();
+            assertThat(s.anyMatch(f -> f.getFileName().toString().matches("host-[0-9]+\\.sock"))).isTrue();
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (var s = Files.list(runtime)) {
@@ -153,7 +204,7 @@ class WarmShellIT {
         }
         List<String> cmd = new ArrayList<>(setpriv);
         cmd.addAll(List.of("/usr/bin/python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])"
-                + "\ns.sendall(b'annexhost-shell 1\\narg p2pstdio\\nend\\nVERSION 4\\n'); s.settimeout(10)"
+                + "\ns.sendall(b'annexhost-shell 2\\narg p2pstdio\\narg " + repo + "\\nend\\nVERSION 4\\n'); s.settimeout(10)"
                 + "\ntry:\n    print('received', len(s.recv(100)))\nexcept ConnectionResetError:\n    print('received 0')",
                 socket.toString()));
         String out = run(cmd, Map.of());
