@@ -3,7 +3,9 @@
 # path, in the same run, rounds alternating. Four server columns: git-annex-shell and annexhost's
 # shell over an ssh stand-in, `git annex p2phttp` and `annexhost serve`; for each the client's
 # copy --to origin, drop (local; locks on origin), get, drop --from origin. Then through a gateway
-# to a directory special remote (copy --to origin-nas): git-annex's own proxy against annexhost's.
+# to a directory special remote (copy --to origin-nas) and to an external one (the tests'
+# python3-annexremote directory remote, copy --to origin-ext): git-annex's own proxy against
+# annexhost's. SMALLFILES_ONLY=gateway measures only the gateways.
 # Seconds are medians over ROUNDS; the ratios (git-annex's time / annexhost's, above 1 means
 # annexhost is faster) come last. The ssh repositories are also served by a running
 # `annexhost serve`, so annexhost's shells hand their conversations to it, as deployed; set
@@ -50,24 +52,35 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 # or annexhost's shell when ANNEXHOST_SHELL is set.
 git init -q --bare "$work/ga-ssh.git" && (cd "$work/ga-ssh.git" && git annex init -q ga-ssh >/dev/null 2>&1)
 "$ah" init "$work/ah-ssh.git" >/dev/null
+only="${SMALLFILES_ONLY:-}"
+if [ -z "$only" ]; then
 client c-ga-ssh "localhost:$work/ga-ssh.git"
 ANNEXHOST_SHELL="$ah shell" client c-ah-ssh "localhost:$work/ah-ssh.git"
+fi
 # HTTP: git annex p2phttp and annexhost serve, each reached by its annex url.
 git init -q --bare "$work/ga-http.git" && (cd "$work/ga-http.git" && git annex init -q ga-http >/dev/null 2>&1)
 "$ah" init "$work/ah-http.git" >/dev/null
 gp=$(port); (cd "$work/ga-http.git" && exec git annex p2phttp --port "$gp" --jobs 16 --wideopen >"$work/ga-http.log" 2>&1) & pids+=($!)
 hp=$(port); "$ah" serve --repo "$work/ah-http.git" --port "$hp" --jobs 16 >"$work/ah-http.log" 2>&1 & pids+=($!)
 sleep 5
+if [ -z "$only" ]; then
 client c-ga-http "$work/ga-http.git" "annex+http://127.0.0.1:$gp/git-annex/"
 client c-ah-http "$work/ah-http.git" "annex+http://127.0.0.1:$hp/git-annex/"
+fi
+# The external remote: one program for both gateways, found on PATH as git-annex finds it.
+cp "$here/host/src/test/resources/interop/git-annex-remote-pydir" "$work/bin/"; chmod +x "$work/bin/git-annex-remote-pydir"
 # Gateways to a directory special remote: git-annex's proxy, and annexhost's.
 git init -q --bare "$work/ga-gw.git"
 (cd "$work/ga-gw.git" && git annex init -q ga-gw >/dev/null 2>&1 && mkdir -p "$work/ga-nas" &&
  git annex initremote -q nas type=directory directory="$work/ga-nas" encryption=none >/dev/null 2>&1 &&
- git config remote.nas.annex-proxy true && git annex updateproxy >/dev/null 2>&1)
+ git config remote.nas.annex-proxy true && mkdir -p "$work/ga-ext" &&
+ git annex initremote -q ext type=external externaltype=pydir directory="$work/ga-ext" encryption=none >/dev/null 2>&1 &&
+ git config remote.ext.annex-proxy true && git annex updateproxy >/dev/null 2>&1)
 "$ah" init "$work/ah-gw.git" >/dev/null
 mkdir -p "$work/ah-nas"
 "$ah" initremote --repo "$work/ah-gw.git" nas type=directory directory="$work/ah-nas" encryption=none >/dev/null
+mkdir -p "$work/ah-ext"
+"$ah" initremote --repo "$work/ah-gw.git" ext type=external externaltype=pydir directory="$work/ah-ext" encryption=none >/dev/null
 client c-ga-gw "localhost:$work/ga-gw.git"
 ANNEXHOST_SHELL="$ah shell" client c-ah-gw "localhost:$work/ah-gw.git"
 if [ -z "${SMALLFILES_COLD:-}" ]; then
@@ -107,6 +120,8 @@ round() {  # the four operations on one client, ending where they started (conte
 gateway() {
   timed "$1" gwcopy copy -J"$jobs" --to origin-nas .
   (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-nas . >/dev/null 2>&1) || true
+  timed "$1" gwext copy -J"$jobs" --to origin-ext .
+  (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-ext . >/dev/null 2>&1) || true
 }
 (cd "$work/c-ga-gw" && git annex sync -q --no-content >/dev/null 2>&1 || true)
 (cd "$work/c-ah-gw" && env ANNEXHOST_SHELL="$ah shell" git annex sync -q --no-content >/dev/null 2>&1 || true)
@@ -114,8 +129,10 @@ gateway() {
 for r in $(seq 1 "$rounds"); do
   # Alternate which server goes first, so neither always meets a warmer (or busier) machine.
   if [ $((r % 2)) -eq 1 ]; then order="ga ah"; else order="ah ga"; fi
-  for s in $order; do round "c-$s-ssh"; done
-  for s in $order; do round "c-$s-http"; done
+  if [ -z "$only" ]; then
+    for s in $order; do round "c-$s-ssh"; done
+    for s in $order; do round "c-$s-http"; done
+  fi
   for s in $order; do gateway "c-$s-gw"; done
   echo "round $r of $rounds done" >&2
 done
@@ -138,8 +155,10 @@ ops = [("copy", "copy --to origin"), ("drop", "drop (locks on origin)"), ("get",
 print("%-24s %16s %16s %16s %16s" % ("operation", "git-annex-shell", "annexhost shell", "annex p2phttp", "annexhost serve"))
 for k, name in ops:
     print("%-24s %16s %16s %16s %16s" % (name, *["%.2f (%s)" % (med(k, c), spread(k, c)) for c in ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http")]))
-print("%-24s %16s %16s" % ("copy --to origin-nas", "%.2f (%s)" % (med("gwcopy", "c-ga-gw"), spread("gwcopy", "c-ga-gw")),
+print("%-24s %16s %16s   (git-annex's proxy, annexhost's gateway)" % ("copy --to origin-nas", "%.2f (%s)" % (med("gwcopy", "c-ga-gw"), spread("gwcopy", "c-ga-gw")),
                                                    "%.2f (%s)" % (med("gwcopy", "c-ah-gw"), spread("gwcopy", "c-ah-gw"))))
+print("%-24s %16s %16s" % ("copy --to origin-ext", "%.2f (%s)" % (med("gwext", "c-ga-gw"), spread("gwext", "c-ga-gw")),
+                                                   "%.2f (%s)" % (med("gwext", "c-ah-gw"), spread("gwext", "c-ah-gw"))))
 print()
 print("ratios, git-annex / annexhost (above 1: annexhost faster)")
 hung = {}
@@ -152,4 +171,5 @@ print("%-24s %10s %10s" % ("operation", "ssh", "http"))
 for k, name in ops:
     print("%-24s %10.2f %10.2f" % (name, med(k, "c-ga-ssh") / med(k, "c-ah-ssh"), med(k, "c-ga-http") / med(k, "c-ah-http")))
 print("%-24s %10.2f" % ("gateway to a directory", med("gwcopy", "c-ga-gw") / med("gwcopy", "c-ah-gw")))
+print("%-24s %10.2f" % ("gateway to an external", med("gwext", "c-ga-gw") / med("gwext", "c-ah-gw")))
 PY
