@@ -31,6 +31,8 @@ public final class AnnexBranch {
     public static final String PUSHED_REF = "refs/heads/synced/git-annex";
 
     private static final int ATTEMPTS = 10;
+    /** Beside our index: the commit whose tree it holds, when it is the branch's (see prepareIndex). */
+    private static final String INDEX_COMMIT = "index.commit";
 
     private final Git git;
     private final Path workDir;
@@ -140,6 +142,7 @@ public final class AnnexBranch {
                 for (int i = 0; i < shas.length; i++) {
                     info.append("100644 ").append(shas[i].strip()).append('\t').append(staged.get(i).branchPath()).append('\n');
                 }
+                indexChanging();
                 indexed.run(info.toString().getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
                 committed = updateRef(indexed, old, message);
                 if (committed) {
@@ -189,18 +192,44 @@ public final class AnnexBranch {
      * Our private index, holding the tree of OLD. Any {@code index.lock} beside it is stale: only
      * this class writes that index, and only with the index lock held, so a lock file there was
      * left by a git that died (git-annex's {@code prepareModifyIndex} reasons the same way).
+     *
+     * <p>The index is read from OLD's tree only when it does not hold it already: {@code
+     * index.commit} names the commit our last commit left the index at, and while the branch is
+     * still there (no other writer moved it) the index is reused. Reading the tree costs one object
+     * per directory of the branch, half a second at 10000 keys: every commit paid it before. The
+     * marker goes before the index changes and comes back only once the branch holds what it says,
+     * so a commit that dies between leaves no marker and the next one reads the tree.
      */
     private Git prepareIndex(Optional<String> old) throws IOException {
         Files.createDirectories(workDir);
         Path index = workDir.resolve("index");
         Files.deleteIfExists(workDir.resolve("index.lock"));
         Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", index.toString()));
+        Path marker = workDir.resolve(INDEX_COMMIT);
+        if (old.isPresent() && Files.exists(index) && Files.exists(marker)
+                && Files.readString(marker, StandardCharsets.US_ASCII).strip().equals(old.get())) {
+            return indexed;
+        }
+        indexChanging();
         if (old.isPresent()) {
             indexed.run("read-tree", old.get());
         } else {
             indexed.run("read-tree", "--empty");
         }
         return indexed;
+    }
+
+    /** Call before the index changes: it no longer holds the tree the marker names. */
+    private void indexChanging() throws IOException {
+        Files.deleteIfExists(workDir.resolve(INDEX_COMMIT));
+    }
+
+    /** Records that the index holds the tree of this commit, which the branch is now at. */
+    private void indexAt(String commit) throws IOException {
+        Path tmp = workDir.resolve(INDEX_COMMIT + ".tmp");
+        Files.writeString(tmp, commit + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, workDir.resolve(INDEX_COMMIT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Writes the index's tree as a commit on OLD and moves the branch to it if it is still at OLD. */
@@ -210,7 +239,11 @@ public final class AnnexBranch {
         String commit = old.isPresent()
                 ? git.run(msg, "commit-tree", tree, "-p", old.get()).strip()
                 : git.run(msg, "commit-tree", tree).strip();
-        return git.succeeds("update-ref", REF, commit, old.orElse(""));
+        boolean moved = git.succeeds("update-ref", REF, commit, old.orElse(""));
+        if (moved) {
+            indexAt(commit);
+        }
+        return moved;
     }
 
     /**
@@ -258,6 +291,7 @@ public final class AnnexBranch {
     /** @return a merge commit of the two, each file differing between them the union of their lines */
     private String unionMerge(String ours, String theirs) throws IOException {
         Git indexed = prepareIndex(Optional.of(ours));
+        indexChanging();
         for (String path : git.run("diff", "--name-only", "-z", "--no-renames", ours, theirs).split("\0")) {
             if (path.isEmpty()) {
                 continue;

@@ -3,6 +3,7 @@ package org.annexhost.repo.branch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,32 @@ class AnnexBranchMergeTest {
         String head = git.run("rev-parse", AnnexBranch.REF).strip();
         assertThat(git.succeeds("merge-base", "--is-ancestor", pushed, head)).as("the push is part of the branch").isTrue();
         assertThat(branch.mergePushed()).as("nothing new the second time").isFalse();
+    }
+
+    @Test
+    void commitsReuseTheirIndexOnlyWhileNoOtherWriterMovedTheBranch() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("g.git"), Optional.of("gateway"));
+        AnnexBranch branch = repo.branch();
+        Git git = repo.git();
+        branch.changeAndCommit(Map.of("aaa/bbb/one.log", log -> "1 one\n"), "one");
+        Path marker = tmp.resolve("g.git/annex/annexhost/index.commit");
+        assertThat(Files.readString(marker).strip()).as("the index holds the branch's tree")
+                .isEqualTo(git.run("rev-parse", AnnexBranch.REF).strip());
+        branch.changeAndCommit(Map.of("aaa/ccc/two.log", log -> "2 two\n"), "two");
+        // Another writer (git-annex in the repository) moves the branch: our index no longer holds it.
+        String theirs = clientCommit(git, git.run("rev-parse", AnnexBranch.REF).strip(), "ddd/eee/three.log", "3 three\n");
+        git.run("update-ref", AnnexBranch.REF, theirs);
+        branch.changeAndCommit(Map.of("fff/ggg/four.log", log -> "4 four\n"), "four");
+        // A commit that died after changing the index, before moving the branch, left no marker.
+        branch.change(Map.of("hhh/iii/five.log", log -> "5 five\n"));
+        Files.delete(marker);
+        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", tmp.resolve("g.git/annex/annexhost/index").toString()));
+        indexed.run(("0 " + "0".repeat(40) + "\taaa/bbb/one.log\n").getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
+        branch.commit("five");
+        String tree = git.run("ls-tree", "-r", "--name-only", AnnexBranch.REF);
+        assertThat(tree).contains("aaa/bbb/one.log", "aaa/ccc/two.log", "ddd/eee/three.log", "fff/ggg/four.log",
+                "hhh/iii/five.log", "uuid.log");
+        assertThat(git.run("cat-file", "-p", AnnexBranch.REF + ":aaa/bbb/one.log")).isEqualTo("1 one\n");
     }
 
     @Test
