@@ -75,22 +75,18 @@ final class ShellCommand implements Callable<Integer> {
             args.add(commandString);
         }
         args.addAll(words);
-        // As the shell got them: a host reads SSH_ORIGINAL_COMMAND itself when there are none.
-        List<String> handedArgs = List.copyOf(args);
-        if (args.isEmpty()) {
-            String original = System.getenv("SSH_ORIGINAL_COMMAND");
-            if (original == null || original.isBlank()) {
-                System.err.println("annexhost shell: no command given (-c, arguments, or SSH_ORIGINAL_COMMAND)");
-                return 1;
-            }
-            args.add(original);
+        // Handed over as the shell got them: the host reads SSH_ORIGINAL_COMMAND the same way.
+        List<String> command = ShellCommandLine.invocation(args, System.getenv());
+        if (command.isEmpty()) {
+            System.err.println("annexhost shell: no command given (-c, arguments, or SSH_ORIGINAL_COMMAND)");
+            return 1;
         }
         try {
-            ShellCommandLine line = ShellCommandLine.parse(args);
+            ShellCommandLine line = ShellCommandLine.parse(command);
             ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv());
             if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
                 policy.checkDirectory(line.directory());
-                Optional<Integer> served = ShellRelay.tryHost(handedArgs, System.getenv(),
+                Optional<Integer> served = ShellRelay.tryHost(args, System.getenv(),
                         new FileInputStream(FileDescriptor.in), protocolOut, System.err);
                 if (served.isPresent()) {
                     return served.get();

@@ -2,6 +2,7 @@ package org.annexhost.shell;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,20 @@ public record ShellCommandLine(String command, Optional<String> directory, List<
     /** Older git-annex-shell commands that clients newer than 6.20180312 do not use. */
     static final List<String> LEGACY = List.of("inannex", "sendkey", "recvkey", "dropkey",
             "gcryptsetup", "transferinfo", "commit", "lockcontent");
+
+    /**
+     * @param args the shell's arguments, as it got them
+     * @param env the shell's environment
+     * @return the words of its command: the arguments, else (a forced command has none) what the
+     *     client asked ssh for, {@code SSH_ORIGINAL_COMMAND}; empty if neither holds one
+     */
+    public static List<String> invocation(List<String> args, Map<String, String> env) {
+        if (!args.isEmpty()) {
+            return List.copyOf(args);
+        }
+        String original = env.get("SSH_ORIGINAL_COMMAND");
+        return original == null || original.isBlank() ? List.of() : List.of(original);
+    }
 
     /**
      * @param args the words after {@code shell}, with any leading {@code -c} removed

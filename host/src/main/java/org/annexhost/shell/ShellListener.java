@@ -182,13 +182,9 @@ public final class ShellListener implements AutoCloseable {
      *     stdio), a malformed line and another repository's commands the shell serves itself.
      */
     private Optional<ShellCommandLine> take(ShellSocket.Header h, ShellPolicy policy) throws IOException {
-        java.util.List<String> args = h.args();
+        java.util.List<String> args = ShellCommandLine.invocation(h.args(), h.env());
         if (args.isEmpty()) {
-            String original = h.env().get("SSH_ORIGINAL_COMMAND");
-            if (original == null || original.isBlank()) {
-                return Optional.empty();
-            }
-            args = java.util.List.of(original);
+            return Optional.empty();
         }
         ShellCommandLine line;
         try {
