@@ -362,6 +362,11 @@ public final class HttpFuzzer {
 
     private void vanish() throws Exception {
         P2pFuzzer.FuzzKey k = anyKey();
+        if (k.content().length == 0) {
+            // Half of nothing is the whole request: the server may rightly store it after the
+            // client has gone, at a moment the model cannot know.
+            return;
+        }
         tainted.add(k.key());
         String head = "POST " + api("put", k.key()) + " HTTP/1.1\r\nHost: x\r\nX-git-annex-data-length: " + k.content().length
                 + "\r\nContent-Length: " + k.content().length + "\r\n\r\n";
