@@ -19,6 +19,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.annexhost.shell..", "org.annexhost.cli..", "org.annexhost.http..",
                         "org.annexhost.repo..", "org.annexhost.plugin..", "org.annexhost.lock..",
+                        "org.annexhost.cluster..", "org.annexhost.remote..",
                         "org.pf4j..", "org.eclipse.jetty..", "picocli..", "java.nio.file..")
                 .check(HOST);
     }
@@ -42,6 +43,14 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("org.annexhost.repo..", "org.annexhost.lock..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.annexhost.shell..", "org.annexhost.http..", "org.annexhost.p2p.transport..")
+                .check(HOST);
+    }
+
+    @Test
+    void clustersKnowNothingOfHowRemotesAreConfigured() {
+        noClasses().that().resideInAPackage("org.annexhost.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.shell..",
+                        "org.annexhost.http..")
                 .check(HOST);
     }
 }

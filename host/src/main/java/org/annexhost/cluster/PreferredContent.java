@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.annexhost.api.DataSize;
 import org.annexhost.api.Uuid;
-import org.annexhost.remote.chunk.DataSize;
 
 /**
  * A preferred content expression, as clients set it with {@code git annex wanted}: the part of

@@ -91,7 +91,7 @@ class ThirdPartyPluginInteropIT {
             }
         }
         AnnexWorld.Result r = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "remotes", "--repo", gateway.toString());
-        assertThat(r.err()).contains("plugin flatfolder").contains("future.jar").contains(">=9.0.0").contains("0.1.0");
+        assertThat(r.err()).contains("plugin flatfolder").contains("future.jar").contains(">=9.0.0").contains(org.annexhost.api.ApiVersion.CURRENT);
         AnnexWorld.Result init = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "initremote", "--repo",
                 gateway.toString(), "flat", "type=flatfolder", "folder=" + tmp.resolve("flat"));
         assertThat(init.code()).isNotZero();

@@ -7,8 +7,11 @@ package org.annexhost.api;
  * @since 0.1
  */
 public final class ApiVersion {
-    /** The API version plugins compile against: semantic, a minor bump may add, a major break. */
-    public static final String CURRENT = "0.1.0";
+    /**
+     * The API version plugins compile against: semantic, and while it is 0.x a patch bump may add
+     * (0.1.1 added {@link DataSize}), a minor bump may break.
+     */
+    public static final String CURRENT = "0.1.1";
 
     private ApiVersion() {
     }

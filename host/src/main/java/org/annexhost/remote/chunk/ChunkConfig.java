@@ -3,6 +3,7 @@ package org.annexhost.remote.chunk;
 import java.util.Optional;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
+import org.annexhost.api.DataSize;
 
 /**
  * How a remote chunks new content, from its {@code chunk=} setting as git-annex's

@@ -191,18 +191,6 @@ class ChunkedBackendTest {
     }
 
     @Test
-    void dataSizesAsGitAnnexWritesThem() {
-        assertThat(DataSize.parse("1048576")).isEqualTo(1048576);
-        assertThat(DataSize.parse("1MiB")).isEqualTo(1048576);
-        assertThat(DataSize.parse("1 mib")).isEqualTo(1048576);
-        assertThat(DataSize.parse("500kB")).isEqualTo(500_000);
-        assertThat(DataSize.parse("1.5GB")).isEqualTo(1_500_000_000L);
-        assertThat(DataSize.parse("2 TiB")).isEqualTo(2L << 40);
-        assertThatThrownBy(() -> DataSize.parse("1 furlong")).hasMessageContaining("not a size");
-        assertThatThrownBy(() -> DataSize.parse("-1MB")).hasMessageContaining("not a size");
-    }
-
-    @Test
     void chunkLogKeepsTheNewestLinePerUuidAndSize() {
         org.annexhost.api.Uuid me = new org.annexhost.api.Uuid("11111111-1111-1111-1111-111111111111");
         String log = "1700000000.000000001s 11111111-1111-1111-1111-111111111111:1048576 3\n"

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
+import org.annexhost.api.DataSize;
 
 /**
  * A remote's S3 settings, read from its configuration with git-annex's names and defaults

@@ -215,8 +215,6 @@ class S3BackendContractTest {
         assertThat(FACTORY.parameters()).extracting(org.annexhost.api.ConfigParameter::name)
                 .contains("bucket", "fileprefix", "host", "port", "protocol", "requeststyle", "datacenter", "region",
                         "signature", "storageclass", "public", "publicurl", "partsize", "encryption", "embedcreds", "chunk");
-        assertThat(DataSize.parse("1GiB")).isEqualTo(1L << 30);
-        assertThat(DataSize.parse("5mb")).isEqualTo(5_000_000L);
         assertThat(new S3Credentials("id", "topsecret", "").toString()).doesNotContain("topsecret");
     }
 

@@ -1,4 +1,4 @@
-package org.annexhost.remote.chunk;
+package org.annexhost.api;
 
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
  * Sizes written the way git-annex reads them ({@code Utility.DataUnits}): a number, optionally
  * fractional, then a unit, SI ({@code kB MB GB TB}) or IEC ({@code KiB MiB GiB TiB}), or none for
  * bytes. Units are matched ignoring case, as git-annex does for all but the bit units it also
- * knows (we do not take bits: nobody sizes chunks in them).
+ * knows (we do not take bits: nobody sizes chunks or parts in them). One reading for the host
+ * ({@code chunk=}, preferred content's {@code largerthan=}) and for plugins (S3's
+ * {@code partsize=}). Stateless.
+ *
+ * @since 0.1.1
  */
 public final class DataSize {
     private static final Pattern SIZE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z]*)\\s*");
@@ -19,7 +23,7 @@ public final class DataSize {
             Map.entry("k", 1000L), Map.entry("kb", 1000L), Map.entry("kilobyte", 1000L),
             Map.entry("m", 1000_000L), Map.entry("mb", 1000_000L), Map.entry("megabyte", 1000_000L),
             Map.entry("g", 1000_000_000L), Map.entry("gb", 1000_000_000L), Map.entry("gigabyte", 1000_000_000L),
-            Map.entry("tb", 1000_000_000_000L), Map.entry("terabyte", 1000_000_000_000L),
+            Map.entry("t", 1000_000_000_000L), Map.entry("tb", 1000_000_000_000L), Map.entry("terabyte", 1000_000_000_000L),
             Map.entry("kib", 1L << 10), Map.entry("mib", 1L << 20), Map.entry("gib", 1L << 30),
             Map.entry("tib", 1L << 40));
 
@@ -32,10 +36,16 @@ public final class DataSize {
      */
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text);
-        Long unit = m.matches() ? UNITS.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
+        Long unit = m.matches() ? unit(m.group(2).toLowerCase(Locale.ROOT)) : null;
         if (unit == null) {
             throw new IllegalArgumentException("not a size: \"" + text + "\" (expected e.g. 1MiB, 500kB, 1048576)");
         }
         return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).longValue();
+    }
+
+    /** A unit's multiplier, its name also in the plural ("megabytes"), as git-annex reads it. */
+    private static Long unit(String name) {
+        Long unit = UNITS.get(name);
+        return unit == null && name.length() > 3 && name.endsWith("s") ? UNITS.get(name.substring(0, name.length() - 1)) : unit;
     }
 }
