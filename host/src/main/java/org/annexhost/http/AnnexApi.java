@@ -15,6 +15,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.StoreFailures;
 import org.annexhost.api.content.FileBacked;
 import org.annexhost.peer.Peer;
@@ -35,10 +36,14 @@ import org.eclipse.jetty.util.Callback;
 final class AnnexApi {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnnexApi.class);
 
-    /** Operations and the lowest version that has each. */
-    private static final java.util.Map<String, Integer> SINCE = java.util.Map.of(
-            "key", 0, "checkpresent", 0, "remove", 0, "remove-before", 3, "gettimestamp", 3,
-            "put", 0, "putoffset", 1, "lockcontent", 0, "keeplocked", 0);
+    /** The HTTP API's own addition, with no P2P feature behind it (putoffset, from v1). */
+    private static final ProtocolVersion PUTOFFSET_SINCE = new ProtocolVersion(1);
+    /** Operations and whether a version has each: the P2P feature behind it, where there is one. */
+    private static final java.util.Map<String, java.util.function.Predicate<ProtocolVersion>> SINCE = java.util.Map.of(
+            "key", v -> true, "checkpresent", v -> true, "remove", v -> true,
+            "remove-before", ProtocolVersion::hasRemoveBefore, "gettimestamp", ProtocolVersion::hasRemoveBefore,
+            "put", v -> true, "putoffset", v -> v.compareTo(PUTOFFSET_SINCE) >= 0, "lockcontent", v -> true,
+            "keeplocked", v -> true);
     private static final Set<String> WRITES = Set.of("put", "putoffset");
     private static final Set<String> REMOVES = Set.of("remove", "remove-before");
 
@@ -66,8 +71,8 @@ final class AnnexApi {
 
     /** @return true if this is an annex API request, whether or not it succeeded */
     boolean handle(Request request, Response response, Callback callback, ApiRequest api) throws Exception {
-        Integer since = SINCE.get(api.operation());
-        if (since == null || api.versionOrLatest().number() < since) {
+        java.util.function.Predicate<ProtocolVersion> has = SINCE.get(api.operation());
+        if (has == null || !has.test(api.versionOrLatest())) {
             HttpReplies.text(response, callback, 404, "no such request: " + api.operation() + " in version " + api.versionOrLatest());
             return true;
         }
@@ -159,7 +164,7 @@ final class AnnexApi {
         long length = Long.parseLong(lengthHeader);
         long httpOffset = api.number("offset", 0);
         if (api.optional("data-present").filter("true"::equals).isPresent()) {
-            if (api.versionOrLatest().number() < 4) {
+            if (!api.versionOrLatest().hasDataPresent()) {
                 throw new ApiRequest.BadRequest("data-present needs version 4");
             }
             try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
@@ -262,7 +267,7 @@ final class AnnexApi {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Source.asInputStream(request), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (line.replace(" ", "").contains("\"unlock\":true")) {
+                if (Json.isUnlock(line)) {
                     unlock = true;
                     break;
                 }
@@ -323,7 +328,7 @@ final class AnnexApi {
                     response.setStatus(200);
                 }
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-                if (api.versionOrLatest().number() >= 1 || api.version().isEmpty()) {
+                if (api.versionOrLatest().hasValidity() || api.version().isEmpty()) {
                     response.getHeaders().put("X-git-annex-data-length", Long.toString(sendLength));
                 }
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(sendLength));
@@ -410,10 +415,24 @@ final class AnnexApi {
     }
 
     private static String plus(ApiRequest api, List<Uuid> uuids) {
-        if (api.versionOrLatest().number() < 2) {
+        if (!api.versionOrLatest().hasPlusReplies()) {
             return "";
         }
         return ", \"plusuuids\": [" + uuids.stream().map(u -> HttpReplies.quote(u.value())).collect(Collectors.joining(", ")) + "]";
     }
 
+    /** The JSON the client streams to keeplocked, read when first needed (Jackson loads lazily). */
+    private static final class Json {
+        private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        /** @return whether the line is one JSON object whose {@code unlock} is {@code true} */
+        static boolean isUnlock(String line) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode v = MAPPER.readTree(line);
+                return v != null && v.isObject() && v.path("unlock").isBoolean() && v.path("unlock").booleanValue();
+            } catch (IOException notJson) {
+                return false;
+            }
+        }
+    }
 }
