@@ -14,9 +14,7 @@ import org.annexhost.http.HttpOptions;
 import org.annexhost.http.HttpRepository;
 import org.annexhost.http.P2pHttpServer;
 import org.annexhost.lock.LockTable;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerRegistry;
@@ -275,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
         PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
         added.add(repo.uuid());
         peers.add(new LocalPeer(repo.path().getFileName().toString(), new ProtocolServer(repo.uuid(), store,
-                ServerMode.READ_WRITE, MonotonicClock.system(), services, ProtocolVersion.LATEST),
+                ProtocolServer.Options.of(MonotonicClock.system()).services(services)),
                 threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT));
         for (RemoteDefinition r : setup.remotes.list()) {
             if (!setup.remotes.published(r)) {
@@ -288,13 +286,13 @@ final class ServeCommand implements Callable<Integer> {
                 continue;
             }
             setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
-                    new ProtocolServer(r.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+                    new ProtocolServer(r.uuid(), s, ProtocolServer.Options.of(MonotonicClock.system())),
                     threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
             added.add(r.uuid());
         }
         for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
             setup.served.proxiedStore(c.uuid()).ifPresent(s -> peers.add(new LocalPeer(c.name(),
-                    new ProtocolServer(c.uuid(), s, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+                    new ProtocolServer(c.uuid(), s, ProtocolServer.Options.of(MonotonicClock.system())),
                     threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
             added.add(c.uuid());
         }

@@ -22,9 +22,7 @@ import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.cluster.ClusterNode;
 import org.annexhost.cluster.ClusterStore;
 import org.annexhost.lock.LockTable;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.p2p.server.ContentListener;
 import org.annexhost.repo.branch.LocationLog;
@@ -160,8 +158,8 @@ public final class ServedRemotes implements AutoCloseable {
             return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost, gateway);
         }
         LocalStore store = opened(def).asClusterNode();
-        return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(),
-                store, ServerMode.READ_WRITE, MonotonicClock.system(), null, ProtocolVersion.LATEST),
+        return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
+                ProtocolServer.Options.of(MonotonicClock.system())),
                 nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost, gateway);
     }
 

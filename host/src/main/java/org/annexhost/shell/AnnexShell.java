@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.message.Message;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ProxyRelay;
 import org.annexhost.p2p.transport.P2PConnection;
@@ -100,8 +99,8 @@ public final class AnnexShell {
             throw new ShellException("missing UUID parameter");
         }
         Uuid mine = requireAnnex(repo);
-        ProtocolServer server = new ProtocolServer(mine, repo.store(), policy.serverMode(), clock,
-                repo.services(), ProtocolVersion.LATEST);
+        ProtocolServer server = new ProtocolServer(mine, repo.store(),
+                ProtocolServer.Options.of(clock).mode(policy.serverMode()).services(repo.services()));
         String clientUuid = line.params().get(0);
         if (line.uuid().isPresent() && !line.uuid().get().equals(mine.value())) {
             Optional<Peer> behind = proxiedRepository(repo, line.uuid().get());
@@ -158,7 +157,7 @@ public final class AnnexShell {
         if (store.isEmpty()) {
             throw new ShellException("expected repository UUID " + wanted + " but found UUID " + mine);
         }
-        return new ProtocolServer(uuid, store.get(), policy.serverMode(), clock, null, ProtocolVersion.LATEST);
+        return new ProtocolServer(uuid, store.get(), ProtocolServer.Options.of(clock).mode(policy.serverMode()));
     }
 
     private int notifyChanges(ServedRepository repo) throws IOException {

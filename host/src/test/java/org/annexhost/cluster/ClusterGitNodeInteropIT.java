@@ -24,7 +24,6 @@ import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.p2p.transport.ForwardingConnection;
 import org.annexhost.p2p.transport.P2PConnection;
@@ -84,7 +83,7 @@ class ClusterGitNodeInteropIT {
     private ClusterNode memoryNode(String uuid, FakeMonotonicClock clock, MemoryStore store) {
         Uuid u = new Uuid(uuid);
         return new ClusterNode(u, "node-" + uuid, new LocalPeer("node-" + uuid, new ProtocolServer(u, store,
-                ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST), threads,
+                ProtocolServer.Options.of(clock)), threads,
                 InMemoryConnection.Timeouts.DEFAULT), 100);
     }
 
@@ -100,8 +99,8 @@ class ClusterGitNodeInteropIT {
 
     /** The cluster as the gateway serves it: a conversation per connection, on the peer threads. */
     private LocalPeer servedCluster() {
-        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null,
-                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster,
+                ProtocolServer.Options.of(gatewayClock)), threads, InMemoryConnection.Timeouts.DEFAULT);
     }
 
     @AfterEach

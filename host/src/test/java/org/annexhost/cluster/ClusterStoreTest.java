@@ -24,7 +24,6 @@ import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerThreads;
@@ -148,8 +147,8 @@ class ClusterStoreTest {
         MemoryStore store = new MemoryStore(clock, 600);
         Uuid u = new Uuid(uuid);
         LocalStore served = dying ? new DyingStore(store) : store;
-        LocalPeer peer = new LocalPeer("node-" + uuid, new ProtocolServer(u, served, ServerMode.READ_WRITE, clock, null,
-                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        LocalPeer peer = new LocalPeer("node-" + uuid, new ProtocolServer(u, served,
+                ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
         Node n = new Node(u, store, clock, new ClusterNode(u, "node-" + uuid, peer, 100));
         nodes.add(n);
         return n;
@@ -163,8 +162,8 @@ class ClusterStoreTest {
 
     /** The cluster as the gateway serves it: a conversation per connection, on the peer threads. */
     private LocalPeer servedCluster() {
-        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster, ServerMode.READ_WRITE, gatewayClock, null,
-                ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        return new LocalPeer("cluster", new ProtocolServer(CLUSTER, cluster,
+                ProtocolServer.Options.of(gatewayClock)), threads, InMemoryConnection.Timeouts.DEFAULT);
     }
 
     @AfterEach
@@ -212,8 +211,8 @@ class ClusterStoreTest {
         Uuid otherGateway = new Uuid("99999999-0000-0000-0000-000000000009");
         MemoryStore behindStore = new MemoryStore(new FakeMonotonicClock(1), 600);
         Uuid behind = new Uuid("behind");
-        LocalPeer behindPeer = new LocalPeer("node-behind", new ProtocolServer(behind, behindStore, ServerMode.READ_WRITE,
-                new FakeMonotonicClock(1), null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        LocalPeer behindPeer = new LocalPeer("node-behind", new ProtocolServer(behind, behindStore,
+                ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
         nodes.add(new Node(behind, behindStore, new FakeMonotonicClock(1),
                 new ClusterNode(behind, "other-behind", behindPeer, 201, Optional.of(otherGateway))));
         start();
@@ -249,8 +248,8 @@ class ClusterStoreTest {
                             java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(10)),
                     fanout, java.time.Duration.ofSeconds(10)).trustingItsFeeder();
             Uuid u = new Uuid(name);
-            LocalPeer peer = new LocalPeer(name, new ProtocolServer(u, trusting, ServerMode.READ_WRITE, new FakeMonotonicClock(1),
-                    null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+            LocalPeer peer = new LocalPeer(name, new ProtocolServer(u, trusting,
+                    ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
             nodes.add(new Node(u, new MemoryStore(new FakeMonotonicClock(1), 600), new FakeMonotonicClock(1),
                     new ClusterNode(u, name, peer, 100)));
         }

@@ -6,7 +6,6 @@ import java.util.List;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerThreads;
@@ -21,8 +20,8 @@ class ConversationsTest {
         FakeMonotonicClock clock = new FakeMonotonicClock(1000);
         Uuid uuid = new Uuid("11111111-2222-3333-4444-555555555555");
         PeerThreads threads = new PeerThreads("peer-test", Conversations.MAX_IDLE_TOTAL + 8);
-        LocalPeer peer = new LocalPeer("test", new ProtocolServer(uuid, new MemoryStore(clock, 600), ServerMode.READ_WRITE,
-                clock, null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        LocalPeer peer = new LocalPeer("test", new ProtocolServer(uuid, new MemoryStore(clock, 600),
+                ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
         try (Conversations c = new Conversations(u -> 4)) {
             for (int i = 0; i < 300; i++) {
                 try (Conversations.Lease l = c.take(peer, ProtocolVersion.LATEST, List.of(Uuid.random()))) {

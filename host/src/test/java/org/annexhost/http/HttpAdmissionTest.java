@@ -15,9 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerRegistry;
@@ -46,7 +44,7 @@ class HttpAdmissionTest {
 
     void start(int jobs, int peerConversations, int lockedFiles, Duration clientIdle) throws Exception {
         PeerRegistry peers = new PeerRegistry();
-        peers.add(new LocalPeer("test", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+        peers.add(new LocalPeer("test", new ProtocolServer(UUID, store, ProtocolServer.Options.of(clock)),
                 new PeerThreads("peer-test", peerConversations), new PeerThreads("locks-test", lockedFiles + 4),
                 InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, jobs, 5, HttpAccess.open(false), Optional.empty(),

@@ -13,9 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerRegistry;
@@ -42,7 +40,7 @@ class HttpApiTest {
 
     void start(HttpAccess access) throws Exception {
         PeerRegistry peers = new PeerRegistry();
-        peers.add(new LocalPeer("test", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+        peers.add(new LocalPeer("test", new ProtocolServer(UUID, store, ProtocolServer.Options.of(clock)),
                 new PeerThreads("peer-test", 32), InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, 4, 5, access, Optional.empty()), peers, Map.of(),
                 Duration.ofMinutes(10));
@@ -336,7 +334,7 @@ class HttpApiTest {
     @Test
     void idleConversationsWithAProxiedRemoteAreBoundedByProxyConnections() throws Exception {
         PeerRegistry peers = new PeerRegistry();
-        peers.add(new LocalPeer("proxied", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+        peers.add(new LocalPeer("proxied", new ProtocolServer(UUID, store, ProtocolServer.Options.of(clock)),
                 new PeerThreads("peer-proxied", 32), InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, 4, 5, HttpAccess.open(false), Optional.empty(),
                 Optional.empty(), Optional.empty(), 100, 1), peers, Map.of(), Duration.ofMinutes(10));

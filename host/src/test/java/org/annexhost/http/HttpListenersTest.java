@@ -25,9 +25,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerRegistry;
@@ -50,7 +48,7 @@ class HttpListenersTest {
 
     P2pHttpServer server(HttpOptions o) throws Exception {
         PeerRegistry peers = new PeerRegistry();
-        peers.add(new LocalPeer("t", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+        peers.add(new LocalPeer("t", new ProtocolServer(UUID, store, ProtocolServer.Options.of(clock)),
                 new PeerThreads("peer-t", 16), InMemoryConnection.Timeouts.DEFAULT));
         P2pHttpServer s = new P2pHttpServer(o, peers, Map.of(), Duration.ofMinutes(10));
         s.start();

@@ -21,9 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.contract.GeneratedContent;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerRegistry;
@@ -48,7 +46,7 @@ class HttpSoakTest {
         FakeMonotonicClock clock = new FakeMonotonicClock(1);
         MemoryStore store = new MemoryStore(clock, 600);
         PeerRegistry peers = new PeerRegistry();
-        peers.add(new LocalPeer("soak", new ProtocolServer(UUID, store, ServerMode.READ_WRITE, clock, null, ProtocolVersion.LATEST),
+        peers.add(new LocalPeer("soak", new ProtocolServer(UUID, store, ProtocolServer.Options.of(clock)),
                 new PeerThreads("peer-soak", 64), InMemoryConnection.Timeouts.DEFAULT));
         try (P2pHttpServer server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, JOBS, 30, HttpAccess.open(false),
                 Optional.empty()), peers, Map.of(), Duration.ofMinutes(10))) {

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.codec.TextCodec;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.ServerMode;
@@ -65,7 +64,7 @@ class TranscriptTest {
                 }
             }
         }
-        ProtocolServer server = new ProtocolServer(SERVER_UUID, store, mode, clock, null, ProtocolVersion.LATEST);
+        ProtocolServer server = new ProtocolServer(SERVER_UUID, store, ProtocolServer.Options.of(clock).mode(mode));
         TranscriptTransport.Ends ends = transport.open("transcript");
         AtomicReference<Throwable> serverFailure = new AtomicReference<>();
         Thread serverThread = new Thread(() -> {

@@ -24,7 +24,6 @@ import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.junit.jupiter.api.AfterEach;
@@ -83,8 +82,8 @@ class BackendStoreRoundTripsTest {
     void start() throws IOException {
         BackendStore store = new BackendStore("counting", backend,
                 new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, Duration.ofSeconds(10));
-        LocalPeer peer = new LocalPeer("counting", new ProtocolServer(new Uuid("remote-uuid"), store, ServerMode.READ_WRITE,
-                new FakeMonotonicClock(1), null, ProtocolVersion.LATEST), threads, InMemoryConnection.Timeouts.DEFAULT);
+        LocalPeer peer = new LocalPeer("counting", new ProtocolServer(new Uuid("remote-uuid"), store,
+                ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
         client = new ProtocolClient(peer.connect());
         client.negotiate(ProtocolVersion.LATEST);
     }

@@ -25,7 +25,6 @@ import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.junit.jupiter.api.AfterEach;
@@ -127,8 +126,8 @@ class MisbehavingBackendTest {
     void start() throws IOException {
         BackendStore store = new BackendStore("faulty", backend,
                 new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, DEADLINE);
-        ProtocolServer server = new ProtocolServer(new Uuid("remote-uuid"), store, ServerMode.READ_WRITE,
-                new FakeMonotonicClock(100), null, ProtocolVersion.LATEST);
+        ProtocolServer server = new ProtocolServer(new Uuid("remote-uuid"), store,
+                ProtocolServer.Options.of(new FakeMonotonicClock(100)));
         pair = InMemoryConnection.pair("faulty-test");
         serverThread = new Thread(() -> {
             try (var c = pair.server()) {

@@ -43,7 +43,17 @@ class AnnexShellTest {
                 }
 
                 public RepositoryServices services() {
-                    return null;
+                    return new RepositoryServices() {
+                        public Process startService(org.annexhost.p2p.message.GitService service,
+                                                    org.annexhost.p2p.server.ServerMode mode) throws java.io.IOException {
+                            throw new java.io.IOException("no git in this test");
+                        }
+
+                        public java.util.List<String> awaitRefChange(java.time.Duration maxWait,
+                                                                     java.util.function.BooleanSupplier giveUp) {
+                            return java.util.List.of();
+                        }
+                    };
                 }
 
                 public Optional<LocalStore> proxiedStore(Uuid uuid) {

@@ -39,25 +39,63 @@ public final class ProtocolServer {
     private final LocalStore store;
     private final ServerMode mode;
     private final MonotonicClock clock;
+    /** Null where there are none (the options say it with an Optional). */
     private final RepositoryServices services;
     private final ProtocolVersion maxVersion;
 
     /**
-     * @param uuid the served repository's uuid
-     * @param store its content
+     * How a server serves, apart from what: what clients may do, the clock behind GETTIMESTAMP,
+     * the git side (CONNECT, NOTIFYCHANGE) where there is one, and the newest version to agree
+     * to. Start from {@link #of} and narrow.
+     *
      * @param mode what clients may do
      * @param clock the monotonic clock behind GETTIMESTAMP
-     * @param services git services for CONNECT and NOTIFYCHANGE, or null where there are none
+     * @param services git services for CONNECT and NOTIFYCHANGE, if the repository has them
      * @param maxVersion the highest protocol version to agree to
      */
-    public ProtocolServer(Uuid uuid, LocalStore store, ServerMode mode, MonotonicClock clock,
-                          RepositoryServices services, ProtocolVersion maxVersion) {
+    public record Options(ServerMode mode, MonotonicClock clock, Optional<RepositoryServices> services,
+                          ProtocolVersion maxVersion) {
+        /** Checks every part is there. */
+        public Options {
+            java.util.Objects.requireNonNull(mode, "mode");
+            java.util.Objects.requireNonNull(clock, "clock");
+            java.util.Objects.requireNonNull(services, "services");
+            java.util.Objects.requireNonNull(maxVersion, "maxVersion");
+        }
+
+        /** @return read-write, no git services, the latest version, timestamps from the clock */
+        public static Options of(MonotonicClock clock) {
+            return new Options(ServerMode.READ_WRITE, clock, Optional.empty(), ProtocolVersion.LATEST);
+        }
+
+        /** @return these options, clients limited to the mode */
+        public Options mode(ServerMode m) {
+            return new Options(m, clock, services, maxVersion);
+        }
+
+        /** @return these options with the repository's git services */
+        public Options services(RepositoryServices s) {
+            return new Options(mode, clock, Optional.of(s), maxVersion);
+        }
+
+        /** @return these options, agreeing to no version above the given one */
+        public Options maxVersion(ProtocolVersion v) {
+            return new Options(mode, clock, services, v);
+        }
+    }
+
+    /**
+     * @param uuid the served repository's uuid
+     * @param store its content
+     * @param options how it is served
+     */
+    public ProtocolServer(Uuid uuid, LocalStore store, Options options) {
         this.uuid = uuid;
         this.store = store;
-        this.mode = mode;
-        this.clock = clock;
-        this.services = services;
-        this.maxVersion = maxVersion;
+        this.mode = options.mode();
+        this.clock = options.clock();
+        this.services = options.services().orElse(null);
+        this.maxVersion = options.maxVersion();
     }
 
     /** @return the served repository's uuid */

@@ -13,7 +13,6 @@ import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.annexhost.testing.MemoryStore;
@@ -35,8 +34,7 @@ class ProtocolClientTest {
     @BeforeEach
     void start() {
         pair = InMemoryConnection.pair("client-test");
-        ProtocolServer server = new ProtocolServer(new Uuid("server"), store, ServerMode.READ_WRITE, clock, null,
-                ProtocolVersion.LATEST);
+        ProtocolServer server = new ProtocolServer(new Uuid("server"), store, ProtocolServer.Options.of(clock));
         serverThread = new Thread(() -> {
             try (var c = pair.server()) {
                 server.serve(c);

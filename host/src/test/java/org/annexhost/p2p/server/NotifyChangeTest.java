@@ -51,8 +51,8 @@ class NotifyChangeTest {
 
     final FakeMonotonicClock clock = new FakeMonotonicClock(1000);
     final ScriptedRefs refs = new ScriptedRefs();
-    final ProtocolServer server = new ProtocolServer(new Uuid("11111111-2222-3333-4444-555555555555"),
-            new MemoryStore(clock, 600), ServerMode.READ_WRITE, clock, refs, ProtocolVersion.LATEST);
+    final ProtocolServer server = new ProtocolServer(new Uuid("11111111-2222-3333-4444-555555555555"), new MemoryStore(clock, 600),
+            ProtocolServer.Options.of(clock).services(refs));
 
     Thread serve(P2PConnection c) {
         Thread t = new Thread(() -> {

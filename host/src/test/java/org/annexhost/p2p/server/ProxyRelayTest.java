@@ -42,7 +42,8 @@ class ProxyRelayTest {
     /** A client connected through a relay in this mode to a repository that agrees to at most {@code max}. */
     private ProtocolClient relayedClient(ServerMode mode, ProtocolVersion max) throws Exception {
         InMemoryConnection.Pair repository = InMemoryConnection.pair("old-peer");
-        ProtocolServer old = new ProtocolServer(REPO, store, ServerMode.READ_WRITE, new FakeMonotonicClock(100), null, max);
+        ProtocolServer old = new ProtocolServer(REPO, store,
+                ProtocolServer.Options.of(new FakeMonotonicClock(100)).maxVersion(max));
         threads.submit(() -> {
             old.serve(repository.server());
             return null;
@@ -110,7 +111,7 @@ class ProxyRelayTest {
     @Test
     void aClientThatHangsUpEndsTheRepositorysConversation() throws Exception {
         InMemoryConnection.Pair repository = InMemoryConnection.pair("peer");
-        ProtocolServer server = new ProtocolServer(REPO, store, ServerMode.READ_WRITE, new FakeMonotonicClock(1), null, ProtocolVersion.LATEST);
+        ProtocolServer server = new ProtocolServer(REPO, store, ProtocolServer.Options.of(new FakeMonotonicClock(1)));
         Future<?> served = threads.submit(() -> {
             server.serve(repository.server());
             return null;
