@@ -61,7 +61,14 @@ final class LocationRecordingStore implements LocalStore {
 
     @Override
     public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
-        return store.alreadyHas(key, ((Recording) upload).upload);
+        return store.alreadyHas(key, upload instanceof Recording r ? r.upload : upload);
+    }
+
+    /** The wrapped store's view for the conversation, recorded the same way. */
+    @Override
+    public LocalStore bypassing(List<Uuid> gateways) {
+        LocalStore bypassed = store.bypassing(gateways);
+        return bypassed == store ? this : new LocationRecordingStore(bypassed, uuid, log);
     }
 
     @Override
