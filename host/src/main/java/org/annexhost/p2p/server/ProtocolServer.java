@@ -39,8 +39,7 @@ public final class ProtocolServer {
     private final LocalStore store;
     private final ServerMode mode;
     private final MonotonicClock clock;
-    /** Null where there are none (the options say it with an Optional). */
-    private final RepositoryServices services;
+    private final Optional<RepositoryServices> services;
     private final ProtocolVersion maxVersion;
 
     /**
@@ -94,7 +93,7 @@ public final class ProtocolServer {
         this.store = store;
         this.mode = options.mode();
         this.clock = options.clock();
-        this.services = options.services().orElse(null);
+        this.services = options.services();
         this.maxVersion = options.maxVersion();
     }
 
@@ -409,7 +408,7 @@ public final class ProtocolServer {
      * a change that may never come). A message that arrives instead is the next one handled.
      */
     private Outcome handleNotifyChange(P2PConnection c, Conversation conversation) throws IOException {
-        if (services == null) {
+        if (services.isEmpty()) {
             c.send(new Error("change notification not available"));
             return Outcome.CONTINUE;
         }
@@ -427,7 +426,7 @@ public final class ProtocolServer {
         try {
             List<String> refs = List.of();
             while (refs.isEmpty() && !next.isDone()) {
-                refs = services.awaitRefChange(NOTIFY_WAIT, next::isDone);
+                refs = services.get().awaitRefChange(NOTIFY_WAIT, next::isDone);
             }
             if (!refs.isEmpty()) {
                 c.send(new Changed(refs));

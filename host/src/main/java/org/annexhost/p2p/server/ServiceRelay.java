@@ -23,10 +23,10 @@ final class ServiceRelay {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRelay.class);
 
     private final P2PConnection connection;
-    private final RepositoryServices services;
+    private final Optional<RepositoryServices> services;
     private final ServerMode mode;
 
-    ServiceRelay(P2PConnection connection, RepositoryServices services, ServerMode mode) {
+    ServiceRelay(P2PConnection connection, Optional<RepositoryServices> services, ServerMode mode) {
         this.connection = connection;
         this.services = services;
         this.mode = mode;
@@ -37,11 +37,11 @@ final class ServiceRelay {
             connection.send(new Message.Error(ServerMode.READ_ONLY_ERROR));
             return Outcome.DONE;
         }
-        if (services == null) {
+        if (services.isEmpty()) {
             connection.send(new Message.Error("git services are not available here"));
             return Outcome.DONE;
         }
-        Process process = services.startService(service, mode);
+        Process process = services.get().startService(service, mode);
         Thread fromClient = new Thread(() -> pumpFromClient(process.getOutputStream()),
                 connection.name() + "-relay-in");
         fromClient.setDaemon(true);
