@@ -235,6 +235,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         private final Key key;
         private final List<NodePut> puts = new ArrayList<>();
         private boolean contentValid = true;
+        private boolean hashedHere;
         private final List<Uuid> stored = new ArrayList<>();
 
         ClusterUpload(Key key) {
@@ -294,6 +295,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 // mismatch no node gets all the bytes, so none can keep them (the nodes this
                 // process serves do not hash them again).
                 contentValid = verifier.map(ContentVerifier::matches).orElse(true);
+                hashedHere = verifier.isPresent();
                 for (FanoutPipe pipe : pipes) {
                     if (!contentValid) {
                         pipe.abort();
@@ -329,7 +331,10 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
 
         @Override
         public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
-            boolean valid = contentValid && senderSaysValid.orElse(true);
+            // Content hashed here is judged by its hash: a sender's INVALID (the file changed as
+            // it was read) does not outweigh it, as it does not for a repository. Otherwise the
+            // sender's word goes to the nodes, which verify what they can.
+            boolean valid = hashedHere ? contentValid : contentValid && senderSaysValid.orElse(true);
             List<NodePut> sent = accepted();
             List<Future<List<Uuid>>> replies = new ArrayList<>();
             for (NodePut p : sent) {
@@ -351,7 +356,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             }
             // One branch commit for all the nodes, not one each.
             knowledge.recordAll(key, stored, true);
-            return valid && !stored.isEmpty();
+            return !stored.isEmpty();
         }
 
         @Override

@@ -24,6 +24,7 @@ import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.StoreFailedException;
+import org.annexhost.time.MonotonicClock;
 
 /**
  * A storage backend seen as a {@link LocalStore}, so the protocol server serves it like a
@@ -40,6 +41,7 @@ public final class BackendStore implements LocalStore {
     private final KeyLocks locks;
     private final ExecutorService calls;
     private final Duration deadline;
+    private final MonotonicClock clock;
     private final boolean verifies;
     /** Keys a CHECKPRESENT just found absent, when (nanoTime): see {@link #alreadyHas}. */
     private final Map<Key, Long> recentlyAbsent = new ConcurrentHashMap<>();
@@ -52,9 +54,12 @@ public final class BackendStore implements LocalStore {
      * @param locks content locks held on the backend's behalf
      * @param calls runs backend calls that have a deadline
      * @param deadline how long a non-streaming call may take
+     * @param clock the clock of the protocol server serving this store, which REMOVE-BEFORE's
+     *     deadline is in
      */
-    public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline) {
-        this(remote, backend, locks, calls, deadline, true);
+    public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline,
+                        MonotonicClock clock) {
+        this(remote, backend, locks, calls, deadline, clock, true);
     }
 
     /**
@@ -62,19 +67,20 @@ public final class BackendStore implements LocalStore {
      *     and fails the stream at its end when it did not match (a cluster feeding its nodes), so
      *     the same gigabyte is not hashed once per node
      */
-    public BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline,
-                        boolean verifies) {
+    private BackendStore(String remote, StorageBackend backend, KeyLocks locks, ExecutorService calls, Duration deadline,
+                         MonotonicClock clock, boolean verifies) {
         this.remote = remote;
         this.backend = backend;
         this.locks = locks;
         this.calls = calls;
         this.deadline = deadline;
+        this.clock = clock;
         this.verifies = verifies;
     }
 
     /** @return the same backend and locks, for a feeder that verifies what it sends */
     public BackendStore trustingItsFeeder() {
-        return new BackendStore(remote, backend, locks, calls, deadline, false);
+        return new BackendStore(remote, backend, locks, calls, deadline, clock, false);
     }
 
     @Override
@@ -163,6 +169,10 @@ public final class BackendStore implements LocalStore {
     @Override
     public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
         return locks.removeUnlessLocked(key, () -> {
+            // As a repository does: the deadline is checked once the content is locked for removal.
+            if (deadlineSeconds.isPresent() && clock.seconds() >= deadlineSeconds.getAsLong()) {
+                return false;
+            }
             bounded("REMOVE " + key, () -> {
                 backend.remove(key);
                 return null;

@@ -209,7 +209,7 @@ public final class ServedRemotes implements AutoCloseable {
             // another repository's annex API: served like a backend, checked and locked here
             StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(ConfiguredRemotes.ANNEX_URL)),
                     def.uuid(), repo.uuid());
-            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE));
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE, MonotonicClock.system()));
         }
         StorageBackendFactory factory = types.factory(def.type()).orElseThrow(() -> new IOException(
                 "remote " + def.name() + " (" + def.uuid() + ") has type " + def.type()
@@ -218,7 +218,7 @@ public final class ServedRemotes implements AutoCloseable {
         try {
             StorageBackend backend = new ChunkedBackend(factory.open(config, remotes.context(def.name(), def.uuid(), config)),
                     ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), Clock.systemUTC()));
-            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE));
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE, MonotonicClock.system()));
         } catch (BackendException e) {
             throw new IOException("cannot open remote " + def.name() + " (" + def.uuid() + "): " + e.getMessage(), e);
         }

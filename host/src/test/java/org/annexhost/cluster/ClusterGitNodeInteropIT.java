@@ -33,6 +33,7 @@ import org.annexhost.peer.PeerThreads;
 import org.annexhost.remote.git.GitPeer;
 import org.annexhost.remote.git.GitUrl;
 import org.annexhost.testing.FakeMonotonicClock;
+import org.annexhost.testing.MemoryKnowledge;
 import org.annexhost.testing.MemoryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +58,7 @@ class ClusterGitNodeInteropIT {
     final PeerThreads threads = new PeerThreads("node", 64);
     final ExecutorService fanout = Executors.newCachedThreadPool();
     final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
-    final ClusterStoreTest.MemoryKnowledge knowledge = new ClusterStoreTest.MemoryKnowledge();
+    final MemoryKnowledge knowledge = new MemoryKnowledge();
     ClusterStore cluster;
     ProtocolClient client;
 

@@ -28,6 +28,7 @@ import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.testing.FakeMonotonicClock;
+import org.annexhost.testing.MemoryKnowledge;
 import org.annexhost.testing.MemoryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,33 +53,6 @@ class ClusterStoreTest {
 
     /** A node: its store, clock and uuid. */
     record Node(Uuid uuid, MemoryStore store, FakeMonotonicClock clock, ClusterNode cluster) {
-    }
-
-    /** Location logs and wanted expressions in memory. */
-    static final class MemoryKnowledge implements ClusterKnowledge {
-        final Map<Key, Set<Uuid>> locations = new ConcurrentHashMap<>();
-        final Map<Uuid, PreferredContent> wanted = new ConcurrentHashMap<>();
-
-        @Override
-        public Set<Uuid> locations(Key key) {
-            return new HashSet<>(locations.getOrDefault(key, Set.of()));
-        }
-
-        @Override
-        public void record(Key key, Uuid where, boolean present) {
-            Set<Uuid> s = locations.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
-            if (present) {
-                s.add(where);
-            } else {
-                s.remove(where);
-            }
-        }
-
-        @Override
-        public boolean wants(Uuid node, Key key, AssociatedFile file, Set<Uuid> locs) {
-            return wanted.getOrDefault(node, PreferredContent.ANYTHING)
-                    .matches(new PreferredContent.Facts(node, key.size(), file.path(), locs, Map.of()));
-        }
     }
 
     /** A store that dies like a killed node once a PUT has sent it some bytes. */
@@ -243,13 +217,14 @@ class ClusterStoreTest {
         for (String name : List.of("t1", "t2")) {
             org.annexhost.api.contract.InMemoryBackend backend = new org.annexhost.api.contract.InMemoryBackend();
             backends.add(backend);
+            FakeMonotonicClock clock = new FakeMonotonicClock(1);
             org.annexhost.peer.BackendStore trusting = new org.annexhost.peer.BackendStore(name, backend,
                     new org.annexhost.lock.LockTable(java.nio.file.Files.createTempDirectory("locks-" + name),
                             java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(10)),
-                    fanout, java.time.Duration.ofSeconds(10)).trustingItsFeeder();
+                    fanout, java.time.Duration.ofSeconds(10), clock).trustingItsFeeder();
             Uuid u = new Uuid(name);
             LocalPeer peer = new LocalPeer(name, new ProtocolServer(u, trusting,
-                    ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
+                    ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
             nodes.add(new Node(u, new MemoryStore(new FakeMonotonicClock(1), 600), new FakeMonotonicClock(1),
                     new ClusterNode(u, name, peer, 100)));
         }

@@ -80,10 +80,12 @@ class BackendStoreRoundTripsTest {
 
     @BeforeEach
     void start() throws IOException {
+        FakeMonotonicClock clock = new FakeMonotonicClock(1);
         BackendStore store = new BackendStore("counting", backend,
-                new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, Duration.ofSeconds(10));
+                new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, Duration.ofSeconds(10),
+                clock);
         LocalPeer peer = new LocalPeer("counting", new ProtocolServer(new Uuid("remote-uuid"), store,
-                ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
+                ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
         client = new ProtocolClient(peer.connect());
         client.negotiate(ProtocolVersion.LATEST);
     }

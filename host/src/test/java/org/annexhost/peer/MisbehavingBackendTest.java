@@ -124,10 +124,10 @@ class MisbehavingBackendTest {
 
     @BeforeEach
     void start() throws IOException {
+        FakeMonotonicClock clock = new FakeMonotonicClock(100);
         BackendStore store = new BackendStore("faulty", backend,
-                new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, DEADLINE);
-        ProtocolServer server = new ProtocolServer(new Uuid("remote-uuid"), store,
-                ProtocolServer.Options.of(new FakeMonotonicClock(100)));
+                new LockTable(tmp.resolve("locks"), Clock.systemUTC(), Duration.ofMinutes(10)), calls, DEADLINE, clock);
+        ProtocolServer server = new ProtocolServer(new Uuid("remote-uuid"), store, ProtocolServer.Options.of(clock));
         pair = InMemoryConnection.pair("faulty-test");
         serverThread = new Thread(() -> {
             try (var c = pair.server()) {

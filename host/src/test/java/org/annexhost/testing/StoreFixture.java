@@ -1,0 +1,355 @@
+package org.annexhost.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.annexhost.api.Presence;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.content.Content;
+import org.annexhost.api.contract.InMemoryBackend;
+import org.annexhost.api.key.Key;
+import org.annexhost.cluster.ClusterNode;
+import org.annexhost.cluster.ClusterStore;
+import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.peer.BackendStore;
+import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.PeerThreads;
+import org.annexhost.repo.HostRepository;
+import org.annexhost.repo.RepositoryStore;
+
+/**
+ * One store of each kind the host serves, made for one test, with what a test sets up and checks
+ * through it: content in place, partial uploads, locks. Every kind runs on the test's monotonic
+ * clock (and a wall clock that follows it), so deadlines and lock retention move when the test
+ * says so.
+ */
+public interface StoreFixture extends AutoCloseable {
+    /** @return the store the server serves */
+    LocalStore store();
+
+    /** @return whether an interrupted upload leaves data the next PUT resumes from */
+    boolean resumes();
+
+    /** @return whether LOCKCONTENT can succeed (git-annex's clusters refuse it, as ours do) */
+    default boolean locksContent() {
+        return true;
+    }
+
+    /**
+     * @return a reply as the one repository a transcript expects would give it: a store that
+     *     speaks for other repositories names them in its PLUS replies, and those names go
+     */
+    default String asOneRepository(String reply) {
+        return reply;
+    }
+
+    /** Puts content in place, as if stored earlier. */
+    void have(Key key, byte[] content) throws IOException;
+
+    /** Leaves partial data, as an interrupted upload would; only if {@link #resumes()}. */
+    void partial(Key key, byte[] content) throws IOException;
+
+    /** @return the whole stored content, if present */
+    Optional<byte[]> content(Key key) throws IOException;
+
+    /** @return how many bytes of an interrupted upload are kept */
+    long partialSize(Key key) throws IOException;
+
+    /** @return whether some lock (held or retained) keeps the content from removal */
+    boolean isLocked(Key key) throws IOException;
+
+    @Override
+    void close() throws IOException;
+
+    /** The kinds, by name. */
+    enum Kind {
+        /** The strict in-memory model, {@link MemoryStore}. */
+        MEMORY,
+        /** A bare repository of the host's own: {@code RepositoryStore}. */
+        REPOSITORY,
+        /** A storage backend as a special remote: {@code BackendStore} over the contract kit's in-memory backend. */
+        BACKEND,
+        /** A cluster whose one node is a repository served by its own protocol server. */
+        CLUSTER_OF_ONE;
+
+        /**
+         * @param dir an empty directory the fixture may use
+         * @param clock the test's monotonic clock
+         * @param retention how long an abandoned lock holds
+         */
+        public StoreFixture open(Path dir, FakeMonotonicClock clock, Duration retention) throws IOException {
+            return switch (this) {
+                case MEMORY -> new Memory(new MemoryStore(clock, retention.toSeconds()));
+                case REPOSITORY -> Repository.init(dir, clock, retention);
+                case BACKEND -> new Backend(dir, clock, retention);
+                case CLUSTER_OF_ONE -> new ClusterOfOne(Repository.init(dir, clock, retention), clock);
+            };
+        }
+    }
+
+    /** A wall clock that moves with a monotonic one, for code that times locks by the wall. */
+    final class FollowingClock extends Clock {
+        private static final long ORIGIN = 1_800_000_000L;
+        private final FakeMonotonicClock monotonic;
+
+        public FollowingClock(FakeMonotonicClock monotonic) {
+            this.monotonic = monotonic;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochSecond(ORIGIN + monotonic.seconds());
+        }
+    }
+
+    /** {@link MemoryStore}. */
+    record Memory(MemoryStore store) implements StoreFixture {
+        @Override
+        public boolean resumes() {
+            return true;
+        }
+
+        @Override
+        public void have(Key key, byte[] content) {
+            store.put(key, content);
+        }
+
+        @Override
+        public void partial(Key key, byte[] content) {
+            store.putPartial(key, content);
+        }
+
+        @Override
+        public Optional<byte[]> content(Key key) {
+            return store.get(key);
+        }
+
+        @Override
+        public long partialSize(Key key) {
+            return store.partialSize(key);
+        }
+
+        @Override
+        public boolean isLocked(Key key) {
+            return store.isLocked(key);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A temporary bare repository. */
+    record Repository(HostRepository repo, LockTable locks, RepositoryStore store) implements StoreFixture {
+        static Repository init(Path dir, FakeMonotonicClock clock, Duration retention) throws IOException {
+            HostRepository repo = HostRepository.init(dir.resolve("repo.git"), Optional.of("transcript"));
+            Clock wall = new FollowingClock(clock);
+            LockTable locks = new LockTable(repo.hostDir().resolve("locks"), wall, retention);
+            return new Repository(repo, locks, new RepositoryStore(repo, locks, clock, wall));
+        }
+
+        @Override
+        public boolean resumes() {
+            return true;
+        }
+
+        @Override
+        public void have(Key key, byte[] content) throws IOException {
+            Path p = repo.newObject(key);
+            Files.createDirectories(p.getParent());
+            Files.write(p, content);
+        }
+
+        @Override
+        public void partial(Key key, byte[] content) throws IOException {
+            Path p = repo.tmpObject(key);
+            Files.createDirectories(p.getParent());
+            Files.write(p, content);
+        }
+
+        @Override
+        public Optional<byte[]> content(Key key) throws IOException {
+            Optional<Path> p = repo.existingObject(key);
+            return p.isPresent() ? Optional.of(Files.readAllBytes(p.get())) : Optional.empty();
+        }
+
+        @Override
+        public long partialSize(Key key) throws IOException {
+            Path p = repo.tmpObject(key);
+            return Files.exists(p) ? Files.size(p) : 0;
+        }
+
+        @Override
+        public boolean isLocked(Key key) throws IOException {
+            return locks.isLocked(key);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** {@code BackendStore} over {@link InMemoryBackend}, which does not resume. */
+    final class Backend implements StoreFixture {
+        private final InMemoryBackend backend = new InMemoryBackend();
+        private final ExecutorService calls = Executors.newCachedThreadPool();
+        private final LockTable locks;
+        private final BackendStore store;
+
+        Backend(Path dir, FakeMonotonicClock clock, Duration retention) {
+            locks = new LockTable(dir.resolve("locks"), new FollowingClock(clock), retention);
+            store = new BackendStore("memory", backend, locks, calls, Duration.ofSeconds(10), clock);
+        }
+
+        @Override
+        public LocalStore store() {
+            return store;
+        }
+
+        @Override
+        public boolean resumes() {
+            return false;
+        }
+
+        @Override
+        public void have(Key key, byte[] content) throws IOException {
+            backend.store(key, new Content(content.length, new ByteArrayInputStream(content)), 0);
+        }
+
+        @Override
+        public void partial(Key key, byte[] content) {
+            throw new UnsupportedOperationException("the in-memory backend does not resume");
+        }
+
+        @Override
+        public Optional<byte[]> content(Key key) throws IOException {
+            if (backend.checkPresent(key).state() != Presence.State.PRESENT) {
+                return Optional.empty();
+            }
+            try (InputStream in = backend.retrieve(key, 0).stream()) {
+                return Optional.of(in.readAllBytes());
+            }
+        }
+
+        @Override
+        public long partialSize(Key key) {
+            return 0;
+        }
+
+        @Override
+        public boolean isLocked(Key key) throws IOException {
+            return locks.isLocked(key);
+        }
+
+        @Override
+        public void close() {
+            calls.shutdownNow();
+            backend.assertNoOpenStreams();
+        }
+    }
+
+    /**
+     * A cluster of one node: the node a repository behind its own protocol server, reached in
+     * memory as the gateway reaches its own nodes. Setup and checks look at the node.
+     */
+    final class ClusterOfOne implements StoreFixture {
+        static final Uuid CLUSTER = new Uuid("ac000000-0000-8000-0000-0000000000c1");
+        private final Repository node;
+        private final MemoryKnowledge knowledge = new MemoryKnowledge();
+        private final PeerThreads threads = new PeerThreads("node", 16);
+        private final ExecutorService fanout = Executors.newCachedThreadPool();
+        private final ClusterStore cluster;
+
+        ClusterOfOne(Repository node, FakeMonotonicClock clock) {
+            this.node = node;
+            Uuid u = node.repo().uuid();
+            LocalPeer peer = new LocalPeer("node", new ProtocolServer(u, node.store(), ProtocolServer.Options.of(clock)),
+                    threads, InMemoryConnection.Timeouts.DEFAULT);
+            cluster = new ClusterStore(CLUSTER, "one", java.util.List.of(new ClusterNode(u, "node", peer, 100)),
+                    knowledge, clock, fanout);
+        }
+
+        /** @return the node's uuid, which the cluster names in its PLUS replies */
+        public Uuid nodeUuid() {
+            return node.repo().uuid();
+        }
+
+        @Override
+        public LocalStore store() {
+            return cluster;
+        }
+
+        @Override
+        public boolean resumes() {
+            return false;
+        }
+
+        @Override
+        public boolean locksContent() {
+            return false;
+        }
+
+        @Override
+        public String asOneRepository(String reply) {
+            String plus = "-PLUS " + nodeUuid().value();
+            int at = reply.indexOf(plus);
+            return at > 0 && at + plus.length() == reply.length() ? reply.substring(0, at) : reply;
+        }
+
+        @Override
+        public void have(Key key, byte[] content) throws IOException {
+            node.have(key, content);
+            knowledge.record(key, nodeUuid(), true);
+        }
+
+        @Override
+        public void partial(Key key, byte[] content) {
+            throw new UnsupportedOperationException("a cluster does not resume");
+        }
+
+        @Override
+        public Optional<byte[]> content(Key key) throws IOException {
+            return node.content(key);
+        }
+
+        @Override
+        public long partialSize(Key key) throws IOException {
+            return node.partialSize(key);
+        }
+
+        @Override
+        public boolean isLocked(Key key) throws IOException {
+            return node.isLocked(key);
+        }
+
+        @Override
+        public void close() {
+            cluster.close();
+            threads.close();
+            fanout.shutdownNow();
+        }
+    }
+}
