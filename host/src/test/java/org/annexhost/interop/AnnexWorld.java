@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * git-annex-shell commands through {@code annexhost shell}, and a way to run commands with a
  * deadline and see their output. A missing git-annex fails the test with how to install it.
  */
-final class AnnexWorld {
-    record Result(int code, String out, String err) {
+public final class AnnexWorld {
+    /** What a finished command did. */
+    public record Result(int code, String out, String err) {
         String all() {
             return out + err;
         }
@@ -35,7 +36,7 @@ final class AnnexWorld {
     final Path sshLog;
     private final Map<String, String> env;
 
-    AnnexWorld(Path root) throws IOException {
+    public AnnexWorld(Path root) throws IOException {
         this.root = root;
         this.home = Files.createDirectories(root.resolve("home"));
         Path bin = Files.createDirectories(root.resolve("bin"));
@@ -71,7 +72,7 @@ final class AnnexWorld {
     }
 
     /** Runs a command that must succeed. */
-    Result ok(Path dir, String... cmd) throws IOException {
+    public Result ok(Path dir, String... cmd) throws IOException {
         return ok(dir, Duration.ofMinutes(3), Map.of(), cmd);
     }
 
@@ -82,7 +83,7 @@ final class AnnexWorld {
     }
 
     /** Starts a command without waiting for it. */
-    Process start(Path dir, Map<String, String> extraEnv, String... cmd) throws IOException {
+    public Process start(Path dir, Map<String, String> extraEnv, String... cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().putAll(env);
         pb.environment().putAll(extraEnv);

@@ -47,6 +47,23 @@ record Transcript(String name, List<Step> steps, Optional<String> only, boolean 
     record Check(String verb, List<String> args) implements Step {
     }
 
+    /** @return every transcript under the test resources' {@code transcripts}, in name order */
+    static List<Transcript> loadAll() throws IOException {
+        Path root;
+        try {
+            root = Path.of(Transcript.class.getResource("/transcripts").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        List<Transcript> all = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".txt")).sorted()::iterator) {
+                all.add(load(root, f));
+            }
+        }
+        return all;
+    }
+
     static Transcript load(Path root, Path file) throws IOException {
         List<Step> steps = new ArrayList<>();
         Optional<String> only = Optional.empty();

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
@@ -43,14 +40,8 @@ class TranscriptTest {
     private final AtomicInteger played = new AtomicInteger();
 
     @TestFactory
-    Stream<DynamicTest> everyTranscriptOverEveryTransport() throws IOException, URISyntaxException {
-        Path root = Path.of(TranscriptTest.class.getResource("/transcripts").toURI());
-        List<Transcript> transcripts = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".txt")).sorted()::iterator) {
-                transcripts.add(Transcript.load(root, f));
-            }
-        }
+    Stream<DynamicTest> everyTranscriptOverEveryTransport() throws IOException {
+        List<Transcript> transcripts = Transcript.loadAll();
         assertThat(transcripts).hasSizeGreaterThan(20);
         Stream<DynamicTest> overEveryTransport = transcripts.stream().flatMap(t -> Stream.of(TranscriptTransport.values())
                 .filter(tr -> runsOver(t, tr))
@@ -85,6 +76,36 @@ class TranscriptTest {
 
     private static void play(Transcript t, StoreFixture store, FakeMonotonicClock clock, TranscriptTransport transport)
             throws Exception {
+        ServerMode mode = setUp(t, store);
+        ProtocolServer server = new ProtocolServer(SERVER_UUID, store.store(), ProtocolServer.Options.of(clock).mode(mode));
+        TranscriptTransport.Ends ends = transport.open("transcript");
+        Thread serverThread = new Thread(() -> {
+            P2PConnection c = ends.server();
+            try (c) {
+                server.serve(c);
+            } catch (IOException e) {
+                // The transcript says what the client sees of it.
+            }
+        }, "transcript-server");
+        serverThread.start();
+        converse(t, ends.client(), store, clock, () -> {
+            serverThread.join(10_000);
+            return !serverThread.isAlive();
+        });
+    }
+
+    /** What waits, after the client hung up, for the server to end. */
+    interface ServerEnd {
+        /** @return whether the server ended in time */
+        boolean await() throws Exception;
+    }
+
+    /**
+     * Puts the transcript's content and partial uploads in place.
+     *
+     * @return the server mode it asks for
+     */
+    static ServerMode setUp(Transcript t, StoreFixture store) throws IOException {
         ServerMode mode = ServerMode.READ_WRITE;
         for (Transcript.Step s : t.steps()) {
             if (s instanceof Transcript.Setup setup) {
@@ -97,52 +118,47 @@ class TranscriptTest {
                 }
             }
         }
-        ProtocolServer server = new ProtocolServer(SERVER_UUID, store.store(), ProtocolServer.Options.of(clock).mode(mode));
-        TranscriptTransport.Ends ends = transport.open("transcript");
-        AtomicReference<Throwable> serverFailure = new AtomicReference<>();
-        Thread serverThread = new Thread(() -> {
-            P2PConnection c = ends.server();
-            try (c) {
-                server.serve(c);
-            } catch (IOException e) {
-                serverFailure.set(e);
-            }
-        }, "transcript-server");
-        serverThread.start();
+        return mode;
+    }
+
+    /**
+     * Plays the client's side of the transcript against a started server, checking every reply,
+     * and what the store holds once the client has hung up and the server has ended.
+     */
+    static void converse(Transcript t, TranscriptTransport.ClientSide client, StoreFixture store,
+                         FakeMonotonicClock clock, ServerEnd end) throws Exception {
         boolean open = true;
         for (Transcript.Step s : t.steps()) {
             if (s instanceof Transcript.Send send) {
                 if (send.payload() != null) {
                     long declared = Long.parseLong(send.line().substring(5));
-                    ends.client().sendData(declared, send.payload());
+                    client.sendData(declared, send.payload());
                 } else {
-                    ends.client().sendLine(send.bytes());
+                    client.sendLine(send.bytes());
                 }
             } else if (s instanceof Transcript.Expect expect) {
-                TranscriptTransport.Reply reply = ends.client().read();
+                TranscriptTransport.Reply reply = client.read();
                 assertThat(store.asOneRepository(reply.line())).as("reply in %s", t.name())
                         .isEqualTo(TextCodec.decode(Transcript.lineBytes(expect.line())));
                 if (expect.payload() != null) {
                     assertThat(reply.payload()).as("DATA payload in %s", t.name()).isEqualTo(expect.payload());
                 }
             } else if (s instanceof Transcript.Hangup) {
-                ends.client().hangup();
+                client.hangup();
             } else if (s instanceof Transcript.Setup setup && setup.verb().equals("advance")) {
                 clock.advance(Long.parseLong(setup.args().get(0)));
             } else if (s instanceof Transcript.Check check) {
                 if (open) {
-                    ends.client().hangup();
-                    serverThread.join(10_000);
-                    assertThat(serverThread.isAlive()).as("server still running after hang-up").isFalse();
+                    client.hangup();
+                    assertThat(end.await()).as("server still running after hang-up").isTrue();
                     open = false;
                 }
                 check(store, check, t.name());
             }
         }
         if (open) {
-            ends.client().hangup();
-            serverThread.join(10_000);
-            assertThat(serverThread.isAlive()).as("server still running after hang-up").isFalse();
+            client.hangup();
+            assertThat(end.await()).as("server still running after hang-up").isTrue();
         }
     }
 

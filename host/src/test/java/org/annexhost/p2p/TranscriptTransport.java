@@ -3,6 +3,7 @@ package org.annexhost.p2p;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,13 @@ enum TranscriptTransport {
         PipedInputStream clientIn = new PipedInputStream(1 << 20);
         PipedOutputStream serverOut = new PipedOutputStream(clientIn);
         InputStream in = oneByte ? new OneByteAtATime(serverIn) : serverIn;
-        StreamConnection server = new StreamConnection(name, in, serverOut);
+        return new Ends(new StreamConnection(name, in, serverOut), client(clientIn, clientOut));
+    }
+
+    /** The client's side of a serialized conversation: lines and DATA written, replies read. */
+    static ClientSide client(InputStream clientIn, OutputStream clientOut) {
         BoundedLineReader replies = new BoundedLineReader(clientIn);
-        return new Ends(server, new ClientSide() {
+        return new ClientSide() {
             @Override
             public void sendLine(byte[] line) throws IOException {
                 clientOut.write(line);
@@ -93,7 +98,7 @@ enum TranscriptTransport {
                 }
                 return new Reply(line.get(), null);
             }
-        });
+        };
     }
 
     private static Ends memory(String name) {
