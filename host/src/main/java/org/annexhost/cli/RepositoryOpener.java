@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.lock.LockTable;
+import org.annexhost.peer.PeerThreads;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.RepositoryServices;
 import org.annexhost.repo.GitServices;
@@ -42,13 +43,17 @@ final class RepositoryOpener implements ServedRepository.Opener {
         GitServices services = new GitServices(repo);
         // Plugins load only when a client asks for a remote: plain repository access stays fast.
         HostSetup[] setup = {null};
-        return new ServedHostRepository(repo, store, services, () -> {
+        RepositoryPeers.Remotes remotes = () -> {
             synchronized (setup) {
                 if (setup[0] == null) {
                     setup[0] = new HostSetup(repo);
                 }
                 return setup[0].served;
             }
-        }, false);
+        };
+        // One conversation per shell: it is served in the shell's own thread, so these pools stay
+        // empty unless a cluster or a proxied remote needs one.
+        return new ServedHostRepository(repo, services, new RepositoryPeers(repo, store, services, remotes,
+                MonotonicClock.system(), new PeerThreads("shell", 64), new PeerThreads("shell-locks", 8)), false);
     }
 }

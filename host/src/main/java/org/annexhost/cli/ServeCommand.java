@@ -132,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (!noShellSocket) {
             try {
-                shells = ShellListener.start(System.getenv(), this::warmRepository, MonotonicClock.system(), jobs * 4 + 8);
+                shells = ShellListener.start(System.getenv(), this::warmRepository, jobs * 4 + 8);
             } catch (java.io.IOException e) {
                 // Serving goes on; ssh clients' shells then serve themselves.
                 LOG.warn("no shell socket ({}): ssh connections will not be handed to this host", e.getMessage());
@@ -197,10 +197,15 @@ final class ServeCommand implements Callable<Integer> {
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
         GitServices services = new GitServices(repo);
-        List<org.annexhost.api.Uuid> served = addPeers(setup, store, services, peers);
+        PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
+        // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
+        PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
+        RepositoryPeers repoPeers = new RepositoryPeers(repo, store, services, () -> setup.served, MonotonicClock.system(),
+                threads, lockThreads);
+        List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
         // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
-        warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, store, services, () -> setup.served, true));
+        warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, services, repoPeers, true));
         String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);
         for (org.annexhost.api.Uuid u : served) {
@@ -264,38 +269,22 @@ final class ServeCommand implements Callable<Integer> {
         return new HttpAccess(anon, !unauthNolocking, users, authenvHttp, explicit);
     }
 
-    private List<org.annexhost.api.Uuid> addPeers(HostSetup setup, RepositoryStore store, GitServices services,
-                                                  PeerRegistry peers) throws Exception {
-        List<org.annexhost.api.Uuid> added = new ArrayList<>();
-        HostRepository repo = setup.repo;
-        PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
-        // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
-        PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
-        added.add(repo.uuid());
-        peers.add(new LocalPeer(repo.path().getFileName().toString(), new ProtocolServer(repo.uuid(), store,
-                ProtocolServer.Options.of(MonotonicClock.system()).services(services)),
-                threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT));
-        for (RemoteDefinition r : setup.remotes.list()) {
-            if (!setup.remotes.published(r)) {
-                continue;
+    /**
+     * Routes every uuid the repository serves (itself, each remote and cluster it proxies) to its
+     * peers, opening each now so that a remote that cannot open is reported at start.
+     *
+     * @return the uuids routed
+     */
+    private static List<org.annexhost.api.Uuid> route(HostRepository repo, org.annexhost.remote.ServedRemotes remotes,
+                                                      RepositoryPeers repoPeers, PeerRegistry peers) throws Exception {
+        List<org.annexhost.api.Uuid> routed = new ArrayList<>();
+        routed.add(repo.uuid());
+        routed.addAll(remotes.proxiedUuids());
+        for (org.annexhost.api.Uuid u : routed) {
+            if (repoPeers.resolve(u, org.annexhost.p2p.server.ServerMode.READ_WRITE).isPresent()) {
+                peers.route(u, repoPeers);
             }
-            if (r.type().equals(org.annexhost.remote.ConfiguredRemotes.GIT_TYPE) && !org.annexhost.remote.ConfiguredRemotes.overHttp(r)) {
-                // another repository: each conversation its own p2pstdio there
-                setup.served.proxiedRepository(r.uuid()).ifPresent(peers::add);
-                added.add(r.uuid());
-                continue;
-            }
-            setup.served.proxiedStore(r.uuid()).ifPresent(s -> peers.add(new LocalPeer(r.name(),
-                    new ProtocolServer(r.uuid(), s, ProtocolServer.Options.of(MonotonicClock.system())),
-                    threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
-            added.add(r.uuid());
         }
-        for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
-            setup.served.proxiedStore(c.uuid()).ifPresent(s -> peers.add(new LocalPeer(c.name(),
-                    new ProtocolServer(c.uuid(), s, ProtocolServer.Options.of(MonotonicClock.system())),
-                    threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)));
-            added.add(c.uuid());
-        }
-        return added;
+        return routed;
     }
 }

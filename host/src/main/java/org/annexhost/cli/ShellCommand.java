@@ -93,7 +93,7 @@ final class ShellCommand implements Callable<Integer> {
                 }
             }
             AnnexShell shell = new AnnexShell(policy,
-                    new RepositoryOpener(), MonotonicClock.system(),
+                    new RepositoryOpener(),
                     new FileInputStream(FileDescriptor.in), protocolOut);
             return shell.run(line);
         } catch (ShellException e) {

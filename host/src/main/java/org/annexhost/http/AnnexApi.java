@@ -18,8 +18,8 @@ import org.annexhost.p2p.client.ClientReply;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.StoreFailures;
 import org.annexhost.api.content.FileBacked;
-import org.annexhost.peer.Peer;
-import org.annexhost.peer.PeerRegistry;
+import org.annexhost.peer.PeerResolver;
+import org.annexhost.p2p.server.ServerMode;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content.Sink;
@@ -47,13 +47,13 @@ final class AnnexApi {
     private static final Set<String> WRITES = Set.of("put", "putoffset");
     private static final Set<String> REMOVES = Set.of("remove", "remove-before");
 
-    private final PeerRegistry peers;
+    private final PeerResolver peers;
     private final Conversations conversations;
     private final HttpAccess access;
     private final KeptLocks locks;
     private final java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer;
 
-    AnnexApi(PeerRegistry peers, Conversations conversations, HttpAccess access, KeptLocks locks,
+    AnnexApi(PeerResolver peers, Conversations conversations, HttpAccess access, KeptLocks locks,
              java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
         this.accessByPeer = accessByPeer;
         this.peers = peers;
@@ -91,7 +91,10 @@ final class AnnexApi {
             HttpReplies.text(response, callback, 403, "not allowed: " + api.operation());
             return true;
         }
-        Optional<Peer> peer = peers.byUuid(api.peer());
+        // The rights map to the protocol's server mode once; every conversation of the request runs at it.
+        ServerMode rights = rules.rights(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
+                request.isSecure());
+        Optional<Conversations.Target> peer = peers.resolve(api.peer(), rights).map(p -> new Conversations.Target(p, rights));
         if (peer.isEmpty()) {
             HttpReplies.text(response, callback, 404, "no repository with uuid " + api.peer() + " is served here");
             return true;
@@ -115,7 +118,7 @@ final class AnnexApi {
         return true;
     }
 
-    private Reply checkPresent(ApiRequest api, Peer peer) throws Exception {
+    private Reply checkPresent(ApiRequest api, Conversations.Target peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
         try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
@@ -128,7 +131,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply remove(ApiRequest api, Peer peer, boolean before) throws Exception {
+    private Reply remove(ApiRequest api, Conversations.Target peer, boolean before) throws Exception {
         Key key = api.key();
         api.clientUuid();
         long deadline = before ? api.number("timestamp", -1) : -1;
@@ -145,7 +148,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply timestamp(ApiRequest api, Peer peer) throws Exception {
+    private Reply timestamp(ApiRequest api, Conversations.Target peer) throws Exception {
         api.clientUuid();
         try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
             long t = l.client.getTimestamp();
@@ -154,7 +157,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply put(Request request, ApiRequest api, Peer peer) throws Exception {
+    private Reply put(Request request, ApiRequest api, Conversations.Target peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
         String lengthHeader = request.getHeaders().get("X-git-annex-data-length");
@@ -203,7 +206,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply putOffset(ApiRequest api, Peer peer) throws Exception {
+    private Reply putOffset(ApiRequest api, Conversations.Target peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
         long[] offset = {-1};
@@ -221,7 +224,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply lockContent(ApiRequest api, Peer peer) throws Exception {
+    private Reply lockContent(ApiRequest api, Conversations.Target peer) throws Exception {
         Key key = api.key();
         api.clientUuid();
         if (!locks.reserve()) {
@@ -284,7 +287,7 @@ final class AnnexApi {
         return Reply.ok("{\"locked\": false}");
     }
 
-    private void download(Request request, Response response, Callback callback, ApiRequest api, Peer peer) throws Exception {
+    private void download(Request request, Response response, Callback callback, ApiRequest api, Conversations.Target peer) throws Exception {
         Key key = api.key();
         if (api.version().isPresent()) {
             api.clientUuid();

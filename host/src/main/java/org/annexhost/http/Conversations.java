@@ -10,16 +10,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.peer.Peer;
 
 /**
- * P2P conversations with peers, pooled per (peer, version, bypass) and reused across requests,
- * as each request needs one negotiated conversation. A conversation that broke or was left in the
- * middle of anything is closed, never returned. Thread-safe.
+ * P2P conversations with peers, pooled per (peer, rights, version, bypass) and reused across
+ * requests, as each request needs one negotiated conversation; a conversation served at one
+ * client's rights is never lent to a request with others. A conversation that broke or was left
+ * in the middle of anything is closed, never returned. Thread-safe.
  */
 final class Conversations implements AutoCloseable {
-    private record PoolKey(Uuid peer, ProtocolVersion version, List<Uuid> bypass, boolean locking) {
+    /**
+     * What a request talks to.
+     *
+     * @param peer the peer, narrowed to the rights
+     * @param rights the rights of the request's client, which its conversations are served at
+     */
+    record Target(Peer peer, ServerMode rights) {
+    }
+
+    private record PoolKey(Uuid peer, ServerMode rights, ProtocolVersion version, List<Uuid> bypass, boolean locking) {
     }
 
     /** A negotiated conversation lent to one request. */
@@ -56,23 +67,24 @@ final class Conversations implements AutoCloseable {
      */
     static final int MAX_IDLE_TOTAL = 64;
 
-    /** @param maxIdle how many idle conversations to keep per (peer, version, bypass), by peer */
+    /** @param maxIdle how many idle conversations to keep per (peer, rights, version, bypass), by peer */
     Conversations(java.util.function.ToIntFunction<Uuid> maxIdle) {
         this.maxIdle = maxIdle;
     }
 
-    /** @return a conversation with the peer at the version, bypass sent */
-    Lease take(Peer peer, ProtocolVersion version, List<Uuid> bypass) throws IOException {
-        return take(peer, version, bypass, false);
+    /** @return a conversation with the target at the version, bypass sent */
+    Lease take(Target target, ProtocolVersion version, List<Uuid> bypass) throws IOException {
+        return take(target, version, bypass, false);
     }
 
     /** @return a conversation to hold a content lock in, apart from the request conversations */
-    Lease takeToLock(Peer peer, ProtocolVersion version, List<Uuid> bypass) throws IOException {
-        return take(peer, version, bypass, true);
+    Lease takeToLock(Target target, ProtocolVersion version, List<Uuid> bypass) throws IOException {
+        return take(target, version, bypass, true);
     }
 
-    private Lease take(Peer peer, ProtocolVersion version, List<Uuid> bypass, boolean locking) throws IOException {
-        PoolKey key = new PoolKey(peer.uuid(), version, List.copyOf(bypass), locking);
+    private Lease take(Target target, ProtocolVersion version, List<Uuid> bypass, boolean locking) throws IOException {
+        Peer peer = target.peer();
+        PoolKey key = new PoolKey(peer.uuid(), target.rights(), version, List.copyOf(bypass), locking);
         while (true) {
             ProtocolClient[] taken = {null};
             // An emptied queue leaves the map: clients name bypass lists, and each would stay forever.
@@ -135,7 +147,7 @@ final class Conversations implements AutoCloseable {
         return open.get();
     }
 
-    /** @return (peer, version, bypass) pools holding idle conversations now: for tests */
+    /** @return (peer, rights, version, bypass) pools holding idle conversations now: for tests */
     int pools() {
         return idle.size();
     }

@@ -47,8 +47,7 @@ final class GitSmartHttp {
         HttpAccess.Verdict verdict = repo.access().check(auth, push ? HttpAccess.Permission.APPEND : HttpAccess.Permission.READ,
                 false, request.isSecure());
         // An append-only user pushes as an append-only ssh client does: refs only move forward.
-        ServerMode mode = push && repo.access().check(auth, HttpAccess.Permission.FULL, false, request.isSecure())
-                != HttpAccess.Verdict.ALLOWED ? ServerMode.APPEND_ONLY : ServerMode.READ_WRITE;
+        ServerMode mode = repo.access().rights(auth, request.isSecure());
         if (verdict != HttpAccess.Verdict.ALLOWED) {
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");

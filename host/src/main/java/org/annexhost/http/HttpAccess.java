@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import org.annexhost.p2p.server.ServerMode;
 
 /**
  * Who may do what over HTTP, as {@code git annex p2phttp} decides it: unauthenticated users get
@@ -23,7 +24,18 @@ import java.util.Optional;
 public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
                          boolean authOverHttp, boolean explicit) {
     /** What a request may do; each includes the ones before it. */
-    public enum Permission { NONE, READ, APPEND, FULL }
+    public enum Permission {
+        NONE, READ, APPEND, FULL;
+
+        /** @return the protocol's server mode for this permission: what the request's conversation is served at */
+        ServerMode serverMode() {
+            return switch (this) {
+                case NONE, READ -> ServerMode.READ_ONLY;
+                case APPEND -> ServerMode.APPEND_ONLY;
+                case FULL -> ServerMode.READ_WRITE;
+            };
+        }
+    }
 
     /** The outcome of checking a request. */
     public enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN }
@@ -90,11 +102,31 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
         if (authorization.isEmpty()) {
             return anonymousOk ? Verdict.ALLOWED : users.isEmpty() ? Verdict.FORBIDDEN : Verdict.UNAUTHORIZED;
         }
-        Optional<User> user = login(authorization.get());
-        if (user.isEmpty() || (!secure && !authOverHttp)) {
+        Optional<User> user = user(authorization, secure);
+        if (user.isEmpty()) {
             return anonymousOk ? Verdict.ALLOWED : Verdict.UNAUTHORIZED;
         }
         return user.get().permission().compareTo(needed) >= 0 ? Verdict.ALLOWED : Verdict.FORBIDDEN;
+    }
+
+    /**
+     * The request's rights as the protocol's server mode, decided once per request as git-annex
+     * does ({@code checkAuthActionClass}): the conversation serving an allowed request runs at
+     * this mode, so the server refuses what the rights do not cover even if asked.
+     *
+     * @param authorization the request's Authorization header, if any
+     * @param secure whether it arrived over HTTPS
+     */
+    public ServerMode rights(Optional<String> authorization, boolean secure) {
+        return user(authorization, secure).map(User::permission).orElse(unauthenticated).serverMode();
+    }
+
+    /** @return the user the credentials name, if they are right and may be used on this connection */
+    private Optional<User> user(Optional<String> authorization, boolean secure) {
+        if (authorization.isEmpty() || (!secure && !authOverHttp)) {
+            return Optional.empty();
+        }
+        return login(authorization.get());
     }
 
     private Optional<User> login(String header) {

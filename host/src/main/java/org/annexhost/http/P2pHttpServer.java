@@ -3,7 +3,7 @@ package org.annexhost.http;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.annexhost.peer.PeerRegistry;
+import org.annexhost.peer.PeerResolver;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -36,7 +36,7 @@ public final class P2pHttpServer implements AutoCloseable {
      * @param repositories the repositories served for git, by path segment
      * @param lockRetention how long a lock outlives its holder
      */
-    public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
+    public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention) {
         this(options, peers, repositories, lockRetention, Map.of());
     }
@@ -45,7 +45,7 @@ public final class P2pHttpServer implements AutoCloseable {
      * @param accessByPeer rules of repositories that have their own, by the uuid of each peer they serve
      *     (may change while running)
      */
-    public P2pHttpServer(HttpOptions options, PeerRegistry peers, Map<String, HttpRepository> repositories,
+    public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
         this.options = options;
         int perRepository = Math.max(4, options.jobs());

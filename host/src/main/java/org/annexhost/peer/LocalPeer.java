@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.p2p.transport.P2PConnection;
 import org.slf4j.Logger;
@@ -84,6 +85,20 @@ public final class LocalPeer implements Peer {
             throw new PeerBusyException("peer " + name + " (" + uuid() + ") is too busy: " + threads.describe());
         }
         return pair.client();
+    }
+
+    /** Runs the server on the client's connection itself, in the calling thread: no relay, no hop. */
+    @Override
+    public void serve(P2PConnection client) throws IOException {
+        try (client) {
+            server.serve(client);
+        }
+    }
+
+    @Override
+    public Peer narrowedTo(ServerMode rights) {
+        ProtocolServer narrowed = server.narrowedTo(rights);
+        return narrowed == server ? this : new LocalPeer(name, narrowed, threads, lockThreads, timeouts);
     }
 
     @Override

@@ -1,38 +1,39 @@
 package org.annexhost.peer;
 
-import java.util.Collection;
-import java.util.List;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.ServerMode;
 
 /**
- * The peers the host serves, by uuid: its repositories and the remotes behind them. Requests are
- * routed here. Thread-safe.
+ * Where a host serving several repositories sends a request for uuid X: to the resolver of the
+ * repository that serves X. Thread-safe.
  */
-public final class PeerRegistry {
-    private final Map<Uuid, Peer> peers = new ConcurrentHashMap<>();
+public final class PeerRegistry implements PeerResolver {
+    private final Map<Uuid, PeerResolver> routes = new ConcurrentHashMap<>();
 
     /**
-     * Adds a peer.
+     * Routes a uuid to the resolver of the repository serving it.
      *
-     * @throws IllegalStateException if another peer already has its uuid
+     * @throws IllegalStateException if another repository already serves the uuid
      */
-    public void add(Peer peer) {
-        Peer old = peers.putIfAbsent(peer.uuid(), peer);
-        if (old != null && old != peer) {
-            throw new IllegalStateException("two peers with uuid " + peer.uuid() + ": " + old.name() + " and " + peer.name());
+    public void route(Uuid uuid, PeerResolver resolver) {
+        PeerResolver old = routes.putIfAbsent(uuid, resolver);
+        if (old != null && old != resolver) {
+            throw new IllegalStateException("two repositories serve uuid " + uuid);
         }
     }
 
-    /** @return the peer with this uuid */
-    public Optional<Peer> byUuid(Uuid uuid) {
-        return Optional.ofNullable(peers.get(uuid));
+    /** Routes the peer's uuid to the peer itself, narrowed to each client's rights. */
+    public void add(Peer peer) {
+        route(peer.uuid(), (uuid, rights) -> Optional.of(peer.narrowedTo(rights)));
     }
 
-    /** @return every peer */
-    public Collection<Peer> all() {
-        return List.copyOf(peers.values());
+    @Override
+    public Optional<Peer> resolve(Uuid uuid, ServerMode rights) throws IOException {
+        PeerResolver r = routes.get(uuid);
+        return r == null ? Optional.empty() : r.resolve(uuid, rights);
     }
 }

@@ -84,33 +84,51 @@ public final class ServedRemotes implements AutoCloseable {
         this.locationLog = new LocationLog(repo.branch(), Clock.systemUTC());
     }
 
-    /**
-     * @return the store of a configured remote that the gateway publishes; empty if there is no
-     *     such remote (a client cannot reach remotes that are not proxied)
-     * @throws IOException if the remote exists but cannot be opened, naming why
-     */
-    public Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException {
-        Optional<ClusterConfig.Definition> cluster = ClusterConfig.byUuid(repo.git(), uuid);
-        if (cluster.isPresent()) {
-            return Optional.of(cluster(cluster.get()));
+    /** What the gateway serves clients for a uuid it proxies. */
+    public sealed interface Proxied {
+        /** A special remote or a cluster, served in this process on its store. */
+        record Store(String name, LocalStore store) implements Proxied {
         }
-        Optional<RemoteDefinition> def = remotes.byUuid(uuid);
-        if (def.isEmpty() || !remotes.published(def.get()) || viaShell(def.get())) {
-            return Optional.empty();
+
+        /** Another git-annex repository, whose own server the conversations are passed through to. */
+        record Repository(Peer peer) implements Proxied {
         }
-        return Optional.of(new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog));
     }
 
     /**
-     * @return the peer of a published git remote (another git-annex repository), which clients
-     *     reach through the gateway by its uuid; empty for anything else
+     * @return what serves a uuid this repository proxies for clients: a published special remote
+     *     or git remote, or a cluster; empty if there is no such remote (a client cannot reach
+     *     remotes that are not proxied)
+     * @throws IOException if the remote exists but cannot be opened, naming why
      */
-    public Optional<Peer> proxiedRepository(Uuid uuid) throws IOException {
+    public Optional<Proxied> proxied(Uuid uuid) throws IOException {
+        Optional<ClusterConfig.Definition> cluster = ClusterConfig.byUuid(repo.git(), uuid);
+        if (cluster.isPresent()) {
+            return Optional.of(new Proxied.Store(cluster.get().name(), cluster(cluster.get())));
+        }
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
-        if (def.isEmpty() || !remotes.published(def.get()) || !viaShell(def.get())) {
+        if (def.isEmpty() || !remotes.published(def.get())) {
             return Optional.empty();
         }
-        return Optional.of(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog));
+        if (viaShell(def.get())) {
+            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog)));
+        }
+        return Optional.of(new Proxied.Store(def.get().name(),
+                new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog)));
+    }
+
+    /** @return the uuids of every remote and cluster this repository proxies for clients */
+    public List<Uuid> proxiedUuids() throws IOException {
+        List<Uuid> out = new ArrayList<>();
+        for (RemoteDefinition r : remotes.list()) {
+            if (remotes.published(r)) {
+                out.add(r.uuid());
+            }
+        }
+        for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
+            out.add(c.uuid());
+        }
+        return out;
     }
 
     /**

@@ -12,12 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.message.Message;
-import org.annexhost.p2p.server.ProtocolServer;
-import org.annexhost.p2p.server.ProxyRelay;
-import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.p2p.transport.StreamConnection;
 import org.annexhost.peer.Peer;
-import org.annexhost.time.MonotonicClock;
 
 /**
  * The git-annex-shell drop-in: runs one command line, as ssh hands it over, against the
@@ -30,22 +26,18 @@ import org.annexhost.time.MonotonicClock;
 public final class AnnexShell {
     private final ShellPolicy policy;
     private final ServedRepository.Opener opener;
-    private final MonotonicClock clock;
     private final InputStream stdin;
     private final OutputStream stdout;
 
     /**
      * @param policy restrictions from the environment
      * @param opener finds repositories
-     * @param clock for GETTIMESTAMP
      * @param stdin the client's bytes
      * @param stdout to the client; nothing else may write to it
      */
-    public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, MonotonicClock clock,
-                      InputStream stdin, OutputStream stdout) {
+    public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout) {
         this.policy = policy;
         this.opener = opener;
-        this.clock = clock;
         this.stdin = stdin;
         this.stdout = stdout;
     }
@@ -99,65 +91,32 @@ public final class AnnexShell {
             throw new ShellException("missing UUID parameter");
         }
         Uuid mine = requireAnnex(repo);
-        ProtocolServer server = new ProtocolServer(mine, repo.store(),
-                ProtocolServer.Options.of(clock).mode(policy.serverMode()).services(repo.services()));
-        String clientUuid = line.params().get(0);
-        if (line.uuid().isPresent() && !line.uuid().get().equals(mine.value())) {
-            Optional<Peer> behind = proxiedRepository(repo, line.uuid().get());
-            if (behind.isPresent()) {
-                return relay(behind.get(), clientUuid);
-            }
-            server = proxiedServer(repo, line.uuid().get(), mine);
+        // The repository itself, or a remote or cluster it proxies (git-annex-shell's --uuid):
+        // anything not proxied is refused with git-annex's message, so clients cannot reach
+        // unpublished remotes.
+        Optional<Uuid> wanted = line.uuid().isPresent() ? parseUuid(line.uuid().get()) : Optional.of(mine);
+        Optional<Peer> peer = wanted.isPresent() ? repo.peers().resolve(wanted.get(), policy.serverMode()) : Optional.empty();
+        if (peer.isEmpty()) {
+            throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }
+        String clientUuid = line.params().get(0);
         StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
-        connection.send(new Message.AuthSuccess(server.uuid()));
+        connection.send(new Message.AuthSuccess(peer.get().uuid()));
         try {
-            server.serve(connection);
+            peer.get().serve(connection);
         } finally {
             connection.close();
         }
         return 0;
     }
 
-    /** @return a git-annex repository behind the gateway with this uuid, if the uuid is one */
-    private static Optional<Peer> proxiedRepository(ServedRepository repo, String wanted) throws IOException {
+    private static Optional<Uuid> parseUuid(String s) {
         try {
-            return repo.proxiedRepository(new Uuid(wanted));
+            return Optional.of(new Uuid(s));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    /** Passes the client's conversation through to a repository behind the gateway. */
-    private int relay(Peer behind, String clientUuid) throws IOException {
-        P2PConnection there = behind.connect();
-        StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
-        connection.send(new Message.AuthSuccess(behind.uuid()));
-        try {
-            new ProxyRelay(connection, there, policy.serverMode()).run();
-        } finally {
-            connection.close();
-        }
-        return 0;
-    }
-
-    /**
-     * A remote the gateway proxies, served in this process on its own store. Anything not
-     * proxied is refused with git-annex's message, so clients cannot reach unpublished remotes.
-     */
-    private ProtocolServer proxiedServer(ServedRepository repo, String wanted, Uuid mine) throws ShellException, IOException {
-        Uuid uuid;
-        try {
-            uuid = new Uuid(wanted);
-        } catch (IllegalArgumentException e) {
-            throw new ShellException("expected repository UUID " + wanted + " but found UUID " + mine);
-        }
-        java.util.Optional<org.annexhost.p2p.server.LocalStore> store = repo.proxiedStore(uuid);
-        if (store.isEmpty()) {
-            throw new ShellException("expected repository UUID " + wanted + " but found UUID " + mine);
-        }
-        return new ProtocolServer(uuid, store.get(), ProtocolServer.Options.of(clock).mode(policy.serverMode()));
     }
 
     private int notifyChanges(ServedRepository repo) throws IOException {

@@ -2,11 +2,9 @@ package org.annexhost.shell;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.annexhost.api.Uuid;
-import org.annexhost.p2p.server.LocalStore;
-import org.annexhost.peer.Peer;
 import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.peer.PeerResolver;
 
 /**
  * A repository as the shell serves it. The composition root ({@code cli}) provides it, so the
@@ -22,25 +20,11 @@ public interface ServedRepository {
     /** @return what {@code configlist} prints */
     String configList() throws IOException;
 
-    /** @return its content store */
-    LocalStore store();
-
-    /** @return its git services, for CONNECT and notifychanges */
+    /** @return its git services, for notifychanges */
     RepositoryServices services();
 
-    /**
-     * @return the store of a remote this repository proxies for clients, by its uuid; empty if it
-     *     proxies no such remote
-     */
-    Optional<LocalStore> proxiedStore(Uuid uuid) throws IOException;
-
-    /**
-     * @return a git-annex repository this repository proxies, by its uuid, whose conversations
-     *     the shell relays; empty if it proxies no such repository
-     */
-    default Optional<Peer> proxiedRepository(Uuid uuid) throws IOException {
-        return Optional.empty();
-    }
+    /** @return who serves the repository and each remote it proxies, to a client with given rights */
+    PeerResolver peers();
 
     /**
      * Commits the repository's journalled git-annex branch changes: called when a conversation

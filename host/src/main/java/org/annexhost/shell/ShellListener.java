@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
-import org.annexhost.time.MonotonicClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,6 @@ public final class ShellListener implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Served served;
-    private final MonotonicClock clock;
     private final ThreadPoolExecutor pool;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -61,8 +59,7 @@ public final class ShellListener implements AutoCloseable {
      * @param conversations how many shells may be served at once; more are declined (they then
      *     serve themselves)
      */
-    public static ShellListener start(Map<String, String> env, Served served, MonotonicClock clock,
-                                      int conversations) throws IOException {
+    public static ShellListener start(Map<String, String> env, Served served, int conversations) throws IOException {
         Path socket = ShellSocket.forThisHost(env);
         ShellSocket.privateDir(socket.getParent());
         for (Path other : ShellSocket.hostSockets(env)) {
@@ -72,7 +69,7 @@ public final class ShellListener implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        return new ShellListener(socket, server, served, clock, conversations);
+        return new ShellListener(socket, server, served, conversations);
     }
 
     private static void removeIfDead(Path socket) {
@@ -89,12 +86,10 @@ public final class ShellListener implements AutoCloseable {
         }
     }
 
-    private ShellListener(Path socket, ServerSocketChannel server, Served served, MonotonicClock clock,
-                          int conversations) {
+    private ShellListener(Path socket, ServerSocketChannel server, Served served, int conversations) {
         this.socket = socket;
         this.server = server;
         this.served = served;
-        this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(0, conversations, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "shell-" + n.incrementAndGet());
@@ -156,7 +151,7 @@ public final class ShellListener implements AutoCloseable {
                 LOG.debug("serving a handed-over shell: {} {}", line.command(), line.directory().orElse(""));
                 ServedRepository.Opener opener = dir -> served.at(dir)
                         .orElseThrow(() -> new IOException("not a repository this host serves: " + dir));
-                code = new AnnexShell(policy, opener, clock, in, stdout).run(line);
+                code = new AnnexShell(policy, opener, in, stdout).run(line);
             } catch (ShellException e) {
                 byte[] msg = ("git-annex-shell: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
                 ShellSocket.frame(out, ShellSocket.STDERR, msg, 0, msg.length);

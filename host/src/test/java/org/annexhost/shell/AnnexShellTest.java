@@ -11,15 +11,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
-import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.PeerResolver;
+import org.annexhost.peer.PeerThreads;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.annexhost.testing.MemoryStore;
 import org.junit.jupiter.api.Test;
 
 class AnnexShellTest {
     static final Uuid UUID = new Uuid("aaaaaaaa-1111-2222-3333-444444444444");
+    static final RepositoryServices SERVICES = new RepositoryServices() {
+        public Process startService(org.annexhost.p2p.message.GitService service,
+                                    org.annexhost.p2p.server.ServerMode mode) throws java.io.IOException {
+            throw new java.io.IOException("no git in this test");
+        }
+
+        public java.util.List<String> awaitRefChange(java.time.Duration maxWait, java.util.function.BooleanSupplier giveUp) {
+            return java.util.List.of();
+        }
+    };
     final MemoryStore store = new MemoryStore(new FakeMonotonicClock(0), 600);
+    final PeerThreads threads = new PeerThreads("shell-test", 4);
     Path opened;
 
     ServedRepository.Opener opener() {
@@ -38,26 +53,16 @@ class AnnexShellTest {
                     return "annex.uuid=" + UUID + "\n";
                 }
 
-                public LocalStore store() {
-                    return store;
-                }
-
                 public RepositoryServices services() {
-                    return new RepositoryServices() {
-                        public Process startService(org.annexhost.p2p.message.GitService service,
-                                                    org.annexhost.p2p.server.ServerMode mode) throws java.io.IOException {
-                            throw new java.io.IOException("no git in this test");
-                        }
-
-                        public java.util.List<String> awaitRefChange(java.time.Duration maxWait,
-                                                                     java.util.function.BooleanSupplier giveUp) {
-                            return java.util.List.of();
-                        }
-                    };
+                    return SERVICES;
                 }
 
-                public Optional<LocalStore> proxiedStore(Uuid uuid) {
-                    return Optional.empty();
+                public PeerResolver peers() {
+                    // The repository itself, and nothing it proxies.
+                    LocalPeer own = new LocalPeer("test", new ProtocolServer(UUID, store,
+                            ProtocolServer.Options.of(new FakeMonotonicClock(5)).services(SERVICES)),
+                            threads, InMemoryConnection.Timeouts.DEFAULT);
+                    return (uuid, rights) -> uuid.equals(UUID) ? Optional.of(own.narrowedTo(rights)) : Optional.empty();
                 }
             };
         };
@@ -68,7 +73,7 @@ class AnnexShellTest {
         ShellPolicy policy = ShellPolicy.fromEnvironment(Map.of("HOME", "/home/u").entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
                         () -> new java.util.HashMap<>(env))));
-        int code = new AnnexShell(policy, opener(), new FakeMonotonicClock(5),
+        int code = new AnnexShell(policy, opener(),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out)
                 .run(ShellCommandLine.parse(List.of(args)));
         assertThat(code).isZero();

@@ -97,6 +97,16 @@ public final class ProtocolServer {
         this.maxVersion = options.maxVersion();
     }
 
+    /**
+     * @return this server for a client with at most these rights: the same store and options,
+     *     the mode narrowed (this server itself when that changes nothing)
+     */
+    public ProtocolServer narrowedTo(ServerMode rights) {
+        ServerMode narrowed = mode.narrowedTo(rights);
+        return narrowed == mode ? this
+                : new ProtocolServer(uuid, store, new Options(narrowed, clock, services, maxVersion));
+    }
+
     /** @return the served repository's uuid */
     public Uuid uuid() {
         return uuid;

@@ -14,6 +14,14 @@ public enum ServerMode {
     /** git-annex's wording, so clients show the same message. */
     static final String APPEND_ONLY_ERROR = "this repository is append-only; removal denied";
 
+    /**
+     * @return the mode allowing only what both allow: a client's rights narrow what a server
+     *     offers, never widen it
+     */
+    public ServerMode narrowedTo(ServerMode other) {
+        return compareTo(other) <= 0 ? this : other;
+    }
+
     /** @return true if PUT is allowed */
     public boolean mayStore() {
         return this != READ_ONLY;

@@ -1,0 +1,83 @@
+package org.annexhost.cli;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.ProtocolServer;
+import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.p2p.server.ServerMode;
+import org.annexhost.p2p.transport.InMemoryConnection;
+import org.annexhost.peer.LocalPeer;
+import org.annexhost.peer.Peer;
+import org.annexhost.peer.PeerResolver;
+import org.annexhost.peer.PeerThreads;
+import org.annexhost.remote.ServedRemotes;
+import org.annexhost.repo.HostRepository;
+import org.annexhost.time.MonotonicClock;
+
+/**
+ * Which code decides what a client may do with uuid X, for one served repository: this class.
+ * The repository itself is served with its git services; each special remote and cluster it
+ * proxies by a protocol server of its own on that remote's store; each git-annex repository it
+ * proxies by that repository's own server, the conversation passed through. Every peer is
+ * narrowed to the client's rights, so the same rules hold over ssh and HTTP. Built once per served
+ * repository; the remotes are opened when a client first asks for one, so plain repository access
+ * loads no plugins. Thread-safe.
+ */
+final class RepositoryPeers implements PeerResolver {
+    /** Finds the remotes the repository proxies; called only when a client asks for one. */
+    interface Remotes {
+        ServedRemotes get() throws IOException;
+    }
+
+    private final Uuid uuid;
+    private final LocalPeer own;
+    private final Remotes remotes;
+    private final MonotonicClock clock;
+    private final PeerThreads threads;
+    private final PeerThreads lockThreads;
+    private final Map<Uuid, Peer> proxied = new ConcurrentHashMap<>();
+
+    /**
+     * @param repo the repository
+     * @param store its content
+     * @param services its git services
+     * @param remotes what it proxies
+     * @param clock what GETTIMESTAMP reads, and REMOVE-BEFORE deadlines are in
+     * @param threads the conversations of peers served in this process run on
+     * @param lockThreads the conversations holding content locks run on, apart
+     */
+    RepositoryPeers(HostRepository repo, LocalStore store, RepositoryServices services, Remotes remotes,
+                    MonotonicClock clock, PeerThreads threads, PeerThreads lockThreads) {
+        this.uuid = repo.uuid();
+        this.remotes = remotes;
+        this.clock = clock;
+        this.threads = threads;
+        this.lockThreads = lockThreads;
+        this.own = new LocalPeer(repo.path().getFileName().toString(),
+                new ProtocolServer(uuid, store, ProtocolServer.Options.of(clock).services(services)),
+                threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT);
+    }
+
+    @Override
+    public Optional<Peer> resolve(Uuid wanted, ServerMode rights) throws IOException {
+        if (wanted.equals(uuid)) {
+            return Optional.of(own.narrowedTo(rights));
+        }
+        Peer p = proxied.get(wanted);
+        if (p == null) {
+            Optional<ServedRemotes.Proxied> found = remotes.get().proxied(wanted);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            p = proxied.computeIfAbsent(wanted, u -> found.get() instanceof ServedRemotes.Proxied.Store s
+                    ? new LocalPeer(s.name(), new ProtocolServer(u, s.store(), ProtocolServer.Options.of(clock)),
+                            threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)
+                    : ((ServedRemotes.Proxied.Repository) found.get()).peer());
+        }
+        return Optional.of(p.narrowedTo(rights));
+    }
+}
