@@ -5,6 +5,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.LocalStore;
+import org.annexhost.p2p.server.ProtocolServer;
 import org.junit.jupiter.api.Test;
 
 /** Dependencies point inward: the protocol core knows nothing of its adapters (STYLE rule 1). */
@@ -51,6 +54,17 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("org.annexhost.cluster..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.shell..",
                         "org.annexhost.http..")
+                .check(HOST);
+    }
+
+    @Test
+    void adaptersAskTheResolverWhoServesAUuidAndNeverBuildAServer() {
+        // The shell and HTTP serve whatever PeerResolver gives them; which server, on which store,
+        // with what rights, is decided once per repository in the composition root.
+        noClasses().that().resideInAnyPackage("org.annexhost.shell..", "org.annexhost.http..")
+                .should().callConstructor(ProtocolServer.class, Uuid.class, LocalStore.class, ProtocolServer.Options.class)
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                        "org.annexhost.repo..")
                 .check(HOST);
     }
 }

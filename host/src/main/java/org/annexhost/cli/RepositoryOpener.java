@@ -53,7 +53,18 @@ final class RepositoryOpener implements ServedRepository.Opener {
         };
         // One conversation per shell: it is served in the shell's own thread, so these pools stay
         // empty unless a cluster or a proxied remote needs one.
+        PeerThreads threads = new PeerThreads("shell", 64);
+        PeerThreads lockThreads = new PeerThreads("shell-locks", 8);
         return new ServedHostRepository(repo, services, new RepositoryPeers(repo, store, services, remotes,
-                MonotonicClock.system(), new PeerThreads("shell", 64), new PeerThreads("shell-locks", 8)), false);
+                MonotonicClock.system(), threads, lockThreads), false, () -> {
+                    // The command is done: plugins stop, what their remotes journalled is committed.
+                    synchronized (setup) {
+                        if (setup[0] != null) {
+                            setup[0].close();
+                        }
+                    }
+                    threads.close();
+                    lockThreads.close();
+                });
     }
 }

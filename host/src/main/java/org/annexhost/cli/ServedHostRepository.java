@@ -1,5 +1,6 @@
 package org.annexhost.cli;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.annexhost.api.Uuid;
@@ -17,6 +18,7 @@ final class ServedHostRepository implements ServedRepository {
     private final RepositoryServices services;
     private final RepositoryPeers peers;
     private final boolean commitsOnItsOwn;
+    private final Closeable opened;
 
     /**
      * @param commitsOnItsOwn true when a running host commits the journal on a schedule and
@@ -24,10 +26,22 @@ final class ServedHostRepository implements ServedRepository {
      */
     ServedHostRepository(HostRepository repo, RepositoryServices services, RepositoryPeers peers,
                          boolean commitsOnItsOwn) {
+        this(repo, services, peers, commitsOnItsOwn, () -> { });
+    }
+
+    /** @param opened closed with this: what was opened for one command only */
+    ServedHostRepository(HostRepository repo, RepositoryServices services, RepositoryPeers peers,
+                         boolean commitsOnItsOwn, Closeable opened) {
         this.repo = repo;
         this.services = services;
         this.peers = peers;
         this.commitsOnItsOwn = commitsOnItsOwn;
+        this.opened = opened;
+    }
+
+    @Override
+    public void close() throws IOException {
+        opened.close();
     }
 
     @Override

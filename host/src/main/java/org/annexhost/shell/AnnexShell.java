@@ -64,20 +64,21 @@ public final class AnnexShell {
             throw new ShellException("bad parameters: " + line.command() + " needs a repository directory");
         }
         policy.checkDirectory(line.directory());
-        ServedRepository repo = opener.open(policy.resolve(line.directory().get()));
-        return switch (line.command()) {
-            case "configlist" -> configList(repo);
-            case "p2pstdio" -> {
-                try {
-                    yield p2pStdio(repo, line);
-                } finally {
-                    // One commit for the whole conversation, however many keys it stored or removed.
-                    repo.commitBranch();
+        try (ServedRepository repo = opener.open(policy.resolve(line.directory().get()))) {
+            return switch (line.command()) {
+                case "configlist" -> configList(repo);
+                case "p2pstdio" -> {
+                    try {
+                        yield p2pStdio(repo, line);
+                    } finally {
+                        // One commit for the whole conversation, however many keys it stored or removed.
+                        repo.commitBranch();
+                    }
                 }
-            }
-            case "notifychanges" -> notifyChanges(repo);
-            default -> throw new IllegalStateException("unhandled builtin " + line.command());
-        };
+                case "notifychanges" -> notifyChanges(repo);
+                default -> throw new IllegalStateException("unhandled builtin " + line.command());
+            };
+        }
     }
 
     private int configList(ServedRepository repo) throws IOException {
@@ -193,8 +194,10 @@ public final class AnnexShell {
         } catch (IOException notARepository) {
             return;
         }
-        if (repo.uuid() != null) {
-            repo.commitBranch();
+        try (repo) {
+            if (repo.uuid() != null) {
+                repo.commitBranch();
+            }
         }
     }
 

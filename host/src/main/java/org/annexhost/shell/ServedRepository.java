@@ -8,9 +8,11 @@ import org.annexhost.peer.PeerResolver;
 
 /**
  * A repository as the shell serves it. The composition root ({@code cli}) provides it, so the
- * shell does not know how repositories are stored.
+ * shell does not know how repositories are stored. The shell closes what it opened once its
+ * command is done: a repository opened for one command then releases what it loaded (plugins,
+ * remotes); one a running host keeps warm stays open.
  */
-public interface ServedRepository {
+public interface ServedRepository extends AutoCloseable {
     /** @return the repository's annex uuid, or null if it is plain git (not a git-annex repository) */
     Uuid uuid();
 
@@ -31,6 +33,11 @@ public interface ServedRepository {
      * ends and before git serves the refs, so a client's next fetch sees what it just did.
      */
     default void commitBranch() throws IOException {
+    }
+
+    /** Releases what was opened for this command only. */
+    @Override
+    default void close() throws IOException {
     }
 
     /** Opens repositories by directory. */
