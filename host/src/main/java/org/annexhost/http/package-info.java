@@ -1,6 +1,7 @@
 /**
  * HTTP: the annex API of p2p_protocol_over_http.mdwn and git smart HTTP on one port, served by
- * Jetty. An adapter: each request drives the protocol core through a pooled conversation with a
- * peer; the core knows nothing of HTTP.
+ * Jetty. An adapter: authentication maps to the protocol's server mode once per request, and the
+ * request drives the protocol core through a conversation, pooled per peer and rights, with the
+ * peer the resolver gives for those rights; the core knows nothing of HTTP.
  */
 package org.annexhost.http;
