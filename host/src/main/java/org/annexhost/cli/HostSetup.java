@@ -7,11 +7,15 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.annexhost.external.ExternalBackendFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.annexhost.peer.PeerThreads;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.plugin.PluginHost;
 import org.annexhost.remote.ConfiguredRemotes;
 import org.annexhost.remote.ServedRemotes;
 import org.annexhost.repo.HostRepository;
+import org.annexhost.time.MonotonicClock;
 
 /**
  * The pieces every command needs around one repository: plugins loaded, remote types known,
@@ -27,13 +31,20 @@ final class HostSetup implements AutoCloseable {
     final BackendTypeRegistry types;
     final ConfiguredRemotes remotes;
     final ServedRemotes served;
+    private final PeerThreads nodeThreads = new PeerThreads("cluster-node", 256);
+    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "backend-call");
+        t.setDaemon(true);
+        return t;
+    });
 
     HostSetup(HostRepository repo) {
         this.repo = repo;
         this.plugins = new PluginHost(pluginFolders(repo));
         this.types = plugins.start(List.of(new ExternalBackendFactory()));
         this.remotes = new ConfiguredRemotes(repo, types, Clock.systemUTC());
-        this.served = new ServedRemotes(repo, remotes, types, RepositoryOpener.LOCK_RETENTION);
+        this.served = new ServedRemotes(repo, remotes, types, new ServedRemotes.Resources(Clock.systemUTC(),
+                MonotonicClock.system(), nodeThreads, calls, RepositoryOpener.LOCK_RETENTION));
     }
 
     static HostSetup open(Path path) throws IOException {
@@ -70,6 +81,8 @@ final class HostSetup implements AutoCloseable {
                     + " (committed by the next one): " + e.getMessage());
         } finally {
             served.close();
+            nodeThreads.close();
+            calls.shutdownNow();
             plugins.close();
         }
     }

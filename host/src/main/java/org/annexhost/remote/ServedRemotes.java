@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.StorageBackend;
@@ -52,16 +51,25 @@ public final class ServedRemotes implements AutoCloseable {
     private final HostRepository repo;
     private final ConfiguredRemotes remotes;
     private final BackendTypeRegistry types;
-    private final Duration lockRetention;
+    private final Resources resources;
     private final ContentListener locationLog;
     private final Map<Uuid, Opened> open = new ConcurrentHashMap<>();
     private final Map<Uuid, ClusterStore> clusters = new ConcurrentHashMap<>();
-    private final PeerThreads nodeThreads = new PeerThreads("cluster-node", 256);
-    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "backend-call");
-        t.setDaemon(true);
-        return t;
-    });
+
+    /**
+     * What the served remotes run on, given by the composition root, which owns (and closes) the
+     * threads.
+     *
+     * @param wall for log timestamps and lock retention
+     * @param clock the monotonic clock of the servers serving these remotes, which REMOVE-BEFORE
+     *     deadlines are in
+     * @param nodeThreads the conversations of cluster nodes served in this process run on
+     * @param calls runs backend calls that have a deadline, and a cluster's fan-out
+     * @param lockRetention how long a lock holds once its holder is gone
+     */
+    public record Resources(Clock wall, MonotonicClock clock, PeerThreads nodeThreads, ExecutorService calls,
+                            Duration lockRetention) {
+    }
 
     /** A backend, its store, and the same store for a cluster that verifies what it feeds its nodes. */
     private record Opened(StorageBackend backend, BackendStore store) {
@@ -74,14 +82,14 @@ public final class ServedRemotes implements AutoCloseable {
      * @param repo the host repository
      * @param remotes the configured remotes
      * @param types the remote types available
-     * @param lockRetention how long a lock holds once its holder is gone
+     * @param resources clocks and threads
      */
-    public ServedRemotes(HostRepository repo, ConfiguredRemotes remotes, BackendTypeRegistry types, Duration lockRetention) {
+    public ServedRemotes(HostRepository repo, ConfiguredRemotes remotes, BackendTypeRegistry types, Resources resources) {
         this.repo = repo;
         this.remotes = remotes;
         this.types = types;
-        this.lockRetention = lockRetention;
-        this.locationLog = new LocationLog(repo.branch(), Clock.systemUTC());
+        this.resources = resources;
+        this.locationLog = new LocationLog(repo.branch(), resources.wall());
     }
 
     /** What the gateway serves clients for a uuid it proxies. */
@@ -157,8 +165,8 @@ public final class ServedRemotes implements AutoCloseable {
                         nodes.add(clusterNode(def));
                     }
                 }
-                c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), Clock.systemUTC()),
-                        MonotonicClock.system(), calls);
+                c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
+                        resources.clock(), resources.calls());
                 clusters.put(d.uuid(), c);
             }
             return c;
@@ -177,8 +185,8 @@ public final class ServedRemotes implements AutoCloseable {
         }
         LocalStore store = opened(def).asClusterNode();
         return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
-                ProtocolServer.Options.of(MonotonicClock.system())),
-                nodeThreads, InMemoryConnection.Timeouts.DEFAULT), cost, gateway);
+                ProtocolServer.Options.of(resources.clock())),
+                resources.nodeThreads(), InMemoryConnection.Timeouts.DEFAULT), cost, gateway);
     }
 
     /** git-annex's remote cost: {@code remote.NAME.annex-cost}, else its default for remotes that are not local repositories. */
@@ -227,7 +235,7 @@ public final class ServedRemotes implements AutoCloseable {
             // another repository's annex API: served like a backend, checked and locked here
             StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(ConfiguredRemotes.ANNEX_URL)),
                     def.uuid(), repo.uuid());
-            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE, MonotonicClock.system()));
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), resources.calls(), CALL_DEADLINE, resources.clock()));
         }
         StorageBackendFactory factory = types.factory(def.type()).orElseThrow(() -> new IOException(
                 "remote " + def.name() + " (" + def.uuid() + ") has type " + def.type()
@@ -235,8 +243,8 @@ public final class ServedRemotes implements AutoCloseable {
         BackendConfig config = remotes.backendConfig(def);
         try {
             StorageBackend backend = new ChunkedBackend(factory.open(config, remotes.context(def.name(), def.uuid(), config)),
-                    ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), Clock.systemUTC()));
-            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), calls, CALL_DEADLINE, MonotonicClock.system()));
+                    ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), resources.wall()));
+            return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), resources.calls(), CALL_DEADLINE, resources.clock()));
         } catch (BackendException e) {
             throw new IOException("cannot open remote " + def.name() + " (" + def.uuid() + "): " + e.getMessage(), e);
         }
@@ -244,13 +252,12 @@ public final class ServedRemotes implements AutoCloseable {
 
     private LockTable locksOf(RemoteDefinition def) {
         return new LockTable(repo.hostDir().resolve("remotes").resolve(def.uuid().value()).resolve("locks"),
-                Clock.systemUTC(), lockRetention);
+                resources.wall(), resources.lockRetention());
     }
 
     @Override
     public void close() {
         clusters.values().forEach(ClusterStore::close);
-        nodeThreads.close();
         for (Opened o : open.values()) {
             try {
                 o.backend().close();
@@ -258,6 +265,5 @@ public final class ServedRemotes implements AutoCloseable {
                 // closing the rest matters more
             }
         }
-        calls.shutdownNow();
     }
 }
