@@ -211,6 +211,11 @@ public final class ProtocolServer {
     /** Handles one parsed message from the client. */
     Outcome serveOne(P2PConnection c, Conversation conversation, Message m) throws IOException {
         LocalStore store = conversation.store;
+        Optional<String> refusal = mode.refusal(m);
+        if (refusal.isPresent()) {
+            c.send(new Error(refusal.get()));
+            return Outcome.CONTINUE;
+        }
         if (m instanceof Version v) {
             return handleVersion(c, v);
         } else if (m instanceof CheckPresent cp) {
@@ -268,11 +273,6 @@ public final class ProtocolServer {
     }
 
     private Outcome handleRemove(P2PConnection c, LocalStore store, Key key, OptionalLong deadline) throws IOException {
-        String refusal = mode.removeRefusal();
-        if (refusal != null) {
-            c.send(new Error(refusal));
-            return Outcome.CONTINUE;
-        }
         LocalStore.Reach r = store.removeReaching(key, deadline);
         boolean plus = !r.uuids().isEmpty() && c.version().hasPlusReplies();
         if (r.ok()) {
@@ -288,10 +288,6 @@ public final class ProtocolServer {
     }
 
     private Outcome handlePut(P2PConnection c, LocalStore store, Key key, AssociatedFile file) throws IOException {
-        if (!mode.mayStore()) {
-            c.send(new Error(ServerMode.READ_ONLY_ERROR));
-            return Outcome.CONTINUE;
-        }
         try (LocalStore.Upload upload = store.beginUpload(key, file)) {
             // Checked with the upload held, so a concurrent upload of the same key is seen.
             Optional<List<Uuid>> have = store.alreadyHas(key, upload);

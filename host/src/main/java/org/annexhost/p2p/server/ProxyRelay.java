@@ -6,9 +6,6 @@ import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.message.Message.Connect;
 import org.annexhost.p2p.message.Message.Data;
 import org.annexhost.p2p.message.Message.Error;
-import org.annexhost.p2p.message.Message.Put;
-import org.annexhost.p2p.message.Message.Remove;
-import org.annexhost.p2p.message.Message.RemoveBefore;
 import org.annexhost.p2p.message.Message.Version;
 import org.annexhost.p2p.transport.ConnectionClosedException;
 import org.annexhost.p2p.transport.P2PConnection;
@@ -19,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Passes a client's conversation through to a repository behind the gateway, message by
  * message, as git-annex's proxy does: each side's messages go to the other, DATA streamed
  * through, so the two ends negotiate their own protocol version. The gateway's access limits
- * still apply: a PUT or REMOVE the client may not make is answered here with git-annex's
- * refusal and never reaches the repository. CONNECT (git services) is not relayed.
+ * still apply, by the server's own policy ({@link ServerMode#refusal}): a PUT or REMOVE the
+ * client may not make is answered here with git-annex's refusal and never reaches the repository. CONNECT (git services) is not relayed.
  */
 public final class ProxyRelay {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRelay.class);
@@ -81,9 +78,10 @@ public final class ProxyRelay {
             }
             Message m = received.get();
             if (fromClient) {
-                String refusal = refusal(m);
-                if (refusal != null) {
-                    from.send(new Error(refusal));
+                Optional<String> refusal = m instanceof Connect
+                        ? Optional.of("CONNECT is not relayed to repositories behind the gateway") : mode.refusal(m);
+                if (refusal.isPresent()) {
+                    from.send(new Error(refusal.get()));
                     continue;
                 }
             } else if (m instanceof Version v) {
@@ -100,19 +98,6 @@ public final class ProxyRelay {
                 return; // git-annex: after its ERROR the client's state is unknown
             }
         }
-    }
-
-    private String refusal(Message m) {
-        if (m instanceof Put && !mode.mayStore()) {
-            return ServerMode.READ_ONLY_ERROR;
-        }
-        if (m instanceof Remove || m instanceof RemoveBefore) {
-            return mode.removeRefusal();
-        }
-        if (m instanceof Connect) {
-            return "CONNECT is not relayed to repositories behind the gateway";
-        }
-        return null;
     }
 
     private static void closeQuietly(P2PConnection c) {

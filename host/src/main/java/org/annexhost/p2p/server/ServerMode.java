@@ -1,5 +1,8 @@
 package org.annexhost.p2p.server;
 
+import java.util.Optional;
+import org.annexhost.p2p.message.Message;
+
 /**
  * What a client may do, as git-annex's {@code ServerMode}: read only; read and store new content
  * but never remove; or everything.
@@ -20,6 +23,23 @@ public enum ServerMode {
      */
     public ServerMode narrowedTo(ServerMode other) {
         return compareTo(other) <= 0 ? this : other;
+    }
+
+    /**
+     * The one refusal policy, for a server and for a relay to another repository alike.
+     *
+     * @return git-annex's ERROR message for a request this mode does not allow, or empty if it
+     *     is allowed (CONNECT is left to the git service, which knows push from fetch)
+     */
+    public Optional<String> refusal(Message request) {
+        if (request instanceof Message.Put && !mayStore()) {
+            return Optional.of(READ_ONLY_ERROR);
+        }
+        if (request instanceof Message.Remove
+                || request instanceof Message.RemoveBefore) {
+            return Optional.ofNullable(removeRefusal());
+        }
+        return Optional.empty();
     }
 
     /** @return true if PUT is allowed */
@@ -50,8 +70,7 @@ public enum ServerMode {
         return this != READ_ONLY;
     }
 
-    /** @return the refusal for REMOVE, or null if allowed */
-    String removeRefusal() {
+    private String removeRefusal() {
         return switch (this) {
             case READ_ONLY -> READ_ONLY_ERROR;
             case APPEND_ONLY -> APPEND_ONLY_ERROR;
