@@ -32,6 +32,10 @@ import org.eclipse.jetty.util.Callback;
  * The annex HTTP API ({@code doc/design/p2p_protocol_over_http.mdwn}): each request becomes one
  * command in a pooled P2P conversation with the target peer, so the same protocol server answers
  * it as answers ssh clients. Replies are the JSON git-annex's client parses. Thread-safe.
+ *
+ * <p>Longer than 400 lines on purpose: one method per API operation, after one access check
+ * ({@link #handle}), as the design document lists them, so the mapping from each HTTP request
+ * to its P2P command reads in one place.
  */
 final class AnnexApi {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnnexApi.class);

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Immutable and thread-safe: one server may serve many connections at once, each on its own
  * thread.
+ *
+ * <p>Longer than 400 lines on purpose: the policy is applied once ({@link #serveOne}) and each
+ * verb's handler follows it on the same page, as in git-annex's {@code serverHandler}, so that
+ * what the server does for any request can be read in one place.
  */
 public final class ProtocolServer {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolServer.class);
