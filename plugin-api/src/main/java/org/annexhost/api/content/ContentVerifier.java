@@ -18,6 +18,7 @@ public final class ContentVerifier {
     private final Key key;
     private final String expectedHex;
     private final MessageDigest digest;
+    private Boolean verdict;
 
     private ContentVerifier(Key key, HashAlgorithm algorithm, String expectedHex) {
         this.key = key;
@@ -39,14 +40,30 @@ public final class ContentVerifier {
         return Optional.of(new ContentVerifier(key, algorithm.get(), expected.get().toLowerCase(java.util.Locale.ROOT)));
     }
 
-    /** Feeds bytes to the digest. */
+    /**
+     * Feeds bytes to the digest.
+     *
+     * @throws IllegalStateException once {@link #matches()} was asked: the verdict is final
+     */
     public void update(byte[] b, int off, int len) {
+        if (verdict != null) {
+            throw new IllegalStateException("the content of " + key + " was judged already; no more bytes can count");
+        }
         digest.update(b, off, len);
     }
 
-    /** @return true if the bytes fed so far hash to the key's digest; the verifier is then spent */
+    /**
+     * Judges the bytes fed so far; no more may be fed after it. Asking again gives the same
+     * answer (since 0.1.2; before, a second call judged the empty input), so a stream that
+     * verifies and its owner can both ask.
+     *
+     * @return true if the bytes fed hash to the key's digest
+     */
     public boolean matches() {
-        return HexFormat.of().formatHex(digest.digest()).equals(expectedHex);
+        if (verdict == null) {
+            verdict = HexFormat.of().formatHex(digest.digest()).equals(expectedHex);
+        }
+        return verdict;
     }
 
     /** @return the key being verified */

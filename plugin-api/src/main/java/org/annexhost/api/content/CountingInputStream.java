@@ -1,6 +1,5 @@
 package org.annexhost.api.content;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -13,7 +12,7 @@ import java.io.InputStream;
  *
  * @since 0.1
  */
-public final class CountingInputStream extends FilterInputStream {
+public final class CountingInputStream extends ForwardingInputStream {
     private final long expected;
     private long count;
     private boolean checkedEnd;
@@ -40,13 +39,6 @@ public final class CountingInputStream extends FilterInputStream {
     /** @return true once every declared byte was read and the stream was found to end there */
     public boolean complete() {
         return checkedEnd;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -77,27 +69,8 @@ public final class CountingInputStream extends FilterInputStream {
     }
 
     @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[8192];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
-    }
-
-    @Override
     public int available() throws IOException {
         return (int) Math.min(in.available(), expected - count);
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.annexhost.api.content;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 
@@ -23,14 +22,13 @@ public interface FileBacked {
     }
 
     /** A file's bytes from its current position, as a stream and as a file. */
-    final class Stream extends InputStream implements FileBacked {
+    final class Stream extends ForwardingInputStream implements FileBacked {
         private final FileChannel channel;
-        private final InputStream in;
 
         /** @param channel an open file, positioned where the content starts; closed with the stream */
         public Stream(FileChannel channel) {
+            super(Channels.newInputStream(channel));
             this.channel = channel;
-            this.in = Channels.newInputStream(channel);
         }
 
         @Override
@@ -41,21 +39,6 @@ public interface FileBacked {
         @Override
         public void consumed(long n) throws IOException {
             channel.position(channel.position() + n);
-        }
-
-        @Override
-        public int read() throws IOException {
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return in.read(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

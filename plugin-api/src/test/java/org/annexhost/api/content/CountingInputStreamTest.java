@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import org.annexhost.api.key.Key;
 import org.junit.jupiter.api.Test;
 
 class CountingInputStreamTest {
@@ -39,17 +38,5 @@ class CountingInputStreamTest {
     void drainChecksTheEnd() {
         assertThatThrownBy(() -> new CountingInputStream(bytes("hello!"), 5).drain())
                 .isInstanceOf(ContentLengthException.class);
-    }
-
-    @Test
-    void verifierChecksHashingKeys() throws Exception {
-        Key key = Key.parse("SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt");
-        ContentVerifier good = ContentVerifier.forKey(key).orElseThrow();
-        new VerifyingInputStream(bytes("hello"), good).readAllBytes();
-        assertThat(good.matches()).isTrue();
-        ContentVerifier bad = ContentVerifier.forKey(key).orElseThrow();
-        new VerifyingInputStream(bytes("hellO"), bad).readAllBytes();
-        assertThat(bad.matches()).isFalse();
-        assertThat(ContentVerifier.forKey(Key.parse("WORM--x"))).isEmpty();
     }
 }
