@@ -5,22 +5,24 @@ import java.io.InputStream;
 
 /**
  * The next {@code limit} bytes of the stream it wraps, as Okio's {@code FixedLengthSource}: it
- * never reads past them, so the rest of the wrapped stream is left for whoever reads next (the
- * next window, the next protocol message). The wrapped stream ending before the limit is an
- * error: the read throws {@link ContentLengthException}, naming the limit and what arrived.
+ * never reads past them, and closing it leaves the wrapped stream open, so the rest belongs to
+ * whoever reads next (the next window, the next protocol message). The wrapped stream ending
+ * before the limit is an error: the read throws {@link ContentLengthException}, naming the limit
+ * and what arrived.
  *
- * <p>A {@link Hook} runs exactly once, when the limit is reached: inside the read that delivers
- * the last byte, before that read returns, or for a limit of 0 on the first read or on close.
- * That is the moment to give a connection back or to check that the wrapped stream ends there
- * too. If the hook throws, that read throws, and so does every later read. Closing closes the
- * wrapped stream; a window on a shared stream overrides {@link #close()} to leave it open.
+ * <p>A {@link Hook} hears how the stream ended, exactly once. {@link Hook#exhausted()} runs when
+ * the limit is reached: inside the read that delivers the last byte, before that read returns (for
+ * a limit of 0, on the first read or on close). That is the moment to give a connection back or
+ * to check that the wrapped stream ends there too. If it throws, that read throws, and so does
+ * every later one. {@link Hook#closedEarly()} runs instead if the stream is closed before the
+ * limit was reached (the connection is mid-content and cannot be reused).
  *
  * <p>One reader; not thread-safe.
  *
  * @since 0.1.2
  */
-public class LimitedInputStream extends ForwardingInputStream {
-    /** Runs once the limit is reached. */
+public final class LimitedInputStream extends ForwardingInputStream {
+    /** Told once how a {@link LimitedInputStream} ended. */
     @FunctionalInterface
     public interface Hook {
         /** A hook that does nothing. */
@@ -32,6 +34,15 @@ public class LimitedInputStream extends ForwardingInputStream {
          * @throws IOException to fail the read that reached the limit
          */
         void exhausted() throws IOException;
+
+        /**
+         * Called once instead of {@link #exhausted()}, when the stream is closed before the limit
+         * was reached. Does nothing unless overridden.
+         *
+         * @throws IOException to fail the close
+         */
+        default void closedEarly() throws IOException {
+        }
     }
 
     private final long limit;
@@ -74,7 +85,7 @@ public class LimitedInputStream extends ForwardingInputStream {
             return 0;
         }
         if (remaining == 0) {
-            exhausted();
+            reachedLimit();
             return -1;
         }
         int n = in.read(b, off, (int) Math.min(len, remaining));
@@ -83,12 +94,12 @@ public class LimitedInputStream extends ForwardingInputStream {
         }
         remaining -= n;
         if (remaining == 0) {
-            exhausted();
+            reachedLimit();
         }
         return n;
     }
 
-    private void exhausted() throws IOException {
+    private void reachedLimit() throws IOException {
         if (hookRan) {
             return;
         }
@@ -106,15 +117,18 @@ public class LimitedInputStream extends ForwardingInputStream {
         return (int) Math.min(in.available(), remaining);
     }
 
-    /** Runs the hook if the limit is 0 and no read did, then closes the wrapped stream. */
+    /**
+     * Tells the hook, unless it was told already: {@link Hook#exhausted()} if the limit is reached
+     * (a limit of 0 that no read reached), {@link Hook#closedEarly()} if not. Leaves the wrapped
+     * stream open.
+     */
     @Override
     public void close() throws IOException {
-        try {
-            if (remaining == 0) {
-                exhausted();
-            }
-        } finally {
-            in.close();
+        if (remaining == 0) {
+            reachedLimit();
+        } else if (!hookRan) {
+            hookRan = true;
+            hook.closedEarly();
         }
     }
 }

@@ -10,7 +10,18 @@ import org.junit.jupiter.api.Test;
 
 class LimitedInputStreamTest {
     private final int[] hookRuns = {0};
-    private final LimitedInputStream.Hook counting = () -> hookRuns[0]++;
+    private final int[] closedEarly = {0};
+    private final LimitedInputStream.Hook counting = new LimitedInputStream.Hook() {
+        @Override
+        public void exhausted() {
+            hookRuns[0]++;
+        }
+
+        @Override
+        public void closedEarly() {
+            closedEarly[0]++;
+        }
+    };
 
     private static ByteArrayInputStream bytes(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
@@ -37,12 +48,35 @@ class LimitedInputStreamTest {
         assertThat(in.read()).isEqualTo(-1);
         in.close();
         assertThat(hookRuns[0]).isEqualTo(1);
+        assertThat(closedEarly[0]).isZero();
     }
 
     @Test
     void aZeroLimitRunsTheHookOnClose() throws Exception {
-        new LimitedInputStream(bytes("x"), 0, counting).close();
+        LimitedInputStream in = new LimitedInputStream(bytes("x"), 0, counting);
+        in.close();
+        in.close();
         assertThat(hookRuns[0]).isEqualTo(1);
+        assertThat(closedEarly[0]).isZero();
+    }
+
+    @Test
+    void closingEarlyTellsTheHookOnceAndLeavesTheWrappedStreamOpen() throws Exception {
+        boolean[] closed = {false};
+        ByteArrayInputStream shared = new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)) {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        LimitedInputStream in = new LimitedInputStream(shared, 5, counting);
+        assertThat(in.read()).isEqualTo('h');
+        in.close();
+        in.close();
+        assertThat(closedEarly[0]).isEqualTo(1);
+        assertThat(hookRuns[0]).isZero();
+        assertThat(closed[0]).isFalse();
+        assertThat(shared.read()).isEqualTo('e');
     }
 
     @Test
@@ -51,6 +85,8 @@ class LimitedInputStreamTest {
         assertThatThrownBy(in::readAllBytes).isInstanceOf(ContentLengthException.class)
                 .hasMessage("content ended after 3 of 5 declared bytes");
         assertThat(hookRuns[0]).isZero();
+        in.close();
+        assertThat(closedEarly[0]).isEqualTo(1);
     }
 
     @Test
