@@ -1,6 +1,5 @@
 package org.annexhost.cluster;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -19,6 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.content.LimitedInputStream;
+import org.annexhost.api.content.VerifyingInputStream;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
 import org.annexhost.p2p.client.ProtocolClient;
@@ -165,7 +166,9 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                     s.giveBack(c);
                     continue;
                 }
-                return Optional.of(new Content(content.get().length(), new ReturningStream(content.get(), s, c)));
+                InputStream in = content.get().stream();
+                long length = content.get().length();
+                return Optional.of(new Content(length, new LimitedInputStream(in, length, new GiveBackAtEnd(in, s, c))));
             } catch (IOException e) {
                 LOG.info("cluster {}: GET {} from node {} failed, trying the next: {}", name, key, n.name(), e.getMessage());
                 if (c != null) {
@@ -272,8 +275,10 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                     return null;
                 }));
             }
-            Optional<ContentVerifier> verifier = from == 0 ? ContentVerifier.forKey(key) : Optional.empty();
-            try (InputStream in = data.counted()) {
+            InputStream counted = data.counted();
+            Optional<VerifyingInputStream> verifying = (from == 0 ? ContentVerifier.forKey(key) : Optional.<ContentVerifier>empty())
+                    .map(v -> new VerifyingInputStream(counted, v));
+            try (InputStream in = verifying.isPresent() ? verifying.get() : counted) {
                 byte[] held = null;
                 while (true) {
                     // Each chunk is read into an array of its own, which the pipes share: no copy.
@@ -283,7 +288,6 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                         break;
                     }
                     byte[] chunk = n == CHUNK ? read : java.util.Arrays.copyOf(read, n);
-                    verifier.ifPresent(v -> v.update(chunk, 0, chunk.length));
                     if (held != null) {
                         for (FanoutPipe pipe : pipes) {
                             pipe.feed(held);
@@ -294,8 +298,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 // Hashed once here for every node. The last chunk waits for the verdict: on a
                 // mismatch no node gets all the bytes, so none can keep them (the nodes this
                 // process serves do not hash them again).
-                contentValid = verifier.map(ContentVerifier::matches).orElse(true);
-                hashedHere = verifier.isPresent();
+                contentValid = verifying.map(VerifyingInputStream::matched).orElse(true);
+                hashedHere = verifying.isPresent();
                 for (FanoutPipe pipe : pipes) {
                     if (!contentValid) {
                         pipe.abort();
@@ -543,45 +547,17 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         sessions.values().forEach(NodeSessions::close);
     }
 
-    /** Content from a node that gives the conversation back once read to its end. */
-    private static final class ReturningStream extends FilterInputStream {
-        private final NodeSessions sessions;
-        private final ProtocolClient client;
-        private final long length;
-        private long read;
-        private boolean done;
-
-        ReturningStream(Content content, NodeSessions sessions, ProtocolClient client) {
-            super(content.stream());
-            this.sessions = sessions;
-            this.client = client;
-            this.length = content.length();
-        }
-
+    /**
+     * Lends a node's conversation to the content of one GET: gives it back once the content was
+     * read to its end (which reads the node's VALID and acknowledges it), and drops it if the
+     * content is closed before, or its end fails.
+     */
+    private record GiveBackAtEnd(InputStream content, NodeSessions sessions, ProtocolClient client)
+            implements LimitedInputStream.Hook {
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                read += n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (done) {
-                return;
-            }
-            done = true;
+        public void exhausted() throws IOException {
             try {
-                if (read == length && in.read() < 0) {
+                if (content.read() < 0) {
                     sessions.giveBack(client);
                     return;
                 }
@@ -589,6 +565,11 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 sessions.discard(client);
                 throw e;
             }
+            sessions.discard(client);
+        }
+
+        @Override
+        public void closedEarly() {
             sessions.discard(client);
         }
     }

@@ -1,6 +1,5 @@
 package org.annexhost.peer;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -21,6 +20,8 @@ import org.annexhost.api.StorageBackend;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.content.ForwardingInputStream;
+import org.annexhost.api.content.VerifyingInputStream;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.StoreFailedException;
@@ -227,9 +228,9 @@ public final class BackendStore implements LocalStore {
         @Override
         public void write(Content data) throws IOException {
             GuardedStream guarded = new GuardedStream(data.counted());
-            Optional<FailingAtEndIfUnverified> verified = (offset == 0 && verifies ? ContentVerifier.forKey(key)
+            Optional<VerifyingInputStream> verified = (offset == 0 && verifies ? ContentVerifier.forKey(key)
                     : Optional.<ContentVerifier>empty())
-                    .map(v -> new FailingAtEndIfUnverified(guarded, v));
+                    .map(v -> VerifyingInputStream.failingAtEnd(guarded, v));
             InputStream in = verified.isPresent() ? verified.get() : guarded;
             Future<Void> store = calls.submit(() -> {
                 backend.store(key, new Content(data.length(), in), offset);
@@ -314,15 +315,14 @@ public final class BackendStore implements LocalStore {
      * refuses every read, so a backend thread that outlives its store cannot take bytes that
      * belong to the next message.
      */
-    private static final class GuardedStream extends InputStream {
-        private final InputStream in;
+    private static final class GuardedStream extends ForwardingInputStream {
         private volatile long count;
         private volatile boolean reading;
         private volatile boolean incomingFailed;
         private boolean detached;
 
         GuardedStream(InputStream in) {
-            this.in = in;
+            super(in);
         }
 
         long count() {
@@ -339,13 +339,6 @@ public final class BackendStore implements LocalStore {
 
         synchronized void detach() {
             detached = true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -371,44 +364,6 @@ public final class BackendStore implements LocalStore {
         @Override
         public void close() {
             // the protocol owns the incoming stream
-        }
-    }
-
-    /** Fails before the end of the stream if the bytes do not hash to the key. */
-    private static final class FailingAtEndIfUnverified extends FilterInputStream {
-        private final ContentVerifier verifier;
-        private boolean checked;
-        private boolean matched;
-
-        FailingAtEndIfUnverified(InputStream in, ContentVerifier verifier) {
-            super(in);
-            this.verifier = verifier;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                verifier.update(b, off, n);
-            } else if (n < 0 && !checked) {
-                checked = true;
-                if (!verifier.matches()) {
-                    throw new IOException("content does not match key " + verifier.key());
-                }
-                matched = true;
-            }
-            return n;
-        }
-
-        /** @return true once the whole stream was read and it matched the key */
-        boolean matched() {
-            return matched;
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.content.VerifyingInputStream;
 import org.annexhost.api.key.Key;
 import org.annexhost.api.content.FileBacked;
 import org.annexhost.lock.LockTable;
@@ -181,14 +182,14 @@ public final class RepositoryStore implements LocalStore {
     static long copy(Content data, OutputStream out, Optional<ContentVerifier> verifier) throws IOException {
         InputStream in = data.counted();
         if (verifier.isEmpty() || data.length() < PARALLEL_HASH_FROM) {
+            // The verdict is the upload's to take at commit (a mismatch is FAILURE, not a broken
+            // connection), so this stream hashes and does not fail at the end.
+            InputStream hashed = verifier.isPresent() ? new VerifyingInputStream(in, verifier.get()) : in;
             byte[] buf = new byte[256 * 1024];
             long total = 0;
             int n;
-            while ((n = in.read(buf)) >= 0) {
+            while ((n = hashed.read(buf)) >= 0) {
                 out.write(buf, 0, n);
-                if (verifier.isPresent()) {
-                    verifier.get().update(buf, 0, n);
-                }
                 total += n;
             }
             return total;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
+import org.annexhost.api.content.ForwardingInputStream;
 import org.annexhost.api.key.Key;
 import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.Message;
@@ -230,15 +231,8 @@ public final class ProtocolClient {
             connection.send(valid ? new Success() : new Failure());
             return valid ? Optional.of(Content.empty()) : Optional.empty();
         }
-        return Optional.of(new Content(content.length(), new java.io.FilterInputStream(content.counted()) {
+        return Optional.of(new Content(content.length(), new ForwardingInputStream(content.counted()) {
             private boolean finished;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

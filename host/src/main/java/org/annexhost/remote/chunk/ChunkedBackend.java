@@ -13,6 +13,9 @@ import org.annexhost.api.ContentNotFoundException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.content.Content;
+import org.annexhost.api.content.CountingInputStream;
+import org.annexhost.api.content.LimitedInputStream;
+import org.annexhost.api.content.LimitedInputStream.Hook;
 import org.annexhost.api.key.Key;
 
 /**
@@ -84,14 +87,18 @@ public final class ChunkedBackend implements StorageBackend {
         long total = content.length();
         long count = Math.max(1, (total + size - 1) / size);
         List<Key> written = new ArrayList<>();
-        try (InputStream in = content.stream()) {
+        try (CountingInputStream in = content.counted()) {
             if (total == 0) {
-                expectEnd(in); // one empty chunk, which a backend may store without reading
+                in.drain(); // one empty chunk, which a backend may store without reading
             }
             for (long n = 1; n <= count; n++) {
                 long length = Math.min(size, total - (n - 1) * size);
                 Key chunk = chunkKey(key, size, n);
-                backend.store(chunk, new Content(length, new ChunkWindow(in, length, n == count)), 0);
+                // A window on the incoming content, left open for the next chunk. The last one
+                // reads the content's end before it gives its own last bytes, so content that
+                // fails verification (or runs long) at its end fails the last chunk's store.
+                LimitedInputStream window = new LimitedInputStream(in, length, n == count ? in::drain : Hook.NONE);
+                backend.store(chunk, new Content(length, window), 0);
                 written.add(chunk);
             }
             records.record(key, size, count);
@@ -271,61 +278,9 @@ public final class ChunkedBackend implements StorageBackend {
         return new Key(key.backend(), key.size(), key.mtime(), OptionalLong.of(chunkSize), OptionalLong.of(number), key.name());
     }
 
-    /** Reads the end of a stream: a stream that verifies at its end throws here if the content is bad. */
-    private static void expectEnd(InputStream in) throws IOException {
-        if (in.read() >= 0) {
-            throw new IOException("content is longer than its declared length");
-        }
-    }
-
     /** git-annex's {@code isStableKey}: URL keys may name content that changes, so are never chunked. */
     private static boolean stable(Key key) {
         return !key.backend().equals("URL");
-    }
-
-    /**
-     * A window of the next {@code length} bytes of the incoming stream, leaving it open. The
-     * window of the last chunk reads the stream's end before it gives its own last bytes, so a
-     * stream that verifies at its end fails the last chunk's store.
-     */
-    private static final class ChunkWindow extends InputStream {
-        private final InputStream in;
-        private final boolean last;
-        private long remaining;
-
-        ChunkWindow(InputStream in, long length, boolean last) {
-            this.in = in;
-            this.remaining = length;
-            this.last = last;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining == 0) {
-                return len == 0 ? 0 : -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n < 0) {
-                throw new IOException("content ended " + remaining + " bytes before its declared length");
-            }
-            remaining -= n;
-            if (remaining == 0 && last) {
-                expectEnd(in);
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the incoming stream outlives each chunk
-        }
     }
 
     /** The chunks of one key read in order, each opened when the one before it is used up. */

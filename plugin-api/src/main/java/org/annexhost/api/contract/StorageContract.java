@@ -16,6 +16,7 @@ import org.annexhost.api.StorageBackend;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
 import org.annexhost.api.content.CountingInputStream;
+import org.annexhost.api.content.ForwardingInputStream;
 import org.annexhost.api.key.Key;
 
 /**
@@ -221,18 +222,12 @@ public final class StorageContract {
     }
 
     /** A stream that fails after a number of bytes, as a broken connection would. */
-    static final class FailingInputStream extends java.io.FilterInputStream {
+    static final class FailingInputStream extends ForwardingInputStream {
         private long left;
 
         FailingInputStream(InputStream in, long after) {
             super(in);
             this.left = after;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
