@@ -1,8 +1,6 @@
 package org.annexhost.plugins.s3;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Set;
 import org.annexhost.api.Capability;
 import org.annexhost.api.ContentNotFoundException;
@@ -10,6 +8,9 @@ import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
+import org.annexhost.api.content.CountingInputStream;
+import org.annexhost.api.content.ForwardingInputStream;
+import org.annexhost.api.content.LimitedInputStream;
 import org.annexhost.api.key.Key;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -52,10 +53,12 @@ final class S3Backend implements StorageBackend {
             throw new IOException("S3 remote " + where() + " does not resume stores");
         }
         String object = settings.layout().objectName(key);
-        try (WatchedStream in = new WatchedStream(content.counted(), content.length())) {
+        try (CountingInputStream counted = content.counted();
+             WatchedStream in = new WatchedStream(new LimitedInputStream(counted, content.length(), counted::drain))) {
             try {
                 if (content.length() == 0) {
-                    in.requireEnd();
+                    // The SDK never reads empty content: its end must be checked (and verified) now.
+                    counted.drain();
                 }
                 if (settings.partSize() > 0 && content.length() > settings.partSize()) {
                     new S3MultipartUpload(s3, settings, object).upload(in, content.length());
@@ -74,70 +77,29 @@ final class S3Backend implements StorageBackend {
     }
 
     /**
-     * The content as the SDK reads it: remembers the first exception the stream threw, and reads
-     * on to the end of the stream before the last byte is handed over. The SDK stops at the
-     * declared length, but a stream may only fail at its end (a hash that does not match the
-     * key, content running long): that failure must abort the request, not follow a stored object.
+     * The content as the SDK reads it: remembers the first exception the stream threw. It wraps
+     * the content limited to its declared length, whose last byte is handed over only once the
+     * content's end was read: the SDK stops at the declared length, but a stream may only fail at
+     * its end (a hash that does not match the key, content running long), and that failure must
+     * abort the request, not follow a stored object.
      */
-    private static final class WatchedStream extends FilterInputStream {
-        private long left;
+    private static final class WatchedStream extends ForwardingInputStream {
         IOException failure;
 
-        WatchedStream(InputStream in, long length) {
+        WatchedStream(LimitedInputStream in) {
             super(in);
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                int n = in.read(b, off, len);
-                if (n > 0) {
-                    left -= n;
-                    if (left <= 0 && in.read() != -1) {
-                        throw new IOException("content is longer than its declared length");
-                    }
-                }
-                return n;
+                return in.read(b, off, len);
             } catch (IOException e) {
                 if (failure == null) {
                     failure = e;
                 }
                 throw e;
             }
-        }
-
-        /** For empty content, which the SDK never reads: the stream must end (and verify) now. */
-        void requireEnd() throws IOException {
-            if (left <= 0 && in.read() != -1) {
-                throw new IOException("content is longer than its declared length");
-            }
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 

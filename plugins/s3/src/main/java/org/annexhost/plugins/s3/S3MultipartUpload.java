@@ -1,10 +1,10 @@
 package org.annexhost.plugins.s3;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.annexhost.api.content.LimitedInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,9 +50,11 @@ final class S3MultipartUpload {
             for (int number = 1; sent < length; number++) {
                 long size = Math.min(settings.partSize(), length - sent);
                 int n = number;
+                // A window on the shared stream; closing it leaves the stream open for the next part.
+                LimitedInputStream part = new LimitedInputStream(in, size, LimitedInputStream.Hook.NONE);
                 String etag = s3.uploadPart(u -> u.bucket(settings.bucket()).key(object).uploadId(uploadId)
                                 .partNumber(n).contentLength(size),
-                        RequestBody.fromInputStream(new Window(in, size), size)).eTag();
+                        RequestBody.fromInputStream(part, size)).eTag();
                 parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
                 sent += size;
             }
@@ -71,62 +73,6 @@ final class S3MultipartUpload {
             s3.abortMultipartUpload(a -> a.bucket(settings.bucket()).key(object).uploadId(uploadId));
         } catch (SdkException ignored) {
             // the failure that got us here is the one to report; S3 expires abandoned uploads
-        }
-    }
-
-    /** At most {@code size} bytes of a shared stream; closing it leaves the stream open. */
-    private static final class Window extends FilterInputStream {
-        private long left;
-
-        Window(InputStream in, long size) {
-            super(in);
-            this.left = size;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(buf, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = in.skip(Math.min(n, left));
-            left -= skipped;
-            return skipped;
-        }
-
-        @Override
-        public int available() throws IOException {
-            return (int) Math.min(super.available(), left);
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public void close() {
-            // the next part reads on
         }
     }
 }
