@@ -194,11 +194,6 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     }
 
     @Override
-    public Upload beginUpload(Key key) throws IOException {
-        return beginUpload(key, AssociatedFile.NONE);
-    }
-
-    @Override
     public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         knowledge.refresh();
         Set<Uuid> locs = knowledge.locations(key);
@@ -219,20 +214,6 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         return upload;
     }
 
-    @Override
-    public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
-        ClusterUpload u = (ClusterUpload) upload;
-        if (!u.accepted().isEmpty()) {
-            return Optional.empty();
-        }
-        List<Uuid> have = u.puts.stream().filter(p -> p.state == NodePut.State.ALREADY_HAVE).map(p -> p.node().uuid()).toList();
-        if (have.isEmpty()) {
-            throw new IOException("no node of cluster " + name + " can take " + key + ": "
-                    + String.join("; ", u.puts.stream().map(p -> p.node().name() + ": " + p.problem).toList()));
-        }
-        return Optional.of(have);
-    }
-
     /** One PUT fanned out to the chosen nodes. */
     private final class ClusterUpload implements Upload {
         private final Key key;
@@ -243,6 +224,20 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
 
         ClusterUpload(Key key) {
             this.key = key;
+        }
+
+        /** Every chosen node already has it, or none can take it (an ERROR naming why). */
+        @Override
+        public Optional<List<Uuid>> alreadyStored() throws IOException {
+            if (!accepted().isEmpty()) {
+                return Optional.empty();
+            }
+            List<Uuid> have = puts.stream().filter(p -> p.state == NodePut.State.ALREADY_HAVE).map(p -> p.node().uuid()).toList();
+            if (have.isEmpty()) {
+                throw new IOException("no node of cluster " + name + " can take " + key + ": "
+                        + String.join("; ", puts.stream().map(p -> p.node().name() + ": " + p.problem).toList()));
+            }
+            return Optional.of(have);
         }
 
         List<NodePut> accepted() {
@@ -334,7 +329,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         }
 
         @Override
-        public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+        public Reach commit(Optional<Boolean> senderSaysValid) throws IOException {
             // Content hashed here is judged by its hash: a sender's INVALID (the file changed as
             // it was read) does not outweigh it, as it does not for a repository. Otherwise the
             // sender's word goes to the nodes, which verify what they can.
@@ -360,12 +355,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             }
             // One branch commit for all the nodes, not one each.
             knowledge.recordAll(key, stored, true);
-            return !stored.isEmpty();
-        }
-
-        @Override
-        public List<Uuid> storedOn() {
-            return List.copyOf(stored);
+            return new Reach(!stored.isEmpty(), stored, Optional.empty());
         }
 
         @Override
@@ -455,12 +445,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     }
 
     @Override
-    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
-        return removeReaching(key, deadlineSeconds).ok();
-    }
-
-    @Override
-    public Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
+    public Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException {
         // The record first (see ContentListener): nodes that keep the content are claimed again below.
         Set<Uuid> had = knowledge.locations(key);
         List<Uuid> going = nodes.stream().map(ClusterNode::uuid).filter(had::contains).toList();

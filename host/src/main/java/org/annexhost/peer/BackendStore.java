@@ -23,6 +23,7 @@ import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.content.ForwardingInputStream;
 import org.annexhost.api.content.VerifyingInputStream;
 import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.StoreFailedException;
 import org.annexhost.time.MonotonicClock;
@@ -44,7 +45,7 @@ public final class BackendStore implements LocalStore {
     private final Duration deadline;
     private final MonotonicClock clock;
     private final boolean verifies;
-    /** Keys a CHECKPRESENT just found absent, when (nanoTime): see {@link #alreadyHas}. */
+    /** Keys a CHECKPRESENT just found absent, when (nanoTime): see {@link BackendUpload#alreadyStored}. */
     private final Map<Key, Long> recentlyAbsent = new ConcurrentHashMap<>();
     private static final Duration ABSENT_STAYS_FRESH = Duration.ofSeconds(10);
     private static final int RECENTLY_ABSENT_MAX = 10_000;
@@ -102,21 +103,6 @@ public final class BackendStore implements LocalStore {
         return p.isPresent();
     }
 
-    /**
-     * A client asks CHECKPRESENT and then PUTs what was absent: the PUT takes that answer rather
-     * than asking the backend again (for an external remote, another program run). Only "absent"
-     * is reused, and briefly: if it went stale, the content is stored again, which the backend
-     * contract allows; a stale "present" would lose a copy, so that is always asked afresh.
-     */
-    @Override
-    public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
-        Long absentAt = recentlyAbsent.remove(key);
-        if (absentAt != null && System.nanoTime() - absentAt < ABSENT_STAYS_FRESH.toNanos()) {
-            return Optional.empty();
-        }
-        return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
-    }
-
     @Override
     public OptionalLong contentSize(Key key) throws IOException {
         if (!isPresent(key)) {
@@ -153,7 +139,7 @@ public final class BackendStore implements LocalStore {
     }
 
     @Override
-    public Upload beginUpload(Key key) throws IOException {
+    public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         long offset = 0;
         if (backend.capabilities().contains(Capability.RESUMABLE_STORE)
                 && backend.capabilities().contains(Capability.VERIFIES_CONTENT)) {
@@ -168,8 +154,8 @@ public final class BackendStore implements LocalStore {
     }
 
     @Override
-    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
-        return locks.removeUnlessLocked(key, () -> {
+    public Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return Reach.of(locks.removeUnlessLocked(key, () -> {
             // As a repository does: the deadline is checked once the content is locked for removal.
             if (deadlineSeconds.isPresent() && clock.seconds() >= deadlineSeconds.getAsLong()) {
                 return false;
@@ -179,7 +165,7 @@ public final class BackendStore implements LocalStore {
                 return null;
             });
             return true;
-        });
+        }));
     }
 
     private interface Call<T> {
@@ -223,6 +209,22 @@ public final class BackendStore implements LocalStore {
         @Override
         public long offset() {
             return offset;
+        }
+
+        /**
+         * A client asks CHECKPRESENT and then PUTs what was absent: the PUT takes that answer
+         * rather than asking the backend again (for an external remote, another program run).
+         * Only "absent" is reused, and briefly: if it went stale, the content is stored again,
+         * which the backend contract allows; a stale "present" would lose a copy, so that is
+         * always asked afresh.
+         */
+        @Override
+        public Optional<List<Uuid>> alreadyStored() throws IOException {
+            Long absentAt = recentlyAbsent.remove(key);
+            if (absentAt != null && System.nanoTime() - absentAt < ABSENT_STAYS_FRESH.toNanos()) {
+                return Optional.empty();
+            }
+            return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
         }
 
         @Override
@@ -290,17 +292,17 @@ public final class BackendStore implements LocalStore {
         }
 
         @Override
-        public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+        public Reach commit(Optional<Boolean> senderSaysValid) throws IOException {
             if (!stored) {
-                return false;
+                return Reach.of(false);
             }
             boolean verifiable = ContentVerifier.forKey(key).isPresent();
             if (!verifiable && !senderSaysValid.orElse(true)) {
                 // The sender says the content changed while sent and nothing can check it.
                 backend.remove(key);
-                return false;
+                return Reach.of(false);
             }
-            return true;
+            return Reach.of(true);
         }
 
         @Override

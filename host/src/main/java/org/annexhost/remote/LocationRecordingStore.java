@@ -50,18 +50,8 @@ final class LocationRecordingStore implements LocalStore {
     }
 
     @Override
-    public Upload beginUpload(Key key) throws IOException {
-        return recording(key, store.beginUpload(key));
-    }
-
-    @Override
     public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
-        return recording(key, store.beginUpload(key, file));
-    }
-
-    @Override
-    public Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
-        return store.alreadyHas(key, upload instanceof Recording r ? r.upload : upload);
+        return new Recording(key, store.beginUpload(key, file));
     }
 
     /** The wrapped store's view for the conversation, recorded the same way. */
@@ -71,15 +61,6 @@ final class LocationRecordingStore implements LocalStore {
         return bypassed == store ? this : new LocationRecordingStore(bypassed, uuid, log);
     }
 
-    @Override
-    public Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
-        log.removed(key, List.of(uuid));
-        Reach r = store.removeReaching(key, deadlineSeconds);
-        if (!r.ok() && r.error().isEmpty()) {
-            log.added(key, List.of(uuid));
-        }
-        return r;
-    }
 
     @Override
     public Optional<ContentLock> lockContent(Key key) throws IOException {
@@ -87,20 +68,15 @@ final class LocationRecordingStore implements LocalStore {
     }
 
     @Override
-    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+    public Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException {
         log.removed(key, List.of(uuid));
-        boolean removed = store.remove(key, deadlineSeconds);
-        if (!removed) {
-            // It refused (locked, too late): still there, so claimed again.
+        Reach r = store.remove(key, deadlineSeconds);
+        if (!r.ok()) {
+            // It refused (locked, too late) or failed: still there, so claimed again.
             log.added(key, List.of(uuid));
         }
-        return removed;
+        return r;
     }
-
-    private Upload recording(Key key, Upload upload) {
-        return new Recording(key, upload);
-    }
-
 
     private final class Recording implements Upload {
         private final Key key;
@@ -117,22 +93,22 @@ final class LocationRecordingStore implements LocalStore {
         }
 
         @Override
+        public Optional<List<Uuid>> alreadyStored() throws IOException {
+            return upload.alreadyStored();
+        }
+
+        @Override
         public void write(Content data) throws IOException {
             upload.write(data);
         }
 
         @Override
-        public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
-            boolean stored = upload.commit(senderSaysValid);
-            if (stored) {
+        public Reach commit(Optional<Boolean> senderSaysValid) throws IOException {
+            Reach stored = upload.commit(senderSaysValid);
+            if (stored.ok()) {
                 log.added(key, List.of(uuid));
             }
             return stored;
-        }
-
-        @Override
-        public List<Uuid> storedOn() {
-            return upload.storedOn();
         }
 
         @Override

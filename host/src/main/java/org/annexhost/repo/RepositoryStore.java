@@ -20,6 +20,7 @@ import org.annexhost.api.content.FileBacked;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ContentListener;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.repo.branch.LocationLog;
 import org.annexhost.time.MonotonicClock;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ public final class RepositoryStore implements LocalStore {
     }
 
     @Override
-    public Upload beginUpload(Key key) throws IOException {
+    public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         LockTable.Exclusion exclusion = uploads.acquire(key);
         try {
             return new RepositoryUpload(this, key, repo.tmpObject(key), exclusion);
@@ -103,7 +104,11 @@ public final class RepositoryStore implements LocalStore {
     }
 
     @Override
-    public boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+    public Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException {
+        return Reach.of(removeHere(key, deadlineSeconds));
+    }
+
+    private boolean removeHere(Key key, OptionalLong deadlineSeconds) throws IOException {
         return locks.exclusively(key, () -> {
             Optional<Path> p = repo.existingObject(key);
             if (p.isEmpty()) {

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
@@ -43,6 +45,11 @@ final class RepositoryUpload implements LocalStore.Upload {
     }
 
     @Override
+    public Optional<List<Uuid>> alreadyStored() {
+        return store.isPresent(key) ? Optional.of(List.of()) : Optional.empty();
+    }
+
+    @Override
     public void write(Content data) throws IOException {
         verifier = RepositoryStore.primedVerifier(key, tmp);
         wrote = true;
@@ -59,7 +66,11 @@ final class RepositoryUpload implements LocalStore.Upload {
     }
 
     @Override
-    public boolean commit(Optional<Boolean> senderSaysValid) throws IOException {
+    public LocalStore.Reach commit(Optional<Boolean> senderSaysValid) throws IOException {
+        return LocalStore.Reach.of(commitHere(senderSaysValid));
+    }
+
+    private boolean commitHere(Optional<Boolean> senderSaysValid) throws IOException {
         if (!Files.exists(tmp)) {
             return false;
         }

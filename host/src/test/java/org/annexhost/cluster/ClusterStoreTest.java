@@ -79,12 +79,17 @@ class ClusterStoreTest {
         }
 
         @Override
-        public Upload beginUpload(Key key) throws IOException {
-            Upload u = inner.beginUpload(key);
+        public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
+            Upload u = inner.beginUpload(key, file);
             return new Upload() {
                 @Override
                 public long offset() {
                     return u.offset();
+                }
+
+                @Override
+                public Optional<List<Uuid>> alreadyStored() throws IOException {
+                    return u.alreadyStored();
                 }
 
                 @Override
@@ -94,8 +99,8 @@ class ClusterStoreTest {
                 }
 
                 @Override
-                public boolean commit(Optional<Boolean> senderSaysValid) {
-                    return false;
+                public Reach commit(Optional<Boolean> senderSaysValid) {
+                    return Reach.of(false);
                 }
 
                 @Override
@@ -111,7 +116,7 @@ class ClusterStoreTest {
         }
 
         @Override
-        public boolean remove(Key key, OptionalLong deadline) throws IOException {
+        public Reach remove(Key key, OptionalLong deadline) throws IOException {
             throw new IOException("node killed");
         }
     }

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
@@ -51,16 +52,16 @@ class LocationRecordingStoreTest {
         Bypassable inner = new Bypassable();
         LocalStore recording = new LocationRecordingStore(inner, REMOTE, log);
         LocalStore bypassing = recording.bypassing(List.of(new Uuid("gateway-uuid")));
-        try (LocalStore.Upload u = bypassing.beginUpload(KEY)) {
-            assertThat(bypassing.alreadyHas(KEY, u)).isEmpty();
+        try (LocalStore.Upload u = bypassing.beginUpload(KEY, AssociatedFile.NONE)) {
+            assertThat(u.alreadyStored()).isEmpty();
             u.write(new Content(5, new ByteArrayInputStream("hello".getBytes())));
-            assertThat(u.commit(Optional.of(true))).isTrue();
+            assertThat(u.commit(Optional.of(true)).ok()).isTrue();
         }
         assertThat(inner.bypassed.get(KEY)).as("stored where the wrapped store's bypass view stores").isPresent();
         assertThat(inner.isPresent(KEY)).isFalse();
         assertThat(records).containsExactly("added " + KEY + " [" + REMOTE + "]");
         assertThat(recording.bypassing(List.of())).as("nothing bypassed: the same store").isSameAs(recording);
-        assertThat(bypassing.remove(KEY, OptionalLong.empty())).isTrue();
+        assertThat(bypassing.remove(KEY, OptionalLong.empty()).ok()).isTrue();
         assertThat(records).last().isEqualTo("removed " + KEY + " [" + REMOTE + "]");
     }
 
@@ -84,15 +85,15 @@ class LocationRecordingStoreTest {
             return to.openContent(key, offset);
         }
 
-        public Upload beginUpload(Key key) throws java.io.IOException {
-            return to.beginUpload(key);
+        public Upload beginUpload(Key key, AssociatedFile file) throws java.io.IOException {
+            return to.beginUpload(key, file);
         }
 
         public Optional<ContentLock> lockContent(Key key) throws java.io.IOException {
             return to.lockContent(key);
         }
 
-        public boolean remove(Key key, OptionalLong deadline) throws java.io.IOException {
+        public Reach remove(Key key, OptionalLong deadline) throws java.io.IOException {
             return to.remove(key, deadline);
         }
     }

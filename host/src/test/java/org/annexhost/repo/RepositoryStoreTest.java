@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
 import org.annexhost.api.key.Key;
@@ -81,9 +82,9 @@ class RepositoryStoreTest {
     }
 
     private boolean put(Key key, String data) throws IOException {
-        try (LocalStore.Upload u = store.beginUpload(key)) {
+        try (LocalStore.Upload u = store.beginUpload(key, AssociatedFile.NONE)) {
             u.write(bytes(data.substring((int) u.offset())));
-            return u.commit(Optional.of(true));
+            return u.commit(Optional.of(true)).ok();
         }
     }
 
@@ -123,14 +124,14 @@ class RepositoryStoreTest {
         org.annexhost.api.contract.GeneratedContent good = new org.annexhost.api.contract.GeneratedContent(9L << 20, 21);
         org.annexhost.api.contract.GeneratedContent other = new org.annexhost.api.contract.GeneratedContent(9L << 20, 22);
         Key k = good.key();
-        try (LocalStore.Upload u = store.beginUpload(k)) {
+        try (LocalStore.Upload u = store.beginUpload(k, AssociatedFile.NONE)) {
             u.write(other.content(0));
-            assertThat(u.commit(Optional.of(true))).as("other bytes under the key").isFalse();
+            assertThat(u.commit(Optional.of(true)).ok()).as("other bytes under the key").isFalse();
         }
         assertThat(store.isPresent(k)).isFalse();
-        try (LocalStore.Upload u = store.beginUpload(k)) {
+        try (LocalStore.Upload u = store.beginUpload(k, AssociatedFile.NONE)) {
             u.write(good.content(0));
-            assertThat(u.commit(Optional.of(true))).isTrue();
+            assertThat(u.commit(Optional.of(true)).ok()).isTrue();
         }
         try (InputStream in = store.openContent(k, 0).orElseThrow(); InputStream expected = good.stream(0)) {
             assertThat(in.readAllBytes()).isEqualTo(expected.readAllBytes());
@@ -139,24 +140,24 @@ class RepositoryStoreTest {
 
     @Test
     void interruptedUploadIsResumed() throws Exception {
-        try (LocalStore.Upload u = store.beginUpload(HELLO)) {
+        try (LocalStore.Upload u = store.beginUpload(HELLO, AssociatedFile.NONE)) {
             Content shortOne = new Content(5, new ByteArrayInputStream("hel".getBytes(StandardCharsets.UTF_8)));
             assertThatThrownBy(() -> u.write(shortOne)).isInstanceOf(ContentLengthException.class);
         }
         assertThat(store.isPresent(HELLO)).isFalse();
-        try (LocalStore.Upload u = store.beginUpload(HELLO)) {
+        try (LocalStore.Upload u = store.beginUpload(HELLO, AssociatedFile.NONE)) {
             assertThat(u.offset()).isEqualTo(3);
             u.write(bytes("lo"));
-            assertThat(u.commit(Optional.of(true))).isTrue();
+            assertThat(u.commit(Optional.of(true)).ok()).isTrue();
         }
         assertThat(store.contentSize(HELLO)).isEqualTo(OptionalLong.of(5));
     }
 
     @Test
     void secondUploadOfTheSameKeyWaitsForTheFirst() throws Exception {
-        LocalStore.Upload first = store.beginUpload(HELLO);
+        LocalStore.Upload first = store.beginUpload(HELLO, AssociatedFile.NONE);
         CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> {
-            try (LocalStore.Upload u = store.beginUpload(HELLO)) {
+            try (LocalStore.Upload u = store.beginUpload(HELLO, AssociatedFile.NONE)) {
                 return u.offset();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -165,7 +166,7 @@ class RepositoryStoreTest {
         Thread.sleep(300);
         assertThat(second).isNotDone();
         first.write(bytes("hello"));
-        assertThat(first.commit(Optional.of(true))).isTrue();
+        assertThat(first.commit(Optional.of(true)).ok()).isTrue();
         first.close();
         second.get(10, TimeUnit.SECONDS);
         assertThat(store.isPresent(HELLO)).isTrue();
@@ -175,9 +176,9 @@ class RepositoryStoreTest {
     void lockedContentIsNotRemovedUntilUnlocked() throws Exception {
         put(HELLO, "hello");
         LocalStore.ContentLock lock = store.lockContent(HELLO).orElseThrow();
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isFalse();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isFalse();
         lock.close();
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isTrue();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isTrue();
         assertThat(store.isPresent(HELLO)).isFalse();
         assertThat(PresenceLog.present(repo.branch().read("091/de9/" + HELLO + ".log").orElseThrow())).isEmpty();
         assertThat(store.lockContent(HELLO)).isEmpty();
@@ -188,9 +189,9 @@ class RepositoryStoreTest {
         put(HELLO, "hello");
         store.lockContent(HELLO).orElseThrow().abandon();
         wall.advance(Duration.ofMinutes(9));
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isFalse();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isFalse();
         wall.advance(Duration.ofMinutes(1));
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isTrue();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isTrue();
     }
 
     @Test
@@ -199,22 +200,22 @@ class RepositoryStoreTest {
         Path keyDir = repo.hostDir().resolve("locks").resolve(HELLO.toString());
         Files.createDirectories(keyDir);
         Files.writeString(keyDir.resolve("crashed"), "held 999999999 " + wall.millis() + "\n");
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isFalse();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isFalse();
         wall.advance(Duration.ofMinutes(10));
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isTrue();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isTrue();
     }
 
     @Test
     void removeBeforeAPassedDeadlineKeepsTheContent() throws Exception {
         put(HELLO, "hello");
-        assertThat(store.remove(HELLO, OptionalLong.of(100))).isFalse();
+        assertThat(store.remove(HELLO, OptionalLong.of(100)).ok()).isFalse();
         assertThat(store.isPresent(HELLO)).isTrue();
-        assertThat(store.remove(HELLO, OptionalLong.of(101))).isTrue();
+        assertThat(store.remove(HELLO, OptionalLong.of(101)).ok()).isTrue();
     }
 
     @Test
     void removingAbsentContentSucceeds() throws Exception {
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isTrue();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isTrue();
     }
 
     @Test

@@ -5,14 +5,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentVerifier;
 import org.annexhost.api.key.Key;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.time.MonotonicClock;
 
@@ -95,7 +98,7 @@ public final class MemoryStore implements LocalStore {
     }
 
     @Override
-    public synchronized Upload beginUpload(Key key) throws IOException {
+    public synchronized Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         if (!uploading.add(key)) {
             throw new IOException("upload of " + key + " already in progress");
         }
@@ -138,18 +141,18 @@ public final class MemoryStore implements LocalStore {
     }
 
     @Override
-    public synchronized boolean remove(Key key, OptionalLong deadline) {
+    public synchronized Reach remove(Key key, OptionalLong deadline) {
         if (!objects.containsKey(key)) {
-            return true;
+            return Reach.of(true);
         }
         if (isLocked(key)) {
-            return false;
+            return Reach.of(false);
         }
         if (deadline.isPresent() && clock.seconds() >= deadline.getAsLong()) {
-            return false;
+            return Reach.of(false);
         }
         objects.remove(key);
-        return true;
+        return Reach.of(true);
     }
 
     private final class MemoryUpload implements Upload {
@@ -164,6 +167,11 @@ public final class MemoryStore implements LocalStore {
         @Override
         public long offset() {
             return partialSize(key);
+        }
+
+        @Override
+        public Optional<List<Uuid>> alreadyStored() {
+            return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
         }
 
         @Override
@@ -182,7 +190,11 @@ public final class MemoryStore implements LocalStore {
         }
 
         @Override
-        public boolean commit(Optional<Boolean> senderSaysValid) {
+        public Reach commit(Optional<Boolean> senderSaysValid) {
+            return Reach.of(commitHere(senderSaysValid));
+        }
+
+        private boolean commitHere(Optional<Boolean> senderSaysValid) {
             synchronized (MemoryStore.this) {
                 committed = true;
                 ByteArrayOutputStream partial = partials.getOrDefault(key, new ByteArrayOutputStream());

@@ -13,7 +13,9 @@ import org.annexhost.p2p.message.AssociatedFile;
 /**
  * What a repository does locally for the protocol server: report, read, receive, lock and remove
  * content. The protocol code never touches storage except through this interface, and code that
- * must never touch storage (a proxy) is simply not given one.
+ * must never touch storage (a proxy) is simply not given one. One method per verb, and no more: a
+ * store that speaks for several repositories (a cluster) says which it reached in the outcome of
+ * the ordinary verbs ({@link Reach}), so a decorator that forwards the verbs forwards everything.
  *
  * <p>Implementations are thread-safe: one store serves every connection of a process.
  */
@@ -50,47 +52,35 @@ public interface LocalStore {
     }
 
     /**
-     * Starts receiving the key's content, resuming from what an earlier, interrupted upload left.
-     * Only one upload of a key runs at a time; this waits (bounded) for another to finish.
+     * Starts receiving the key's content (PUT), resuming from what an earlier, interrupted upload
+     * left. Only one upload of a key runs at a time; this waits (bounded) for another to finish.
      *
+     * @param file the file the client associates with the key (a store that decides where
+     *     content goes matches preferred content against it; most ignore it)
      * @throws IOException if another upload of the same key holds it past the wait
      */
-    Upload beginUpload(Key key) throws IOException;
+    Upload beginUpload(Key key, AssociatedFile file) throws IOException;
 
     /**
-     * Starts receiving a PUT, knowing the file the client associates with the key (a store that
-     * decides where content goes, such as a cluster, matches preferred content against it).
-     */
-    default Upload beginUpload(Key key, AssociatedFile file) throws IOException {
-        return beginUpload(key);
-    }
-
-    /**
-     * Asked with an upload held, before any data: does the store already have the key?
-     *
-     * @return empty to receive the content; else the extra repositories that have it, for
-     *     ALREADY-HAVE-PLUS (none for a store that is one repository)
-     */
-    default Optional<List<Uuid>> alreadyHas(Key key, Upload upload) throws IOException {
-        return isPresent(key) ? Optional.of(List.of()) : Optional.empty();
-    }
-
-    /**
-     * REMOVE (with a deadline, REMOVE-BEFORE) reporting which repositories it reached, for a store
-     * that speaks for several.
-     */
-    default Reach removeReaching(Key key, OptionalLong deadlineSeconds) throws IOException {
-        return new Reach(remove(key, deadlineSeconds), List.of(), Optional.empty());
-    }
-
-    /**
-     * What a request that may reach several repositories did.
+     * What a change did: whether it succeeded, and the repositories beyond this one it reached
+     * (none for a store that is one repository; a store that speaks for several names them, for
+     * the PLUS replies).
      *
      * @param ok whether it succeeded as a whole
-     * @param uuids the repositories beyond this one that it reached, for SUCCESS-PLUS/FAILURE-PLUS
+     * @param uuids the repositories beyond this one that it reached
      * @param error a message to answer with ERROR, when it failed and reached none
      */
     record Reach(boolean ok, List<Uuid> uuids, Optional<String> error) {
+        /** Checks the parts are there. */
+        public Reach {
+            uuids = List.copyOf(uuids);
+            java.util.Objects.requireNonNull(error, "error");
+        }
+
+        /** @return the outcome of a store that is one repository */
+        public static Reach of(boolean ok) {
+            return new Reach(ok, List.of(), Optional.empty());
+        }
     }
 
     /**
@@ -112,18 +102,28 @@ public interface LocalStore {
     Optional<ContentLock> lockContent(Key key) throws IOException;
 
     /**
-     * Removes the key's content; succeeds if it was not present.
+     * Removes the key's content (REMOVE, or with a deadline REMOVE-BEFORE); succeeds if it was
+     * not present.
      *
      * @param deadlineSeconds if present, the remove must fail unless it happens before this
      *     monotonic time, checked after the content is locked for removal
-     * @return true if the content is no longer present; false if locked, too late, or failed
+     * @return ok if the content is no longer present; not ok if locked, too late, or failed
      */
-    boolean remove(Key key, OptionalLong deadlineSeconds) throws IOException;
+    Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException;
 
     /** An upload in progress. One per PUT; not thread-safe. */
     interface Upload extends AutoCloseable {
         /** @return how many bytes an earlier interrupted upload already stored: the PUT-FROM offset */
         long offset();
+
+        /**
+         * Asked with the upload held, before any data (so a concurrent upload of the same key is
+         * seen): does the store already have the key?
+         *
+         * @return empty to receive the content; else the repositories beyond this one that have
+         *     it, for ALREADY-HAVE-PLUS (none for a store that is one repository)
+         */
+        Optional<List<Uuid>> alreadyStored() throws IOException;
 
         /**
          * Appends received bytes after {@link #offset()}. The content's stream is read to its end
@@ -137,14 +137,10 @@ public interface LocalStore {
          * moves it into place.
          *
          * @param senderSaysValid the sender's VALID (true), INVALID (false), or nothing (v0)
-         * @return true if the content is now stored
+         * @return ok if the content is now stored, with the repositories beyond this one now
+         *     holding it
          */
-        boolean commit(Optional<Boolean> senderSaysValid) throws IOException;
-
-        /** @return after a successful commit, the repositories beyond this one now holding the content */
-        default List<Uuid> storedOn() {
-            return List.of();
-        }
+        Reach commit(Optional<Boolean> senderSaysValid) throws IOException;
 
         /** Releases the upload; partial data stays for a resume, unless it was found bad. */
         @Override

@@ -277,7 +277,7 @@ public final class ProtocolServer {
     }
 
     private Outcome handleRemove(P2PConnection c, LocalStore store, Key key, OptionalLong deadline) throws IOException {
-        LocalStore.Reach r = store.removeReaching(key, deadline);
+        LocalStore.Reach r = store.remove(key, deadline);
         boolean plus = !r.uuids().isEmpty() && c.version().hasPlusReplies();
         if (r.ok()) {
             c.send(plus ? new SuccessPlus(r.uuids()) : new Success());
@@ -293,8 +293,7 @@ public final class ProtocolServer {
 
     private Outcome handlePut(P2PConnection c, LocalStore store, Key key, AssociatedFile file) throws IOException {
         try (LocalStore.Upload upload = store.beginUpload(key, file)) {
-            // Checked with the upload held, so a concurrent upload of the same key is seen.
-            Optional<List<Uuid>> have = store.alreadyHas(key, upload);
+            Optional<List<Uuid>> have = upload.alreadyStored();
             if (have.isPresent()) {
                 boolean plus = !have.get().isEmpty() && c.version().hasPlusReplies();
                 c.send(plus ? new AlreadyHavePlus(have.get()) : new AlreadyHave());
@@ -335,10 +334,11 @@ public final class ProtocolServer {
                 // git-annex: empty DATA marked INVALID means the sender had nothing to send.
                 return reply(c, false);
             }
-            if (!upload.commit(validity)) {
+            LocalStore.Reach stored = upload.commit(validity);
+            if (!stored.ok()) {
                 return reply(c, false);
             }
-            List<Uuid> on = upload.storedOn();
+            List<Uuid> on = stored.uuids();
             c.send(!on.isEmpty() && c.version().hasPlusReplies() ? new SuccessPlus(on) : new Success());
             return Outcome.CONTINUE;
         }

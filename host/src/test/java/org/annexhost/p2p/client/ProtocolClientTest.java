@@ -94,7 +94,7 @@ class ProtocolClientTest {
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
         client.negotiate(ProtocolVersion.LATEST);
         assertThat(client.lockContent(HELLO)).isTrue();
-        assertThat(store.remove(HELLO, OptionalLong.empty())).isFalse();
+        assertThat(store.remove(HELLO, OptionalLong.empty()).ok()).isFalse();
         client.unlockContent();
         assertThat(client.removeBefore(client.getTimestamp() + 10, HELLO).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
         assertThat(store.isPresent(HELLO)).isFalse();
