@@ -17,12 +17,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.annexhost.api.key.Key;
-import org.annexhost.api.key.KeyPaths;
 import org.annexhost.interop.AnnexWorld;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.testing.FakeMonotonicClock;
+import org.annexhost.testing.RepositoryFiles;
 import org.annexhost.testing.StoreFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -137,29 +137,22 @@ class GitAnnexTranscriptIT {
 
         @Override
         public void have(Key key, byte[] content) throws IOException {
-            Path p = repo.annexDir().resolve("objects").resolve(KeyPaths.hashDirLower(key))
-                    .resolve(KeyPaths.keyFile(key)).resolve(KeyPaths.keyFile(key));
-            Files.createDirectories(p.getParent());
-            Files.write(p, content);
+            RepositoryFiles.have(repo, key, content);
         }
 
         @Override
         public void partial(Key key, byte[] content) throws IOException {
-            Path p = repo.tmpObject(key);
-            Files.createDirectories(p.getParent());
-            Files.write(p, content);
+            RepositoryFiles.partial(repo, key, content);
         }
 
         @Override
         public Optional<byte[]> content(Key key) throws IOException {
-            Optional<Path> p = repo.existingObject(key);
-            return p.isPresent() ? Optional.of(Files.readAllBytes(p.get())) : Optional.empty();
+            return RepositoryFiles.content(repo, key);
         }
 
         @Override
         public long partialSize(Key key) throws IOException {
-            Path p = repo.tmpObject(key);
-            return Files.exists(p) ? Files.size(p) : 0;
+            return RepositoryFiles.partialSize(repo, key);
         }
 
         @Override

@@ -178,28 +178,22 @@ public interface StoreFixture extends AutoCloseable {
 
         @Override
         public void have(Key key, byte[] content) throws IOException {
-            Path p = repo.newObject(key);
-            Files.createDirectories(p.getParent());
-            Files.write(p, content);
+            RepositoryFiles.have(repo, key, content);
         }
 
         @Override
         public void partial(Key key, byte[] content) throws IOException {
-            Path p = repo.tmpObject(key);
-            Files.createDirectories(p.getParent());
-            Files.write(p, content);
+            RepositoryFiles.partial(repo, key, content);
         }
 
         @Override
         public Optional<byte[]> content(Key key) throws IOException {
-            Optional<Path> p = repo.existingObject(key);
-            return p.isPresent() ? Optional.of(Files.readAllBytes(p.get())) : Optional.empty();
+            return RepositoryFiles.content(repo, key);
         }
 
         @Override
         public long partialSize(Key key) throws IOException {
-            Path p = repo.tmpObject(key);
-            return Files.exists(p) ? Files.size(p) : 0;
+            return RepositoryFiles.partialSize(repo, key);
         }
 
         @Override
