@@ -22,7 +22,6 @@ import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.testing.FakeMonotonicClock;
-import org.annexhost.testing.RepositoryFiles;
 import org.annexhost.testing.StoreFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -100,7 +99,7 @@ class GitAnnexTranscriptIT {
     }
 
     /** The repository git-annex serves, set up and checked through git-annex's layout. */
-    record GitAnnexRepository(HostRepository repo) implements StoreFixture {
+    record GitAnnexRepository(HostRepository repo) implements StoreFixture.OnDisk {
         /** Removes every object and partial upload an earlier transcript left. */
         void empty() throws IOException {
             for (String dir : List.of("objects", "tmp")) {
@@ -128,31 +127,6 @@ class GitAnnexTranscriptIT {
         @Override
         public boolean resumes() {
             return true;
-        }
-
-        @Override
-        public boolean locksContent() {
-            return true;
-        }
-
-        @Override
-        public void have(Key key, byte[] content) throws IOException {
-            RepositoryFiles.have(repo, key, content);
-        }
-
-        @Override
-        public void partial(Key key, byte[] content) throws IOException {
-            RepositoryFiles.partial(repo, key, content);
-        }
-
-        @Override
-        public Optional<byte[]> content(Key key) throws IOException {
-            return RepositoryFiles.content(repo, key);
-        }
-
-        @Override
-        public long partialSize(Key key) throws IOException {
-            return RepositoryFiles.partialSize(repo, key);
         }
 
         @Override

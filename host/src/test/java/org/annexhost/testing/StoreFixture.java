@@ -100,6 +100,32 @@ public interface StoreFixture extends AutoCloseable {
         }
     }
 
+    /** A repository whose content is set up and checked as files in git-annex's layout. */
+    interface OnDisk extends StoreFixture {
+        /** @return the repository */
+        HostRepository repo();
+
+        @Override
+        default void have(Key key, byte[] content) throws IOException {
+            RepositoryFiles.have(repo(), key, content);
+        }
+
+        @Override
+        default void partial(Key key, byte[] content) throws IOException {
+            RepositoryFiles.partial(repo(), key, content);
+        }
+
+        @Override
+        default Optional<byte[]> content(Key key) throws IOException {
+            return RepositoryFiles.content(repo(), key);
+        }
+
+        @Override
+        default long partialSize(Key key) throws IOException {
+            return RepositoryFiles.partialSize(repo(), key);
+        }
+    }
+
     /** A wall clock that moves with a monotonic one, for code that times locks by the wall. */
     final class FollowingClock extends Clock {
         private static final long ORIGIN = 1_800_000_000L;
@@ -163,7 +189,7 @@ public interface StoreFixture extends AutoCloseable {
     }
 
     /** A temporary bare repository. */
-    record Repository(HostRepository repo, LockTable locks, RepositoryStore store) implements StoreFixture {
+    record Repository(HostRepository repo, LockTable locks, RepositoryStore store) implements OnDisk {
         static Repository init(Path dir, FakeMonotonicClock clock, Duration retention) throws IOException {
             HostRepository repo = HostRepository.init(dir.resolve("repo.git"), Optional.of("transcript"));
             Clock wall = new FollowingClock(clock);
@@ -174,26 +200,6 @@ public interface StoreFixture extends AutoCloseable {
         @Override
         public boolean resumes() {
             return true;
-        }
-
-        @Override
-        public void have(Key key, byte[] content) throws IOException {
-            RepositoryFiles.have(repo, key, content);
-        }
-
-        @Override
-        public void partial(Key key, byte[] content) throws IOException {
-            RepositoryFiles.partial(repo, key, content);
-        }
-
-        @Override
-        public Optional<byte[]> content(Key key) throws IOException {
-            return RepositoryFiles.content(repo, key);
-        }
-
-        @Override
-        public long partialSize(Key key) throws IOException {
-            return RepositoryFiles.partialSize(repo, key);
         }
 
         @Override
