@@ -2,6 +2,7 @@ package org.annexhost.cluster;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -50,6 +51,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
     private static final int CHUNK = 256 * 1024;
     private static final int PIPE_CHUNKS = 8;
+    /** How long a node may take no byte of an upload before it is left out of it. */
+    public static final Duration NODE_STALL = Duration.ofSeconds(60);
 
     private final Uuid uuid;
     private final String name;
@@ -58,6 +61,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     private final ClusterKnowledge knowledge;
     private final MonotonicClock clock;
     private final ExecutorService fanout;
+    private final Duration stall;
 
     /**
      * @param uuid the cluster's uuid
@@ -66,9 +70,11 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
      * @param knowledge location logs and preferred content
      * @param clock the monotonic clock the gateway's GETTIMESTAMP answers with
      * @param fanout runs the per-node halves of requests
+     * @param stall how long a node may take no byte of an upload before it is left out of it
+     *     ({@link #NODE_STALL})
      */
     public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
-                        ExecutorService fanout) {
+                        ExecutorService fanout, Duration stall) {
         this.uuid = uuid;
         this.name = name;
         this.nodes = List.copyOf(nodes);
@@ -78,6 +84,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         this.knowledge = knowledge;
         this.clock = clock;
         this.fanout = fanout;
+        this.stall = stall;
     }
 
     /** The same cluster without some of its nodes, sharing their pooled sessions. */
@@ -91,6 +98,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         this.knowledge = whole.knowledge;
         this.clock = whole.clock;
         this.fanout = whole.fanout;
+        this.stall = whole.stall;
     }
 
     /**
@@ -257,12 +265,13 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             List<FanoutPipe> pipes = new ArrayList<>();
             List<Future<?>> senders = new ArrayList<>();
             for (NodePut p : sending) {
-                FanoutPipe pipe = new FanoutPipe(PIPE_CHUNKS, Math.max(0, p.offset - from));
+                FanoutPipe pipe = new FanoutPipe(PIPE_CHUNKS, Math.max(0, p.offset - from), stall);
                 pipes.add(pipe);
                 long length = Math.max(0, total - p.offset);
+                ProtocolClient node = p.client;
                 senders.add(fanout.submit(() -> {
                     try {
-                        p.client.sendPutData(new Content(length, pipe.input()));
+                        node.sendPutData(new Content(length, pipe.input()));
                     } finally {
                         // A node that stopped taking bytes must not stall the others.
                         pipe.abandon();
@@ -284,9 +293,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                     }
                     byte[] chunk = n == CHUNK ? read : java.util.Arrays.copyOf(read, n);
                     if (held != null) {
-                        for (FanoutPipe pipe : pipes) {
-                            pipe.feed(held);
-                        }
+                        feed(sending, pipes, held);
                     }
                     held = chunk;
                 }
@@ -295,15 +302,13 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 // process serves do not hash them again).
                 contentValid = verifying.map(VerifyingInputStream::matched).orElse(true);
                 hashedHere = verifying.isPresent();
-                for (FanoutPipe pipe : pipes) {
-                    if (!contentValid) {
-                        pipe.abort();
-                        continue;
-                    }
+                if (!contentValid) {
+                    pipes.forEach(FanoutPipe::abort);
+                } else {
                     if (held != null) {
-                        pipe.feed(held);
+                        feed(sending, pipes, held);
                     }
-                    pipe.end();
+                    feed(sending, pipes, null);
                 }
             } catch (IOException | RuntimeException e) {
                 // The client's side failed: every node is left mid-DATA and must be dropped.
@@ -324,6 +329,21 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 } catch (IOException e) {
                     LOG.warn("cluster {}: node {} failed receiving {}: {}", name, sending.get(i).node().name(), key, e.getMessage());
                     sending.get(i).fail(e.getMessage());
+                }
+            }
+        }
+
+        /**
+         * Gives a chunk (null: the end) to every node still taking bytes; a node that took none
+         * for the stall limit is left out, and its conversation closed to wake its sender.
+         */
+        private void feed(List<NodePut> sending, List<FanoutPipe> pipes, byte[] chunk) throws InterruptedException {
+            for (int i = 0; i < pipes.size(); i++) {
+                FanoutPipe pipe = pipes.get(i);
+                if (!(chunk == null ? pipe.end() : pipe.feed(chunk))) {
+                    String why = "took no bytes for " + (stall.toSeconds() > 0 ? stall.toSeconds() + " s" : stall.toMillis() + " ms");
+                    LOG.warn("cluster {}: node {} {} of {}; left out", name, sending.get(i).node().name(), why, key);
+                    sending.get(i).fail(why);
                 }
             }
         }
@@ -422,6 +442,9 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         }
 
         void fail(String why) {
+            if (state == State.FAILED) {
+                return; // the first reason is the one to tell
+            }
             state = State.FAILED;
             problem = why == null ? "failed" : why;
             if (client != null) {

@@ -166,7 +166,7 @@ public final class ServedRemotes implements AutoCloseable {
                     }
                 }
                 c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
-                        resources.clock(), resources.calls());
+                        resources.clock(), resources.calls(), ClusterStore.NODE_STALL);
                 clusters.put(d.uuid(), c);
             }
             return c;

@@ -93,7 +93,7 @@ class ClusterGitNodeInteropIT {
     }
 
     private void start(List<ClusterNode> nodes) throws IOException {
-        cluster = new ClusterStore(CLUSTER, "pool", nodes, knowledge, gatewayClock, fanout);
+        cluster = new ClusterStore(CLUSTER, "pool", nodes, knowledge, gatewayClock, fanout, ClusterStore.NODE_STALL);
         client = new ProtocolClient(servedCluster().connect());
         client.negotiate(ProtocolVersion.LATEST);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.contract.GeneratedContent;
@@ -48,6 +51,8 @@ class ClusterStoreTest {
     final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
     final MemoryKnowledge knowledge = new MemoryKnowledge();
     final List<Node> nodes = new ArrayList<>();
+    final CountDownLatch hungNodes = new CountDownLatch(1);
+    Duration stall = ClusterStore.NODE_STALL;
     ClusterStore cluster;
     ProtocolClient client;
 
@@ -55,12 +60,17 @@ class ClusterStoreTest {
     record Node(Uuid uuid, MemoryStore store, FakeMonotonicClock clock, ClusterNode cluster) {
     }
 
-    /** A store that dies like a killed node once a PUT has sent it some bytes. */
+    /**
+     * A store that dies like a killed node once a PUT has sent it some bytes; or, given a latch,
+     * first stops taking bytes until the latch opens, like a node that hangs.
+     */
     static final class DyingStore implements LocalStore {
         final MemoryStore inner;
+        final CountDownLatch hangUntil;
 
-        DyingStore(MemoryStore inner) {
+        DyingStore(MemoryStore inner, CountDownLatch hangUntil) {
             this.inner = inner;
+            this.hangUntil = hangUntil;
         }
 
         @Override
@@ -95,6 +105,13 @@ class ClusterStoreTest {
                 @Override
                 public void write(Content data) throws IOException {
                     data.counted().readNBytes(1000);
+                    if (hangUntil != null) {
+                        try {
+                            hangUntil.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     throw new IOException("node killed");
                 }
 
@@ -122,10 +139,14 @@ class ClusterStoreTest {
     }
 
     private Node node(String uuid, long clockStart, boolean dying) {
+        return node(uuid, clockStart, dying, null);
+    }
+
+    private Node node(String uuid, long clockStart, boolean dying, CountDownLatch hangUntil) {
         FakeMonotonicClock clock = new FakeMonotonicClock(clockStart);
         MemoryStore store = new MemoryStore(clock, 600);
         Uuid u = new Uuid(uuid);
-        LocalStore served = dying ? new DyingStore(store) : store;
+        LocalStore served = dying ? new DyingStore(store, hangUntil) : store;
         LocalPeer peer = new LocalPeer("node-" + uuid, new ProtocolServer(u, served,
                 ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
         Node n = new Node(u, store, clock, new ClusterNode(u, "node-" + uuid, peer, 100));
@@ -134,7 +155,8 @@ class ClusterStoreTest {
     }
 
     private void start() throws IOException {
-        cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout);
+        cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout,
+                stall);
         client = new ProtocolClient(servedCluster().connect());
         assertThat(client.negotiate(ProtocolVersion.LATEST)).isEqualTo(ProtocolVersion.LATEST);
     }
@@ -147,6 +169,7 @@ class ClusterStoreTest {
 
     @AfterEach
     void stop() throws InterruptedException, IOException {
+        hungNodes.countDown();
         if (client != null) {
             client.connection().close();
         }
@@ -276,6 +299,28 @@ class ClusterStoreTest {
         assertThat(dying.store().get(g.key())).isEmpty();
         assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, c));
         // The cluster connection still serves.
+        assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+    }
+
+    @Test
+    void aNodeThatStopsTakingBytesIsLeftOutAfterTheStallLimitAndTheOthersStore() throws IOException {
+        Node a = node("a", 1, false);
+        Node hung = node("h", 1, true, hungNodes);
+        Node c = node("c", 1, false);
+        stall = Duration.ofMillis(500);
+        start();
+        // More than the node's pipe and connection hold, so the gateway must wait for it.
+        GeneratedContent g = new GeneratedContent(12_000_000, 5);
+        long started = System.nanoTime();
+        ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
+        assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
+        assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, c));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the upload waited for the hung node")
+                .isGreaterThanOrEqualTo(stall);
+        assertThat(a.store().get(g.key())).isPresent();
+        assertThat(c.store().get(g.key())).isPresent();
+        assertThat(hung.store().get(g.key())).isEmpty();
+        assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, c));
         assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
     }
 

@@ -289,7 +289,7 @@ public interface StoreFixture extends AutoCloseable {
             LocalPeer peer = new LocalPeer("node", new ProtocolServer(u, node.store(), ProtocolServer.Options.of(clock)),
                     threads, InMemoryConnection.Timeouts.DEFAULT);
             cluster = new ClusterStore(CLUSTER, "one", java.util.List.of(new ClusterNode(u, "node", peer, 100)),
-                    knowledge, clock, fanout);
+                    knowledge, clock, fanout, ClusterStore.NODE_STALL);
         }
 
         /** @return the node's uuid, which the cluster names in its PLUS replies */
