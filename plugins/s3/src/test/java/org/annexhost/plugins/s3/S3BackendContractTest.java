@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class S3BackendContractTest {
     @TempDir
     static Path dir;
-    static S3ProxyProcess server;
-    static final S3BackendFactory FACTORY = new S3BackendFactory(S3ProxyProcess.environment());
+    static S3ProxyServer server;
+    static final S3BackendFactory FACTORY = new S3BackendFactory(S3ProxyServer.credentials());
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyProcess.start(dir);
+        server = S3ProxyServer.start(dir);
     }
 
     @AfterAll
@@ -75,7 +75,7 @@ class S3BackendContractTest {
             Key chunk = Key.parse(k.toString().replace("--", "-S4096-C2--"));
             backend.store(k, g.content(0), 0);
             backend.store(chunk, new GeneratedContent(4096, 6).content(0), 0);
-            Path prefix = server.basedir.resolve("layout").resolve("annex");
+            Path prefix = server.basedir().resolve("layout").resolve("annex");
             assertThat(prefix.resolve(k.toString())).hasBinaryContent(readAll(g.stream(0)));
             assertThat(prefix.resolve(chunk.toString())).isRegularFile();
             // git-annex's initremote marks the bucket with the remote's uuid.
@@ -97,10 +97,10 @@ class S3BackendContractTest {
         assertThat(initialized.values()).containsEntry("bucket", "photos-" + context.uuid().value())
                 .containsEntry("datacenter", "US").containsEntry("storageclass", "STANDARD")
                 .doesNotContainKey("s3creds");
-        assertThat(initialized.values().values()).noneMatch(v -> v.contains(S3ProxyProcess.CREDENTIAL));
+        assertThat(initialized.values().values()).noneMatch(v -> v.contains(S3ProxyServer.SECRET));
         assertThat(context.credentials).containsEntry("s3creds",
-                S3ProxyProcess.IDENTITY + "\n" + S3ProxyProcess.CREDENTIAL + "\n");
-        assertThat(server.basedir.resolve("photos-" + context.uuid().value())).isDirectory();
+                S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
+        assertThat(server.basedir().resolve("photos-" + context.uuid().value())).isDirectory();
         // Later, without the environment: the stored pair is used.
         S3BackendFactory noEnv = new S3BackendFactory(Map.of());
         try (StorageBackend backend = noEnv.open(initialized, context)) {
@@ -110,7 +110,7 @@ class S3BackendContractTest {
         }
         assertThatThrownBy(() -> noEnv.open(initialized, new RecordingContext(initialized, dir, null)))
                 .isInstanceOf(BackendException.class).hasMessageContaining("AWS_ACCESS_KEY_ID")
-                .hasMessageNotContaining(S3ProxyProcess.CREDENTIAL);
+                .hasMessageNotContaining(S3ProxyServer.SECRET);
     }
 
     @Test
@@ -120,7 +120,7 @@ class S3BackendContractTest {
         FACTORY.initialize(config, new RecordingContext(context.uuid, config, dir, null)); // creates the bucket
         Files.createDirectories(git.resolve("annex/creds"));
         Files.writeString(git.resolve("annex/creds").resolve(context.uuid().value()),
-                S3ProxyProcess.IDENTITY + "\n" + S3ProxyProcess.CREDENTIAL + "\n");
+                S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
         S3BackendFactory noEnv = new S3BackendFactory(Map.of());
         GeneratedContent g = new GeneratedContent(200, 2);
         try (StorageBackend backend = noEnv.open(config, context)) {
@@ -133,7 +133,7 @@ class S3BackendContractTest {
         BackendConfig initialized = FACTORY.initialize(given, ctx);
         assertThat(ctx.credentials).isEmpty();
         assertThat(new String(java.util.Base64.getDecoder().decode(initialized.get("s3creds").orElseThrow())))
-                .isEqualTo(S3ProxyProcess.IDENTITY + "\n" + S3ProxyProcess.CREDENTIAL + "\n");
+                .isEqualTo(S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
         try (StorageBackend backend = noEnv.open(initialized, new RecordingContext(initialized, dir, null))) {
             assertThat(backend.checkPresent(g.key())).isEqualTo(Presence.present());
         }
@@ -141,7 +141,7 @@ class S3BackendContractTest {
 
     @Test
     void aStoppedServerIsUnknownNeverAbsent(@TempDir Path own) throws Exception {
-        S3ProxyProcess stopping = S3ProxyProcess.start(own);
+        S3ProxyServer stopping = S3ProxyServer.start(own);
         StorageBackend backend = backend(FACTORY, stopping.config("stops"));
         GeneratedContent g = new GeneratedContent(1000, 3);
         backend.store(g.key(), g.content(0), 0);
@@ -158,7 +158,7 @@ class S3BackendContractTest {
 
     @Test
     void wrongCredentialsAreUnknownNeverAbsent() throws Exception {
-        S3BackendFactory wrong = new S3BackendFactory(Map.of("AWS_ACCESS_KEY_ID", S3ProxyProcess.IDENTITY,
+        S3BackendFactory wrong = new S3BackendFactory(Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY,
                 "AWS_SECRET_ACCESS_KEY", "not-the-secret"));
         try (StorageBackend backend = wrong.open(new BackendConfig("wrong", server.config("contract"), Set.of()),
                 new RecordingContext(new BackendConfig("wrong", Map.of(), Set.of()), dir, null))) {
@@ -196,7 +196,7 @@ class S3BackendContractTest {
         assertThatThrownBy(() -> FACTORY.initialize(new BackendConfig("r", server.config("refused", "encryption", "shared"),
                 Set.of()), new RecordingContext(new BackendConfig("r", Map.of(), Set.of()), dir, null)))
                 .hasMessageContaining("encryption=shared");
-        assertThat(server.basedir.resolve("refused")).doesNotExist();
+        assertThat(server.basedir().resolve("refused")).doesNotExist();
         assertThatThrownBy(() -> FACTORY.open(new BackendConfig("r", server.config("b", "protocol", "ftp"), Set.of()), null))
                 .hasMessageContaining("bad S3 protocol value: ftp");
         assertThatThrownBy(() -> FACTORY.open(new BackendConfig("r", server.config("b", "versioning", "yes"), Set.of()), null))
