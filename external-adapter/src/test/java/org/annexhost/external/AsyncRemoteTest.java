@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.contract.GeneratedContent;
+import org.annexhost.api.contract.MemoryContext;
 import org.annexhost.api.contract.StorageContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,7 +34,7 @@ class AsyncRemoteTest {
         if (backend == null) {
             Files.createDirectories(tmp.resolve("store"));
             Files.createDirectories(tmp.resolve("spool"));
-            TestContext c = new TestContext("async", Map.of("externaltype", "asyncdir",
+            MemoryContext c = ExternalBackendTest.testContext("async", Map.of("externaltype", "asyncdir",
                     ExternalBackendFactory.PROGRAM, ExternalBackendTest.program("git-annex-remote-asyncdir").toString(),
                     "directory", tmp.resolve("store").toString(), "maxjobs", tmp.resolve("maxjobs").toString()),
                     tmp.resolve("spool"));

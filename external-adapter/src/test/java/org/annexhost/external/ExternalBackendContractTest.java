@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.annexhost.api.StorageBackend;
+import org.annexhost.api.contract.MemoryContext;
 import org.annexhost.api.contract.StorageContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -21,7 +22,7 @@ class ExternalBackendContractTest {
     Stream<DynamicTest> passesTheStorageContract() throws Exception {
         Files.createDirectories(tmp.resolve("store"));
         Files.createDirectories(tmp.resolve("spool"));
-        TestContext c = new TestContext("contract", Map.of("externaltype", "testdir",
+        MemoryContext c = ExternalBackendTest.testContext("contract", Map.of("externaltype", "testdir",
                 ExternalBackendFactory.PROGRAM, ExternalBackendTest.program("git-annex-remote-testdir").toString(),
                 "directory", tmp.resolve("store").toString(), ExternalBackendFactory.PROCESSES, "3"), tmp.resolve("spool"));
         backend = new ExternalBackendFactory().open(c.config(), c);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +21,9 @@ import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
+import org.annexhost.api.contract.MemoryContext;
 import org.annexhost.api.key.Key;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,17 +43,24 @@ class ExternalBackendTest {
         return p;
     }
 
-    private TestContext context(String program, Map<String, String> extra) throws Exception {
+    static final Uuid UUID = new Uuid("8c4d3c51-2cb0-4a4a-9d1b-1a2b3c4d5e6f");
+
+    /** The context the adapter's tests give a remote: the kit's, with one uuid throughout. */
+    static MemoryContext testContext(String remote, Map<String, String> config, Path temp) {
+        return new MemoryContext(UUID, new BackendConfig(remote, config, Set.of()), temp);
+    }
+
+    private MemoryContext context(String program, Map<String, String> extra) throws Exception {
         Map<String, String> config = new HashMap<>(Map.of("externaltype", "testdir",
                 ExternalBackendFactory.PROGRAM, program(program).toString(),
                 "directory", tmp.resolve("store").toString(), ExternalBackendFactory.TIMEOUT, "3"));
         config.putAll(extra);
         Files.createDirectories(tmp.resolve("spool"));
-        return new TestContext("testremote", config, tmp.resolve("spool"));
+        return testContext("testremote", config, tmp.resolve("spool"));
     }
 
     private StorageBackend open(String program, Map<String, String> extra) throws Exception {
-        TestContext c = context(program, extra);
+        MemoryContext c = context(program, extra);
         Files.createDirectories(tmp.resolve("store"));
         return new ExternalBackendFactory().open(c.config(), c);
     }
@@ -79,7 +89,7 @@ class ExternalBackendTest {
 
     @Test
     void initRemoteRecordsSetConfig() throws Exception {
-        TestContext c = context("git-annex-remote-testdir", Map.of("directory", tmp.resolve("new").toString()));
+        MemoryContext c = context("git-annex-remote-testdir", Map.of("directory", tmp.resolve("new").toString()));
         BackendConfig recorded = new ExternalBackendFactory().initialize(c.config(), c);
         assertThat(recorded.get("initialized-by")).contains("testdir");
         assertThat(tmp.resolve("new")).isDirectory();
@@ -87,7 +97,7 @@ class ExternalBackendTest {
 
     @Test
     void initRemoteFailureIsTheRemotesOwnWords() throws Exception {
-        TestContext c = context("git-annex-remote-testdir", Map.of("directory", ""));
+        MemoryContext c = context("git-annex-remote-testdir", Map.of("directory", ""));
         assertThatThrownBy(() -> new ExternalBackendFactory().initialize(c.config(), c))
                 .isInstanceOf(BackendException.class).hasMessageContaining("You need to set directory=");
     }
@@ -148,7 +158,7 @@ class ExternalBackendTest {
 
     @Test
     void missingProgramSaysHowToFixIt() throws Exception {
-        TestContext c = context("git-annex-remote-testdir", Map.of(ExternalBackendFactory.PROGRAM, "/nonexistent/git-annex-remote-nope"));
+        MemoryContext c = context("git-annex-remote-testdir", Map.of(ExternalBackendFactory.PROGRAM, "/nonexistent/git-annex-remote-nope"));
         try (StorageBackend b = new ExternalBackendFactory().open(c.config(), c)) {
             assertThat(b.checkPresent(HELLO).reason()).contains("/nonexistent/git-annex-remote-nope");
         }
@@ -199,7 +209,7 @@ class ExternalBackendTest {
     @Test
     void everyQueryIsAnsweredAsGitAnnexAnswersIt() throws Exception {
         Path answers = tmp.resolve("answers.txt");
-        TestContext c = context("git-annex-remote-askall", Map.of("answers", answers.toString()));
+        MemoryContext c = context("git-annex-remote-askall", Map.of("answers", answers.toString()));
         try (StorageBackend b = new ExternalBackendFactory().open(c.config(), c)) {
             assertThat(b.checkPresent(HELLO)).isEqualTo(Presence.absent());
         }
@@ -220,7 +230,7 @@ class ExternalBackendTest {
                 "GETURLS http\tVALUE http://example.com/b|VALUE ",
                 "GETURLS ipfs\tVALUE ipfs:QmX|VALUE ",
                 "VERSION 2\tERROR too late to send VERSION");
-        assertThat(c.state).containsEntry("SHA1--abc", "somestate");
-        assertThat(c.credentials).containsEntry("mycreds", "alice\ns3cr3t");
+        assertThat(c.state()).containsEntry("SHA1--abc", "somestate");
+        assertThat(c.credentials()).containsEntry("mycreds", "alice\ns3cr3t");
     }
 }

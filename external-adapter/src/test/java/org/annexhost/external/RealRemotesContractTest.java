@@ -12,6 +12,7 @@ import org.annexhost.api.BackendConfig;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.contract.GeneratedContent;
+import org.annexhost.api.contract.MemoryContext;
 import org.annexhost.api.contract.StorageContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -53,7 +54,7 @@ class RealRemotesContractTest {
 
     static StorageBackend open(String name, Map<String, String> config) throws Exception {
         Path spool = Files.createDirectories(tmp.resolve("spool-" + name));
-        TestContext c = new TestContext(name, config, spool);
+        MemoryContext c = ExternalBackendTest.testContext(name, config, spool);
         ExternalBackendFactory f = new ExternalBackendFactory();
         BackendConfig initialized = f.initialize(c.config(), c);
         return f.open(initialized, c);

@@ -14,8 +14,10 @@ import org.annexhost.api.BackendConfig;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Presence;
 import org.annexhost.api.StorageBackend;
+import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.contract.GeneratedContent;
+import org.annexhost.api.contract.MemoryContext;
 import org.annexhost.api.contract.StorageContract;
 import org.annexhost.api.key.Key;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +47,7 @@ class S3BackendContractTest {
     /** initremote, then open, as the host does: the bucket is created by the first. */
     static StorageBackend backend(S3BackendFactory factory, Map<String, String> params) throws BackendException {
         BackendConfig given = new BackendConfig("s3test", params, Set.of());
-        RecordingContext context = new RecordingContext(given, dir, null);
+        MemoryContext context = context(given, dir);
         BackendConfig initialized = factory.initialize(given, context);
         return factory.open(initialized, context);
     }
@@ -67,7 +69,7 @@ class S3BackendContractTest {
     @Test
     void objectsAreNamedFileprefixPlusTheKeyAsGitAnnexNamesThem() throws Exception {
         BackendConfig given = new BackendConfig("layout", server.config("layout", "fileprefix", "annex/"), Set.of());
-        RecordingContext context = new RecordingContext(given, dir, null);
+        MemoryContext context = context(given, dir);
         BackendConfig initialized = FACTORY.initialize(given, context);
         try (StorageBackend backend = FACTORY.open(initialized, context)) {
             GeneratedContent g = new GeneratedContent(10_000, 5);
@@ -92,13 +94,13 @@ class S3BackendContractTest {
         Map<String, String> params = server.config("");
         params.remove("bucket");
         BackendConfig given = new BackendConfig("Photos", params, Set.of());
-        RecordingContext context = new RecordingContext(given, dir, null);
+        MemoryContext context = context(given, dir);
         BackendConfig initialized = FACTORY.initialize(given, context);
         assertThat(initialized.values()).containsEntry("bucket", "photos-" + context.uuid().value())
                 .containsEntry("datacenter", "US").containsEntry("storageclass", "STANDARD")
                 .doesNotContainKey("s3creds");
         assertThat(initialized.values().values()).noneMatch(v -> v.contains(S3ProxyServer.SECRET));
-        assertThat(context.credentials).containsEntry("s3creds",
+        assertThat(context.credentials()).containsEntry("s3creds",
                 S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
         assertThat(server.basedir().resolve("photos-" + context.uuid().value())).isDirectory();
         // Later, without the environment: the stored pair is used.
@@ -108,7 +110,7 @@ class S3BackendContractTest {
             backend.store(g.key(), g.content(0), 0);
             assertThat(backend.checkPresent(g.key())).isEqualTo(Presence.present());
         }
-        assertThatThrownBy(() -> noEnv.open(initialized, new RecordingContext(initialized, dir, null)))
+        assertThatThrownBy(() -> noEnv.open(initialized, context(initialized, dir)))
                 .isInstanceOf(BackendException.class).hasMessageContaining("AWS_ACCESS_KEY_ID")
                 .hasMessageNotContaining(S3ProxyServer.SECRET);
     }
@@ -116,8 +118,8 @@ class S3BackendContractTest {
     @Test
     void readsGitAnnexsCredentialCacheAndEmbeddedCreds(@TempDir Path git) throws Exception {
         BackendConfig config = new BackendConfig("cached", server.config("cached"), Set.of());
-        RecordingContext context = new RecordingContext(config, dir, git);
-        FACTORY.initialize(config, new RecordingContext(context.uuid, config, dir, null)); // creates the bucket
+        MemoryContext context = context(config, dir).withGitDirectory(git);
+        FACTORY.initialize(config, new MemoryContext(context.uuid(), config, dir).refusingState()); // creates the bucket
         Files.createDirectories(git.resolve("annex/creds"));
         Files.writeString(git.resolve("annex/creds").resolve(context.uuid().value()),
                 S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
@@ -129,12 +131,12 @@ class S3BackendContractTest {
         // embedcreds=yes: git-annex's base64 of the two lines, in the configuration itself.
         Map<String, String> params = server.config("cached", "embedcreds", "yes");
         BackendConfig given = new BackendConfig("embedded", params, Set.of());
-        RecordingContext ctx = new RecordingContext(given, dir, null);
+        MemoryContext ctx = context(given, dir);
         BackendConfig initialized = FACTORY.initialize(given, ctx);
-        assertThat(ctx.credentials).isEmpty();
+        assertThat(ctx.credentials()).isEmpty();
         assertThat(new String(java.util.Base64.getDecoder().decode(initialized.get("s3creds").orElseThrow())))
                 .isEqualTo(S3ProxyServer.IDENTITY + "\n" + S3ProxyServer.SECRET + "\n");
-        try (StorageBackend backend = noEnv.open(initialized, new RecordingContext(initialized, dir, null))) {
+        try (StorageBackend backend = noEnv.open(initialized, context(initialized, dir))) {
             assertThat(backend.checkPresent(g.key())).isEqualTo(Presence.present());
         }
     }
@@ -161,7 +163,7 @@ class S3BackendContractTest {
         S3BackendFactory wrong = new S3BackendFactory(Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY,
                 "AWS_SECRET_ACCESS_KEY", "not-the-secret"));
         try (StorageBackend backend = wrong.open(new BackendConfig("wrong", server.config("contract"), Set.of()),
-                new RecordingContext(new BackendConfig("wrong", Map.of(), Set.of()), dir, null))) {
+                context(new BackendConfig("wrong", Map.of(), Set.of()), dir))) {
             Presence p = backend.checkPresent(new GeneratedContent(1, 1).key());
             assertThat(p.state()).isEqualTo(Presence.State.UNKNOWN);
             assertThat(p.reason()).contains("HTTP 403").doesNotContain("not-the-secret");
@@ -194,7 +196,7 @@ class S3BackendContractTest {
                     .isInstanceOf(BackendException.class).hasMessageContaining("encryption=" + enc + " is not supported");
         }
         assertThatThrownBy(() -> FACTORY.initialize(new BackendConfig("r", server.config("refused", "encryption", "shared"),
-                Set.of()), new RecordingContext(new BackendConfig("r", Map.of(), Set.of()), dir, null)))
+                Set.of()), context(new BackendConfig("r", Map.of(), Set.of()), dir)))
                 .hasMessageContaining("encryption=shared");
         assertThat(server.basedir().resolve("refused")).doesNotExist();
         assertThatThrownBy(() -> FACTORY.open(new BackendConfig("r", server.config("b", "protocol", "ftp"), Set.of()), null))
@@ -222,5 +224,10 @@ class S3BackendContractTest {
         try (in) {
             return in.readAllBytes();
         }
+    }
+
+    /** A context for the S3 backend, which must keep no state (it lives in the bucket). */
+    private static MemoryContext context(BackendConfig config, Path dir) {
+        return new MemoryContext(Uuid.random(), config, dir).refusingState();
     }
 }
