@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.annexhost.cluster.ClusterConfig;
+import org.annexhost.remote.ClusterConfig;
 import org.annexhost.remote.ClusterSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Uuid;
-import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.branch.ClusterLog;
 

@@ -16,7 +16,6 @@ import org.annexhost.api.BackendException;
 import org.annexhost.api.ConfigParameter;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
-import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.ChunkConfig;
 import org.annexhost.remote.git.GitPeer;

@@ -17,7 +17,6 @@ import org.annexhost.api.StorageBackend;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
 import org.annexhost.cluster.BranchKnowledge;
-import org.annexhost.cluster.ClusterConfig;
 import org.annexhost.cluster.ClusterNode;
 import org.annexhost.cluster.ClusterStore;
 import org.annexhost.lock.LockTable;

@@ -1,5 +1,7 @@
 /**
  * Special remotes configured on the host: their definitions (git config plus the branch's
- * remote.log), their private state and credentials, and their publication to clients.
+ * remote.log), their private state and credentials, and their publication to clients; clusters'
+ * configuration beside them ({@code ClusterConfig} reads it, {@code ClusterSetup} writes it as
+ * git-annex's initcluster, updatecluster and extendcluster do).
  */
 package org.annexhost.remote;
