@@ -46,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *   <li>LOCKCONTENT fails: content is locked on individual nodes, which the gateway also serves.
  * </ul>
  * Thread-safe.
+ *
+ * <p>Longer than 400 lines for now: which nodes a request goes to (the selection above) and how
+ * it is carried to them (the fan-out upload with its pipes and per-node state, the pooled node
+ * sessions) live together here. Drawing the selection out into a selector of its own, as
+ * git-annex's {@code ProxySelector} is, would halve it; it is the open part of the architecture
+ * issue.
  */
 public final class ClusterStore implements LocalStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
