@@ -110,9 +110,9 @@ public final class ClusterSetup {
     /** Fetches again what another gateway proxies and its cluster log, if it is a git remote. */
     private void refreshGateway(String gatewayRemote) throws IOException {
         Optional<RemoteDefinition> gateway = remotes.byName(gatewayRemote);
-        if (gateway.isPresent() && gateway.get().type().equals(ConfiguredRemotes.GIT_TYPE)
-                && !gateway.get().params().containsKey(ConfiguredRemotes.VIA)) {
-            remotes.refreshOnward(gatewayRemote);
+        if (gateway.isPresent() && gateway.get().type().equals(GitRemotes.TYPE)
+                && !gateway.get().params().containsKey(GitRemotes.VIA)) {
+            remotes.git().refreshOnward(gateway.get());
         }
     }
 

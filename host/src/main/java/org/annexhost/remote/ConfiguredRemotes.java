@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,12 +19,6 @@ import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
 import org.annexhost.plugin.BackendTypeRegistry;
 import org.annexhost.remote.chunk.ChunkConfig;
-import org.annexhost.remote.git.GitPeer;
-import org.annexhost.remote.git.GitUrl;
-import org.annexhost.remote.git.AnnexHttpUrl;
-import org.annexhost.remote.git.HttpRepositoryConfig;
-import org.annexhost.remote.git.OnwardProxies;
-import org.annexhost.remote.git.P2pHttpBackend;
 import org.annexhost.repo.GitConfig;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.branch.ProxyLog;
@@ -42,6 +37,7 @@ public final class ConfiguredRemotes {
     private final HostRepository repo;
     private final BackendTypeRegistry types;
     private final Clock clock;
+    private final GitRemotes git;
 
     /**
      * @param repo the host repository
@@ -52,6 +48,12 @@ public final class ConfiguredRemotes {
         this.repo = repo;
         this.types = types;
         this.clock = clock;
+        this.git = new GitRemotes(repo);
+    }
+
+    /** @return the git remotes among them: probing, their peers, what they proxy onward */
+    public GitRemotes git() {
+        return git;
     }
 
     /** @return every remote the host uses, in name order */
@@ -76,28 +78,11 @@ public final class ConfiguredRemotes {
             out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), all.getOrDefault("type", ""), all, proxied));
         }
         for (String name : gitRemotes) {
-            gitRemote(name).ifPresent(out::add);
+            git.read(name).ifPresent(out::add);
         }
         addOnward(out);
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
-    }
-
-    /** A git remote: git config only, as git-annex keeps them ({@code url}, {@code annexUrl}). */
-    private Optional<RemoteDefinition> gitRemote(String name) throws IOException {
-        Optional<String> url = gitConfig("remote." + name + ".url");
-        Optional<String> uuid = gitConfig("remote." + name + ".annex-uuid");
-        if (url.isEmpty() || uuid.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, String> params = new TreeMap<>(Map.of("type", GIT_TYPE, "name", name, "url", url.get()));
-        gitConfig("remote." + name + ".annexurl").ifPresent(u -> params.put(ANNEX_URL, u));
-        if (url.get().startsWith("annex+http")) {
-            params.put(ANNEX_URL, url.get());
-        }
-        gitConfig("remote." + name + ".annexhost-proxied").ifPresent(p -> params.put(PROXIED_THERE, p));
-        boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
-        return Optional.of(new RemoteDefinition(name, new Uuid(uuid.get()), GIT_TYPE, params, proxied));
     }
 
     /**
@@ -106,27 +91,11 @@ public final class ConfiguredRemotes {
      * is left out: that is how a cycle of gateways proxying each other ends.
      */
     private void addOnward(List<RemoteDefinition> out) throws IOException {
-        java.util.Set<Uuid> direct = new java.util.HashSet<>();
+        Set<Uuid> direct = new HashSet<>();
         direct.add(repo.uuid());
         out.forEach(r -> direct.add(r.uuid()));
         ClusterConfig.list(repo.git()).forEach(c -> direct.add(c.uuid()));
-        List<RemoteDefinition> onward = new ArrayList<>();
-        for (RemoteDefinition gateway : out) {
-            String there = gateway.params().get(PROXIED_THERE);
-            if (there == null) {
-                continue;
-            }
-            for (OnwardProxies.Entry e : OnwardProxies.entries(there)) {
-                if (direct.add(e.uuid())) {
-                    Map<String, String> params = new TreeMap<>(gateway.params());
-                    params.remove(PROXIED_THERE);
-                    params.put("name", gateway.name() + "-" + e.name());
-                    params.put(VIA, gateway.name());
-                    onward.add(new RemoteDefinition(gateway.name() + "-" + e.name(), e.uuid(), GIT_TYPE, params, gateway.proxied()));
-                }
-            }
-        }
-        out.addAll(onward);
+        out.addAll(git.onward(out, direct));
     }
 
     /**
@@ -143,17 +112,12 @@ public final class ConfiguredRemotes {
         for (String gateway : cluster.gateways()) {
             Set<Uuid> theirs = ClusterConfig.nodesLoggedBy(repo.git(), gateway, cluster.uuid());
             for (RemoteDefinition r : all) {
-                if (gateway.equals(r.params().get(VIA)) && theirs.contains(r.uuid()) && !r.uuid().equals(cluster.uuid())) {
+                if (gateway.equals(r.params().get(GitRemotes.VIA)) && theirs.contains(r.uuid()) && !r.uuid().equals(cluster.uuid())) {
                     out.add(r);
                 }
             }
         }
         return out;
-    }
-
-    /** @return true for a git remote reached through its annex HTTP API rather than git-annex-shell */
-    public static boolean overHttp(RemoteDefinition r) {
-        return r.type().equals(GIT_TYPE) && r.params().containsKey(ANNEX_URL);
     }
 
     /**
@@ -198,127 +162,23 @@ public final class ConfiguredRemotes {
         if (byName(name).isPresent() || gitConfig("remote." + name + ".url").isPresent()) {
             throw new BackendException("there is already a remote named " + name);
         }
-        if (GIT_TYPE.equals(given.get("type"))) {
-            return initGitRemote(name, given);
+        if (GitRemotes.TYPE.equals(given.get("type"))) {
+            git.add(name, given);
+            publish();
+            return byName(name).orElseThrow();
         }
         return configure(name, Uuid.random(), given);
-    }
-
-    /** The type of remotes that are other git-annex repositories, reached over p2pstdio or HTTP. */
-    public static final String GIT_TYPE = "git";
-    /** A git remote's annex API, when it is reached over HTTP. */
-    public static final String ANNEX_URL = "annexurl";
-    /** A git remote's parameter: what it proxies itself, {@code UUID:NAME ...}. */
-    static final String PROXIED_THERE = "proxied-there";
-    /** An onward remote's parameter: the gateway behind this host it is reached through. */
-    public static final String VIA = "via";
-
-    /**
-     * A git-annex repository elsewhere: its uuid is asked of it (through git-annex-shell p2pstdio),
-     * then it is recorded as git-annex records git remotes, in git config only.
-     */
-    private RemoteDefinition initGitRemote(String name, Map<String, String> given) throws IOException, BackendException {
-        String url = Optional.ofNullable(given.get("url")).filter(u -> !u.isBlank())
-                .orElseThrow(() -> new BackendException("remote type git needs url= (ssh://host/path, host:path, a local path,"
-                        + " an http(s) url of a repository that serves annex.url, or an annex+http(s) url with uuid=)"));
-        Uuid uuid;
-        Optional<String> annexUrl = Optional.empty();
-        if (url.startsWith("annex+http")) {
-            String u = Optional.ofNullable(given.get("uuid")).orElseThrow(() -> new BackendException(
-                    "remote " + name + ": an annex+http url serves many repositories; say which with uuid="));
-            try {
-                uuid = new Uuid(u);
-                new P2pHttpBackend(AnnexHttpUrl.parse(url), uuid, repo.uuid()).probe();
-            } catch (IllegalArgumentException e) {
-                throw new BackendException("remote " + name + ": " + e.getMessage());
-            }
-        } else if (url.startsWith("http://") || url.startsWith("https://")) {
-            HttpRepositoryConfig served = HttpRepositoryConfig.fetch(url);
-            uuid = served.uuid();
-            annexUrl = Optional.of(served.annexUrl());
-            new P2pHttpBackend(AnnexHttpUrl.parse(served.annexUrl()), uuid, repo.uuid()).probe();
-        } else {
-            GitUrl parsed;
-            try {
-                parsed = GitUrl.parse(url);
-            } catch (IllegalArgumentException e) {
-                throw new BackendException("remote " + name + ": " + e.getMessage());
-            }
-            uuid = GitPeer.probe(parsed, name, repo.uuid(), gitErrorLog());
-        }
-        if (uuid.equals(repo.uuid())) {
-            throw new BackendException("remote " + name + " at " + url + " is this repository itself");
-        }
-        repo.git().run("config", "remote." + name + ".url", url);
-        repo.git().run("config", "remote." + name + ".annex-uuid", uuid.value());
-        if (annexUrl.isPresent()) {
-            repo.git().run("config", "remote." + name + ".annexurl", annexUrl.get());
-        }
-        if (gitConfig("remote." + name + ".annex-proxy").isEmpty()) {
-            repo.git().run("config", "remote." + name + ".annex-proxy", "true");
-        }
-        refreshOnward(name);
-        publish();
-        return byName(name).orElseThrow();
-    }
-
-    /**
-     * Learns what a git remote that is itself a gateway proxies, from its git-annex branch, so
-     * this host proxies those remotes onward. A remote that proxies this host back is a cycle:
-     * those entries are dropped here, with a warning.
-     */
-    public void refreshOnward(String name) throws IOException {
-        RemoteDefinition r = byName(name).filter(d -> d.type().equals(GIT_TYPE)).orElseThrow(
-                () -> new IOException("there is no git remote named " + name));
-        String url = r.params().get("url");
-        if (url.startsWith("annex+http")) {
-            return; // only the annex API there: no git branch to read
-        }
-        List<OnwardProxies.Entry> there;
-        try {
-            there = OnwardProxies.fetch(repo.git(), name, url, r.uuid());
-        } catch (IOException e) {
-            System.err.println("annexhost: cannot read what " + name + " proxies (" + e.getMessage().strip()
-                    + "); proxying it alone");
-            return;
-        }
-        List<String> kept = new ArrayList<>();
-        for (OnwardProxies.Entry e : there) {
-            if (e.uuid().equals(repo.uuid())) {
-                System.err.println("annexhost: " + name + " proxies this repository back (as " + e.name()
-                        + "): a cycle; not proxying through it what it reaches through us");
-                continue;
-            }
-            kept.add(e.toString());
-        }
-        if (kept.isEmpty()) {
-            repo.git().succeeds("config", "--unset", "remote." + name + ".annexhost-proxied");
-        } else {
-            repo.git().run("config", "remote." + name + ".annexhost-proxied", String.join(" ", kept));
-        }
-    }
-
-    /** @return where git remotes' git-annex-shell processes write their stderr */
-    public java.nio.file.Path gitErrorLog() throws IOException {
-        java.nio.file.Path log = repo.hostDir().resolve("logs").resolve("git-remotes.log");
-        java.nio.file.Files.createDirectories(log.getParent());
-        return log;
-    }
-
-    /** @return the peer of a git remote */
-    public GitPeer gitPeer(RemoteDefinition r) throws IOException {
-        return new GitPeer(r.name(), r.uuid(), GitUrl.parse(r.params().get("url")), repo.uuid(), gitErrorLog());
     }
 
     /** Changes an existing remote's configuration, as {@code git annex enableremote} does. */
     public RemoteDefinition enableRemote(String name, Map<String, String> changes) throws IOException, BackendException {
         RemoteDefinition old = byName(name).orElseThrow(() -> new BackendException("there is no remote named " + name));
-        if (old.type().equals(GIT_TYPE)) {
-            if (!changes.isEmpty() || old.params().containsKey(VIA)) {
+        if (old.type().equals(GitRemotes.TYPE)) {
+            if (!changes.isEmpty() || old.params().containsKey(GitRemotes.VIA)) {
                 throw new BackendException("remote " + name + " is a git remote: change its url with git config remote."
                         + name + ".url; enableremote without parameters re-reads what it proxies");
             }
-            refreshOnward(name);
+            git.refreshOnward(old);
             publish();
             return byName(name).orElseThrow();
         }

@@ -117,8 +117,8 @@ public final class ServedRemotes implements AutoCloseable {
         if (def.isEmpty() || !remotes.published(def.get())) {
             return Optional.empty();
         }
-        if (viaShell(def.get())) {
-            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.gitPeer(def.get()), locationLog)));
+        if (GitRemotes.overShell(def.get())) {
+            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.git().peer(def.get()), locationLog)));
         }
         return Optional.of(new Proxied.Store(def.get().name(),
                 new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog)));
@@ -175,12 +175,12 @@ public final class ServedRemotes implements AutoCloseable {
     private ClusterNode clusterNode(RemoteDefinition def) throws IOException {
         // A node behind another gateway costs a little more than that gateway (git-annex adds to a
         // proxy's cost for the remotes it proxies), so GET prefers nodes of this gateway's own.
-        String via = def.params().get(ConfiguredRemotes.VIA);
+        String via = def.params().get(GitRemotes.VIA);
         int cost = via == null ? cost(def.name()) : cost(via) + 1;
         // BYPASS names gateways: a client that came through that one must not be sent back there.
         Optional<Uuid> gateway = via == null ? Optional.empty() : remotes.byName(via).map(RemoteDefinition::uuid);
-        if (viaShell(def)) {
-            return new ClusterNode(def.uuid(), def.name(), remotes.gitPeer(def), cost, gateway);
+        if (GitRemotes.overShell(def)) {
+            return new ClusterNode(def.uuid(), def.name(), remotes.git().peer(def), cost, gateway);
         }
         LocalStore store = opened(def).asClusterNode();
         return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
@@ -221,18 +221,13 @@ public final class ServedRemotes implements AutoCloseable {
         }
     }
 
-    /** @return true for another git-annex repository reached through git-annex-shell, a peer of its own */
-    private static boolean viaShell(RemoteDefinition def) {
-        return def.type().equals(ConfiguredRemotes.GIT_TYPE) && !ConfiguredRemotes.overHttp(def);
-    }
-
     private Opened openBackend(RemoteDefinition def) throws IOException {
-        if (viaShell(def)) {
+        if (GitRemotes.overShell(def)) {
             throw new IOException("remote " + def.name() + " is another git-annex repository, not a storage backend");
         }
-        if (def.type().equals(ConfiguredRemotes.GIT_TYPE)) {
+        if (def.type().equals(GitRemotes.TYPE)) {
             // another repository's annex API: served like a backend, checked and locked here
-            StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(ConfiguredRemotes.ANNEX_URL)),
+            StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(GitRemotes.ANNEX_URL)),
                     def.uuid(), repo.uuid());
             return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), resources.calls(), CALL_DEADLINE, resources.clock()));
         }
