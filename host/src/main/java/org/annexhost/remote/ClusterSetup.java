@@ -110,9 +110,8 @@ public final class ClusterSetup {
     /** Fetches again what another gateway proxies and its cluster log, if it is a git remote. */
     private void refreshGateway(String gatewayRemote) throws IOException {
         Optional<RemoteDefinition> gateway = remotes.byName(gatewayRemote);
-        if (gateway.isPresent() && gateway.get().type().equals(GitRemotes.TYPE)
-                && !gateway.get().params().containsKey(GitRemotes.VIA)) {
-            remotes.git().refreshOnward(gateway.get());
+        if (gateway.isPresent() && gateway.get() instanceof RemoteDefinition.Git g) {
+            remotes.git().refreshOnward(g);
         }
     }
 

@@ -75,7 +75,7 @@ public final class ConfiguredRemotes {
             boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
             Map<String, String> all = new TreeMap<>(localSettings(name));
             all.putAll(params);
-            out.add(new RemoteDefinition(name, new Uuid(kv[1].trim()), all.getOrDefault("type", ""), all, proxied));
+            out.add(new RemoteDefinition.Special(name, new Uuid(kv[1].trim()), all.getOrDefault("type", ""), all, proxied));
         }
         for (String name : gitRemotes) {
             git.read(name).ifPresent(out::add);
@@ -112,7 +112,8 @@ public final class ConfiguredRemotes {
         for (String gateway : cluster.gateways()) {
             Set<Uuid> theirs = ClusterConfig.nodesLoggedBy(repo.git(), gateway, cluster.uuid());
             for (RemoteDefinition r : all) {
-                if (gateway.equals(r.params().get(GitRemotes.VIA)) && theirs.contains(r.uuid()) && !r.uuid().equals(cluster.uuid())) {
+                if (r instanceof RemoteDefinition.Onward o && o.gateway().name().equals(gateway) && theirs.contains(r.uuid())
+                        && !r.uuid().equals(cluster.uuid())) {
                     out.add(r);
                 }
             }
@@ -162,7 +163,7 @@ public final class ConfiguredRemotes {
         if (byName(name).isPresent() || gitConfig("remote." + name + ".url").isPresent()) {
             throw new BackendException("there is already a remote named " + name);
         }
-        if (GitRemotes.TYPE.equals(given.get("type"))) {
+        if (RemoteDefinition.GIT_TYPE.equals(given.get("type"))) {
             git.add(name, given);
             publish();
             return byName(name).orElseThrow();
@@ -173,16 +174,16 @@ public final class ConfiguredRemotes {
     /** Changes an existing remote's configuration, as {@code git annex enableremote} does. */
     public RemoteDefinition enableRemote(String name, Map<String, String> changes) throws IOException, BackendException {
         RemoteDefinition old = byName(name).orElseThrow(() -> new BackendException("there is no remote named " + name));
-        if (old.type().equals(GitRemotes.TYPE)) {
-            if (!changes.isEmpty() || old.params().containsKey(GitRemotes.VIA)) {
+        if (!(old instanceof RemoteDefinition.Special special)) {
+            if (!changes.isEmpty() || !(old instanceof RemoteDefinition.Git g)) {
                 throw new BackendException("remote " + name + " is a git remote: change its url with git config remote."
                         + name + ".url; enableremote without parameters re-reads what it proxies");
             }
-            git.refreshOnward(old);
+            git.refreshOnward(g);
             publish();
             return byName(name).orElseThrow();
         }
-        Map<String, String> merged = new HashMap<>(old.params());
+        Map<String, String> merged = new HashMap<>(special.params());
         merged.putAll(changes);
         merged.remove("name");
         return configure(name, old.uuid(), merged);
@@ -255,7 +256,7 @@ public final class ConfiguredRemotes {
     }
 
     /** @return the configuration a backend of this remote gets, secrets restored from private files */
-    public BackendConfig backendConfig(RemoteDefinition r) {
+    public BackendConfig backendConfig(RemoteDefinition.Special r) {
         StorageBackendFactory factory = types.factory(r.type()).orElse(null);
         Set<String> secrets = factory == null ? Set.of() : factory.parameters().stream()
                 .filter(ConfigParameter::secret).map(ConfigParameter::name).collect(Collectors.toSet());

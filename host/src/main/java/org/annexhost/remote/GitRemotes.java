@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import org.annexhost.api.BackendException;
 import org.annexhost.api.Uuid;
 import org.annexhost.remote.git.AnnexHttpUrl;
@@ -29,46 +28,24 @@ import org.annexhost.repo.HostRepository;
  * <p>Not thread-safe; used by one command at a time.
  */
 public final class GitRemotes {
-    /** The type of remotes that are other git-annex repositories, reached over p2pstdio or HTTP. */
-    public static final String TYPE = "git";
-    /** A git remote's annex API, when it is reached over HTTP. */
-    public static final String ANNEX_URL = "annexurl";
-    /** A git remote's parameter: what it proxies itself, {@code UUID:NAME ...}. */
-    static final String PROXIED_THERE = "proxied-there";
-    /** An onward remote's parameter: the gateway behind this host it is reached through. */
-    public static final String VIA = "via";
-
     private final HostRepository repo;
 
     GitRemotes(HostRepository repo) {
         this.repo = repo;
     }
 
-    /** @return true for a git remote reached through its annex HTTP API rather than git-annex-shell */
-    public static boolean overHttp(RemoteDefinition r) {
-        return r.type().equals(TYPE) && r.params().containsKey(ANNEX_URL);
-    }
-
-    /** @return true for a git remote reached through git-annex-shell: a peer of its own */
-    public static boolean overShell(RemoteDefinition r) {
-        return r.type().equals(TYPE) && !r.params().containsKey(ANNEX_URL);
-    }
-
     /** @return the git remote of this name, from git config, if it is one */
-    Optional<RemoteDefinition> read(String name) throws IOException {
+    Optional<RemoteDefinition.Git> read(String name) throws IOException {
         Optional<String> url = gitConfig("remote." + name + ".url");
         Optional<String> uuid = gitConfig("remote." + name + ".annex-uuid");
         if (url.isEmpty() || uuid.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, String> params = new TreeMap<>(Map.of("type", TYPE, "name", name, "url", url.get()));
-        gitConfig("remote." + name + ".annexurl").ifPresent(u -> params.put(ANNEX_URL, u));
-        if (url.get().startsWith("annex+http")) {
-            params.put(ANNEX_URL, url.get());
-        }
-        gitConfig("remote." + name + ".annexhost-proxied").ifPresent(p -> params.put(PROXIED_THERE, p));
+        Optional<String> annexUrl = url.get().startsWith("annex+http") ? url : gitConfig("remote." + name + ".annexurl");
+        List<OnwardProxies.Entry> there = gitConfig("remote." + name + ".annexhost-proxied").map(OnwardProxies::entries)
+                .orElse(List.of());
         boolean proxied = "true".equals(gitConfig("remote." + name + ".annex-proxy").orElse("false"));
-        return Optional.of(new RemoteDefinition(name, new Uuid(uuid.get()), TYPE, params, proxied));
+        return Optional.of(new RemoteDefinition.Git(name, new Uuid(uuid.get()), url.get(), annexUrl, proxied, there));
     }
 
     /**
@@ -78,18 +55,12 @@ public final class GitRemotes {
      */
     List<RemoteDefinition> onward(List<RemoteDefinition> remotes, Set<Uuid> direct) {
         List<RemoteDefinition> onward = new ArrayList<>();
-        for (RemoteDefinition gateway : remotes) {
-            String there = gateway.params().get(PROXIED_THERE);
-            if (there == null) {
-                continue;
-            }
-            for (OnwardProxies.Entry e : OnwardProxies.entries(there)) {
-                if (direct.add(e.uuid())) {
-                    Map<String, String> params = new TreeMap<>(gateway.params());
-                    params.remove(PROXIED_THERE);
-                    params.put("name", gateway.name() + "-" + e.name());
-                    params.put(VIA, gateway.name());
-                    onward.add(new RemoteDefinition(gateway.name() + "-" + e.name(), e.uuid(), TYPE, params, gateway.proxied()));
+        for (RemoteDefinition r : remotes) {
+            if (r instanceof RemoteDefinition.Git gateway) {
+                for (OnwardProxies.Entry e : gateway.proxiesThere()) {
+                    if (direct.add(e.uuid())) {
+                        onward.add(new RemoteDefinition.Onward(gateway.name() + "-" + e.name(), e.uuid(), gateway));
+                    }
                 }
             }
         }
@@ -149,8 +120,8 @@ public final class GitRemotes {
      * this host proxies those remotes onward. A remote that proxies this host back is a cycle:
      * those entries are dropped here, with a warning.
      */
-    public void refreshOnward(RemoteDefinition r) throws IOException {
-        String url = r.params().get("url");
+    public void refreshOnward(RemoteDefinition.Git r) throws IOException {
+        String url = r.url();
         if (url.startsWith("annex+http")) {
             return; // only the annex API there: no git branch to read
         }
@@ -179,8 +150,8 @@ public final class GitRemotes {
     }
 
     /** @return the peer of a git remote reached through git-annex-shell */
-    public GitPeer peer(RemoteDefinition r) throws IOException {
-        return new GitPeer(r.name(), r.uuid(), GitUrl.parse(r.params().get("url")), repo.uuid(), errorLog());
+    public GitPeer peer(RemoteDefinition.Git r) throws IOException {
+        return new GitPeer(r.name(), r.uuid(), GitUrl.parse(r.url()), repo.uuid(), errorLog());
     }
 
     /** @return where git remotes' git-annex-shell processes write their stderr */

@@ -117,8 +117,9 @@ public final class ServedRemotes implements AutoCloseable {
         if (def.isEmpty() || !remotes.published(def.get())) {
             return Optional.empty();
         }
-        if (GitRemotes.overShell(def.get())) {
-            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.git().peer(def.get()), locationLog)));
+        Optional<RemoteDefinition.Git> shell = overShell(def.get());
+        if (shell.isPresent()) {
+            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.git().peer(shell.get()), locationLog)));
         }
         return Optional.of(new Proxied.Store(def.get().name(),
                 new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog)));
@@ -175,12 +176,13 @@ public final class ServedRemotes implements AutoCloseable {
     private ClusterNode clusterNode(RemoteDefinition def) throws IOException {
         // A node behind another gateway costs a little more than that gateway (git-annex adds to a
         // proxy's cost for the remotes it proxies), so GET prefers nodes of this gateway's own.
-        String via = def.params().get(GitRemotes.VIA);
-        int cost = via == null ? cost(def.name()) : cost(via) + 1;
+        Optional<RemoteDefinition.Git> via = def instanceof RemoteDefinition.Onward o ? Optional.of(o.gateway()) : Optional.empty();
+        int cost = via.isEmpty() ? cost(def.name()) : cost(via.get().name()) + 1;
         // BYPASS names gateways: a client that came through that one must not be sent back there.
-        Optional<Uuid> gateway = via == null ? Optional.empty() : remotes.byName(via).map(RemoteDefinition::uuid);
-        if (GitRemotes.overShell(def)) {
-            return new ClusterNode(def.uuid(), def.name(), remotes.git().peer(def), cost, gateway);
+        Optional<Uuid> gateway = via.map(RemoteDefinition::uuid);
+        Optional<RemoteDefinition.Git> shell = overShell(def);
+        if (shell.isPresent()) {
+            return new ClusterNode(def.uuid(), def.name(), remotes.git().peer(shell.get()), cost, gateway);
         }
         LocalStore store = opened(def).asClusterNode();
         return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
@@ -222,19 +224,21 @@ public final class ServedRemotes implements AutoCloseable {
     }
 
     private Opened openBackend(RemoteDefinition def) throws IOException {
-        if (GitRemotes.overShell(def)) {
+        Optional<RemoteDefinition.Git> git = def.reachedAs();
+        if (git.isPresent() && !git.get().overHttp()) {
             throw new IOException("remote " + def.name() + " is another git-annex repository, not a storage backend");
         }
-        if (def.type().equals(GitRemotes.TYPE)) {
+        if (git.isPresent()) {
             // another repository's annex API: served like a backend, checked and locked here
-            StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(def.params().get(GitRemotes.ANNEX_URL)),
+            StorageBackend backend = new P2pHttpBackend(AnnexHttpUrl.parse(git.get().annexUrl().orElseThrow()),
                     def.uuid(), repo.uuid());
             return new Opened(backend, new BackendStore(def.name(), backend, locksOf(def), resources.calls(), CALL_DEADLINE, resources.clock()));
         }
+        RemoteDefinition.Special special = (RemoteDefinition.Special) def;
         StorageBackendFactory factory = types.factory(def.type()).orElseThrow(() -> new IOException(
                 "remote " + def.name() + " (" + def.uuid() + ") has type " + def.type()
                         + ", which no loaded plugin provides; known types: " + String.join(", ", types.names())));
-        BackendConfig config = remotes.backendConfig(def);
+        BackendConfig config = remotes.backendConfig(special);
         try {
             StorageBackend backend = new ChunkedBackend(factory.open(config, remotes.context(def.name(), def.uuid(), config)),
                     ChunkConfig.of(config), new BranchChunkRecords(repo.branch(), def.uuid(), resources.wall()));
@@ -242,6 +246,11 @@ public final class ServedRemotes implements AutoCloseable {
         } catch (BackendException e) {
             throw new IOException("cannot open remote " + def.name() + " (" + def.uuid() + "): " + e.getMessage(), e);
         }
+    }
+
+    /** @return the git-annex repository a remote is reached as through git-annex-shell, a peer of its own */
+    private static Optional<RemoteDefinition.Git> overShell(RemoteDefinition def) {
+        return def.reachedAs().filter(g -> !g.overHttp());
     }
 
     private LockTable locksOf(RemoteDefinition def) {
