@@ -1,5 +1,6 @@
 package org.annexhost.cli;
 
+import org.annexhost.repo.Git;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +20,7 @@ public final class Main implements Runnable {
         if (args.length > 0 && args[0].equals("shell") && !java.util.Arrays.asList(args).contains("--help")) {
             // One of these per ssh connection: it starts without the command-line library, whose
             // set-up of every subcommand cost more than the rest of a small request.
-            System.exit(ShellCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            exit(ShellCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -27,6 +28,12 @@ public final class Main implements Runnable {
                     return 1;
                 })
                 .execute(args);
+        exit(code);
+    }
+
+    /** Exits with the code once the helper processes are gone (else the JVM waits 300 ms for them). */
+    private static void exit(int code) {
+        Git.endReaders();
         System.exit(code);
     }
 

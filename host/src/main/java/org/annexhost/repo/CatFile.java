@@ -107,4 +107,13 @@ final class CatFile implements AutoCloseable {
         }
         process.destroy();
     }
+
+    /** Waits up to {@code nanos} for the process to be gone, after {@link #close}. */
+    void awaitExit(long nanos) {
+        try {
+            process.waitFor(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

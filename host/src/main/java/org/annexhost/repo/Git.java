@@ -99,6 +99,25 @@ public final class Git {
     }
 
     /**
+     * Ends this process's long-lived cat-file processes and waits, briefly, until they are gone.
+     * A command calls it before it exits: a JVM asked to exit while a child process still runs
+     * waits 300 ms for the thread watching that child, which every short command (one per ssh
+     * connection) would pay.
+     */
+    public static void endReaders() {
+        List<CatFile> all;
+        synchronized (CAT_FILES) {
+            all = new ArrayList<>(CAT_FILES.values());
+            CAT_FILES.clear();
+        }
+        all.forEach(CatFile::close);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (CatFile c : all) {
+            c.awaitExit(Math.max(0, deadline - System.nanoTime()));
+        }
+    }
+
+    /**
      * @param object an object name such as {@code REF:PATH}, resolved as it is now
      * @return the blob's content; empty if there is no such object
      * @throws IOException if the object is not a blob, or git cannot be run
