@@ -47,4 +47,24 @@ class GitBlobTest {
             }
         }
     }
+
+    @Test
+    void endingTheReadersLeavesNoCatFileRunningAndTheNextReadStartsOne() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("e.git"), Optional.of("e"));
+        repo.branch().changeAndCommit(Map.of("a.log", log -> "one\n"), "test");
+        assertThat(repo.branch().read("a.log")).contains("one\n");
+        assertThat(catFiles()).as("a read keeps a cat-file running").isNotEmpty();
+
+        Git.endReaders();
+        assertThat(catFiles()).as("cat-file processes still running after endReaders").isEmpty();
+        assertThat(repo.branch().read("a.log")).as("a read after the end starts a new one").contains("one\n");
+        Git.endReaders();
+    }
+
+    /** This JVM's child processes that are git cat-file, still running. */
+    private static java.util.List<ProcessHandle> catFiles() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("cat-file")).orElse(false))
+                .toList();
+    }
 }
