@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.contract.GeneratedContent;
 import org.annexhost.api.key.Key;
+import org.annexhost.interop.Sh;
 import org.annexhost.p2p.client.ClientReply;
 import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
@@ -71,13 +72,9 @@ class ClusterGitNodeInteropIT {
     }
 
     private static String run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-        assertThat(p.exitValue()).as("%s (is git-annex installed? run scripts/install-deps.sh): %s", String.join(" ", cmd), out)
-                .isZero();
-        return out;
+        Sh.Result r = new Sh(Map.of()).run(dir, Duration.ofMinutes(1), cmd);
+        assertThat(r.code()).as("%s\n(is git-annex installed? run scripts/install-deps.sh)", r.describe()).isZero();
+        return r.all();
     }
 
     /** A node in memory whose GETTIMESTAMP and REMOVE-BEFORE use the one clock. */

@@ -1,10 +1,8 @@
 package org.annexhost.fuzz;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.annexhost.api.key.Key;
+import org.annexhost.interop.ServeProcess;
+import org.annexhost.interop.Sh;
 
 /**
  * Fuzzes {@code annexhost serve}: a real server process, spoken to over raw sockets so nothing
@@ -52,7 +51,7 @@ public final class HttpFuzzer {
     static final long LOCK_RETENTION_SECONDS = 5;
     private final String secret;
     private final List<Socket> idle = new ArrayList<>();
-    private Process server;
+    private ServeProcess server;
     private int port;
     private String uuid;
 
@@ -84,8 +83,8 @@ public final class HttpFuzzer {
         try {
             while (System.nanoTime() < end) {
                 episode();
-                if (!server.isAlive()) {
-                    findings.violation("crash", "the server died (exit " + server.exitValue() + ")");
+                if (!server.process().isAlive()) {
+                    findings.violation("crash", "the server died (exit " + server.process().exitValue() + ")");
                     start();
                 }
             }
@@ -94,41 +93,18 @@ public final class HttpFuzzer {
             for (Socket s : idle) {
                 s.close();
             }
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            server.close();
         }
         checkObjects();
     }
 
     private void start() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(launcher, "serve", "--repo", repo.toString(), "--port", "0",
-                "--jobs", "4", "--client-timeout", "5"));
-        pb.environment().putAll(env);
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        pb.redirectErrorStream(true);
-        server = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        if (line == null || !line.startsWith("serving http://")) {
-            throw new IllegalStateException("annexhost serve did not start: " + line);
-        }
-        String hostPort = line.substring("serving http://".length(), line.indexOf('/', "serving http://".length()));
+        Map<String, String> serverEnv = new HashMap<>(env);
+        serverEnv.put("ANNEXHOST_NO_BUILD", "1");
+        server = ServeProcess.start(new Sh(serverEnv), sandbox, launcher, "--repo", repo.toString(), "--port", "0",
+                "--jobs", "4", "--client-timeout", "5");
+        String hostPort = server.url().substring("http://".length(), server.url().indexOf('/', "http://".length()));
         port = Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1));
-        Thread drain = new Thread(() -> {
-            try {
-                out.transferTo(java.io.Writer.nullWriter());
-            } catch (IOException ignored) {
-                // the server ended
-            }
-        }, "fuzz-serve-output");
-        drain.setDaemon(true);
-        drain.start();
         findings.count("http servers started", 1);
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,8 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A sandbox for interop tests: a HOME of its own, an {@code ssh} stand-in first on PATH that runs
@@ -24,17 +21,10 @@ import java.util.concurrent.TimeUnit;
  * deadline and see their output. A missing git-annex fails the test with how to install it.
  */
 public final class AnnexWorld {
-    /** What a finished command did. */
-    public record Result(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
     final Path root;
     final Path home;
     final Path sshLog;
-    private final Map<String, String> env;
+    private final Sh sh;
 
     public AnnexWorld(Path root) throws IOException {
         this.root = root;
@@ -48,19 +38,19 @@ public final class AnnexWorld {
         this.sshLog = root.resolve("ssh.log");
         String launcher = System.getProperty("annexhost.launcher", "../annexhost");
         Path launcherPath = Path.of(launcher).toAbsolutePath().normalize();
-        this.env = Map.of(
+        this.sh = new Sh(Map.of(
                 "PATH", bin + File.pathSeparator + System.getenv("PATH"),
                 "HOME", home.toString(),
                 "ANNEXHOST_SHELL", launcherPath + " shell",
                 "ANNEXHOST_NO_BUILD", "1",
                 "SSH_STANDIN_LOG", sshLog.toString(),
                 "GIT_AUTHOR_NAME", "interop", "GIT_AUTHOR_EMAIL", "interop@localhost",
-                "GIT_COMMITTER_NAME", "interop", "GIT_COMMITTER_EMAIL", "interop@localhost");
+                "GIT_COMMITTER_NAME", "interop", "GIT_COMMITTER_EMAIL", "interop@localhost"));
         requireGitAnnex();
     }
 
     private void requireGitAnnex() throws IOException {
-        Result r;
+        Sh.Result r;
         try {
             r = run(root, Duration.ofSeconds(30), Map.of(), "git", "annex", "version", "--raw");
         } catch (IOException e) {
@@ -71,40 +61,35 @@ public final class AnnexWorld {
                 .isGreaterThanOrEqualTo("10.20240701");
     }
 
+    /** The sandbox's runner: its environment, deadlines, and output kept for failure messages. */
+    Sh sh() {
+        return sh;
+    }
+
     /** Runs a command that must succeed. */
-    public Result ok(Path dir, String... cmd) throws IOException {
+    public Sh.Result ok(Path dir, String... cmd) throws IOException {
         return ok(dir, Duration.ofMinutes(3), Map.of(), cmd);
     }
 
-    Result ok(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
-        Result r = run(dir, timeout, extraEnv, cmd);
-        assertThat(r.code()).as("%s failed:\n%s\nssh log:\n%s", String.join(" ", cmd), r.all(), sshLogText()).isZero();
+    Sh.Result ok(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
+        Sh.Result r = run(dir, timeout, extraEnv, cmd);
+        assertThat(r.code()).as("%s\nssh log:\n%s", r.describe(), sshLogText()).isZero();
         return r;
     }
 
-    /** Starts a command without waiting for it. */
+    /** Starts a command whose stdin the caller writes; the caller owns the process. */
     public Process start(Path dir, Map<String, String> extraEnv, String... cmd) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().putAll(env);
-        pb.environment().putAll(extraEnv);
-        return pb.start();
+        return sh.with(extraEnv).startWithInput(dir, cmd);
     }
 
-    Result run(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
-        Process p = start(dir, extraEnv, cmd);
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        try {
-            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeout);
-            }
-            return new Result(p.exitValue(), out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS));
-        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("running " + String.join(" ", cmd), e);
-        }
+    /** Runs a command whose exit code the caller checks; past the deadline it fails the test. */
+    Sh.Result run(Path dir, Duration timeout, Map<String, String> extraEnv, String... cmd) throws IOException {
+        return sh.with(extraEnv).run(dir, timeout, cmd);
+    }
+
+    /** Starts {@code annexhost serve ARGS...} in this sandbox; the caller closes it. */
+    ServeProcess serve(Path dir, String launcher, String... args) throws Exception {
+        return ServeProcess.start(sh, dir, launcher, args);
     }
 
     String sshLogText() {
@@ -115,15 +100,6 @@ public final class AnnexWorld {
         }
     }
 
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(output unreadable: " + e + ")";
-        }
-    }
-
-    /** Writes a file of pseudo-random bytes, streaming, and returns its SHA-256. */
     /** Debian's git-annex-remote-rclone with rclone 1.60's size output understood; see the adapter's tests. */
     static Path patchedRclone(Path tmp) throws Exception {
         Path original = Path.of("/usr/bin/git-annex-remote-rclone");
@@ -138,6 +114,7 @@ public final class AnnexWorld {
         return copy;
     }
 
+    /** Writes a file of pseudo-random bytes, streaming, and returns its SHA-256. */
     static String writeRandom(Path file, long size, long seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);

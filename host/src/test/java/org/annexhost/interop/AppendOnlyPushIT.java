@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class AppendOnlyPushIT {
     Path tmp;
     AnnexWorld world;
     final String launcher = Path.of(System.getProperty("annexhost.launcher", "../annexhost")).toAbsolutePath().toString();
-    Process server;
+    ServeProcess server;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -35,9 +34,7 @@ class AppendOnlyPushIT {
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.descendants().forEach(ProcessHandle::destroy);
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            server.close();
         }
     }
 
@@ -87,7 +84,7 @@ class AppendOnlyPushIT {
         assertRefused(world.run(work, Duration.ofMinutes(1), Map.of(), "git", "push", "--force", appendOnly, target, "master"),
                 repo, "master", pushed);
 
-        AnnexWorld.Result ro = world.run(work, Duration.ofMinutes(1), Map.of(), "git", "push", readOnly, target, "master:refs/heads/new");
+        Sh.Result ro = world.run(work, Duration.ofMinutes(1), Map.of(), "git", "push", readOnly, target, "master:refs/heads/new");
         assertThat(ro.code()).as(ro.all()).isNotZero();
         assertThat(ro.err()).contains("Action blocked by GIT_ANNEX_SHELL_READONLY");
         assertThat(world.run(repo, Duration.ofMinutes(1), Map.of(), "git", "rev-parse", "--verify", "-q", "refs/heads/new").code())
@@ -116,17 +113,16 @@ class AppendOnlyPushIT {
         assertThat(head(repo, "master")).as("a fast-forward still goes through").isEqualTo(head(work, "master"));
     }
 
-    private void assertRefused(AnnexWorld.Result push, Path repo, String ref, String stillAt) throws Exception {
+    private void assertRefused(Sh.Result push, Path repo, String ref, String stillAt) throws Exception {
         assertThat(push.code()).as("push should have been refused:\n%s", push.all()).isNotZero();
         assertThat(push.all()).containsAnyOf("deny deleting", "non-fast-forward", "denyNonFastforwards", "rejected");
         assertThat(head(repo, ref)).as("%s unchanged", ref).isEqualTo(stillAt);
     }
 
     private String serve(Path repo, String... options) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(launcher, "serve", "--repo", repo.toString(),
-                "--port", "0"));
-        cmd.addAll(java.util.List.of(options));
-        server = world.start(tmp, Map.of(), cmd.toArray(String[]::new));
-        return ServeProcess.awaitUrl(server);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--repo", repo.toString(), "--port", "0"));
+        args.addAll(java.util.List.of(options));
+        server = world.serve(tmp, launcher, args.toArray(String[]::new));
+        return server.url();
     }
 }

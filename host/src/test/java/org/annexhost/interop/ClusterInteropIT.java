@@ -143,7 +143,7 @@ class ClusterInteropIT {
 
         // move --from respects numcopies: with numcopies 3 and the only other copy here, the client refuses.
         world.ok(client, "git", "annex", "numcopies", "3");
-        AnnexWorld.Result refused = world.run(client, Duration.ofMinutes(2), Map.of(),
+        Sh.Result refused = world.run(client, Duration.ofMinutes(2), Map.of(),
                 "git", "annex", "drop", "c.txt");
         assertThat(refused.code()).as(refused.all()).isNotZero();
         world.ok(client, "git", "annex", "numcopies", "1");

@@ -50,7 +50,7 @@ class ClusterTwoGatewaysInteropIT {
         world.ok(tmp, launcher, "updatecluster", "--repo", gatewayB.toString(), "pool", "--add", "n3");
 
         // A learns of B after B serves the cluster, and B proxying A back is the cycle A drops.
-        AnnexWorld.Result b = world.ok(tmp, launcher, "initremote", "--repo", gatewayA.toString(), "b", "type=git",
+        Sh.Result b = world.ok(tmp, launcher, "initremote", "--repo", gatewayA.toString(), "b", "type=git",
                 "url=localhost:" + gatewayB);
         assertThat(b.err()).contains("proxies this repository back");
         String extendedA = world.ok(tmp, launcher, "extendcluster", "--repo", gatewayA.toString(), "pool", "b").out();

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +27,7 @@ class GatewayChainInteropIT {
     Path tmp;
     AnnexWorld world;
     String launcher = System.getProperty("annexhost.launcher", "../annexhost");
-    final List<Process> servers = new ArrayList<>();
+    final List<ServeProcess> servers = new ArrayList<>();
     Path gateway;
     Path other;
     Path dir;
@@ -50,17 +49,15 @@ class GatewayChainInteropIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : servers) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
+        for (ServeProcess p : servers) {
+            p.close();
         }
     }
 
     private String serve(Path repo) throws Exception {
-        Process p = world.start(tmp, Map.of(), launcher, "serve", "--repo", repo.toString(), "--port", "0");
+        ServeProcess p = world.serve(tmp, launcher, "--repo", repo.toString(), "--port", "0");
         servers.add(p);
-        return ServeProcess.awaitUrl(p);
+        return p.url();
     }
 
     private Path cloneOverSsh(String name) throws Exception {
@@ -130,11 +127,11 @@ class GatewayChainInteropIT {
         world.ok(tmp, launcher, "init", third.toString());
         String thirdUuid = world.ok(third, "git", "config", "annex.uuid").out().trim();
         String thirdApi = "annex+" + serve(third).replaceFirst("/third\\.git$", "/git-annex/");
-        AnnexWorld.Result noUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+        Sh.Result noUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
                 "--repo", gateway.toString(), "api", "type=git", "url=" + thirdApi);
         assertThat(noUuid.code()).isNotZero();
         assertThat(noUuid.err()).contains("uuid=");
-        AnnexWorld.Result wrongUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+        Sh.Result wrongUuid = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
                 "--repo", gateway.toString(), "api", "type=git", "url=" + thirdApi, "uuid=00000000-0000-0000-0000-00000000000f");
         assertThat(wrongUuid.code()).isNotZero();
         assertThat(wrongUuid.err()).contains("404");
@@ -161,10 +158,10 @@ class GatewayChainInteropIT {
     @Test
     void gatewaysThatProxyEachOtherDoNotLoop() throws Exception {
         // The second annexhost proxies the first gateway back, over the ssh drop-in.
-        AnnexWorld.Result back = world.ok(tmp, launcher, "initremote", "--repo", other.toString(), "back", "type=git",
+        Sh.Result back = world.ok(tmp, launcher, "initremote", "--repo", other.toString(), "back", "type=git",
                 "url=localhost:" + gateway);
         assertThat(back.err()).contains("proxies this repository back").contains("cycle");
-        AnnexWorld.Result refreshed = world.ok(tmp, launcher, "enableremote", "--repo", gateway.toString(), "other");
+        Sh.Result refreshed = world.ok(tmp, launcher, "enableremote", "--repo", gateway.toString(), "other");
         assertThat(refreshed.err()).contains("proxies this repository back").contains("cycle");
         String listed = world.ok(tmp, launcher, "remotes", "--repo", gateway.toString()).out();
         assertThat(listed).contains("other\t").contains("other-dir\t").doesNotContain("other-back");
@@ -176,7 +173,7 @@ class GatewayChainInteropIT {
         world.ok(client, "git", "annex", "copy", "--to", "origin-other-dir", ".");
         assertThat(filesUnder(dir)).isEqualTo(1);
         // Asking the first gateway for a uuid that nothing behind it has is refused, not relayed round.
-        AnnexWorld.Result refused = world.run(client, java.time.Duration.ofSeconds(60), Map.of(), tmp.resolve("bin/ssh").toString(), "localhost",
+        Sh.Result refused = world.run(client, java.time.Duration.ofSeconds(60), Map.of(), tmp.resolve("bin/ssh").toString(), "localhost",
                 "git-annex-shell 'p2pstdio' '" + gateway + "' '00000000-0000-0000-0000-000000000001' --uuid 00000000-0000-0000-0000-0000000000ff");
         assertThat(refused.code()).isNotZero();
         assertThat(refused.err()).contains("expected repository UUID");

@@ -154,16 +154,16 @@ class GatewayDirectoryInteropIT {
     void unpublishedAndUnknownRemotesAreRefused() throws Exception {
         addFiles(1);
         world.ok(tmp, launcher, "unproxy", "--repo", gateway.toString(), "store");
-        AnnexWorld.Result r = world.run(client, java.time.Duration.ofMinutes(2), Map.of(),
+        Sh.Result r = world.run(client, java.time.Duration.ofMinutes(2), Map.of(),
                 "git", "annex", "copy", "--to", "origin-store", "photo 1.jpg");
         assertThat(r.code()).isNotZero();
         assertThat(r.all()).contains("expected repository UUID");
         assertThat(Files.list(store).filter(p -> !p.getFileName().toString().equals("tmp")).toList()).isEmpty();
-        AnnexWorld.Result bad = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+        Sh.Result bad = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
                 "--repo", gateway.toString(), "x", "type=nosuchtype");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("unknown remote type nosuchtype").contains("directory").contains("external");
-        AnnexWorld.Result missing = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
+        Sh.Result missing = world.run(tmp, java.time.Duration.ofMinutes(1), Map.of(), launcher, "initremote",
                 "--repo", gateway.toString(), "y", "type=directory");
         assertThat(missing.err()).contains("needs directory=");
         assertThat(List.of(missing.code())).doesNotContain(0);

@@ -68,7 +68,7 @@ class GatewayExternalInteropIT {
                 "externaltype=rclone", "annexhost-program=" + AnnexWorld.patchedRclone(tmp), "target=annexhosttest",
                 "prefix=" + store, "rclone_layout=lower", "encryption=none");
         // rclone's remote cannot find keys with & % : again (under git-annex too): exactly that fails.
-        AnnexWorld.Result test = world.run(tmp, java.time.Duration.ofMinutes(3), Map.of(), launcher, "testremote",
+        Sh.Result test = world.run(tmp, java.time.Duration.ofMinutes(3), Map.of(), launcher, "testremote",
                 "--repo", gateway.toString(), "cloud", "--size", "2000000");
         assertThat(test.code()).isEqualTo(1);
         assertThat(test.out()).contains(" passed, 1 failed, ").contains("key named \"a&b%c:d.bin\": FAILED");
@@ -88,7 +88,7 @@ class GatewayExternalInteropIT {
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
         world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "py", "type=external",
                 "externaltype=pydir", "annexhost-program=" + program, "directory=" + tmp.resolve("py-store"));
-        AnnexWorld.Result test = world.ok(tmp, launcher, "testremote", "--repo", gateway.toString(), "py",
+        Sh.Result test = world.ok(tmp, launcher, "testremote", "--repo", gateway.toString(), "py",
                 "--size", "2000000");
         assertThat(test.out()).contains(" passed, 0 failed, ");
         assertThat(test.out()).doesNotContain("resume an interrupted store: ok");

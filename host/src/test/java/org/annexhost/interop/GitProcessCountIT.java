@@ -3,15 +3,15 @@ package org.annexhost.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,11 +84,10 @@ class GitProcessCountIT {
         long before = Files.exists(gitLog) ? Files.readAllLines(gitLog).size() : 0;
         String command = "git-annex-shell 'p2pstdio' '" + repo + "' '55555555-6666-7777-8888-999999999999'"
                 + (remote == null ? "" : " --uuid " + remote);
-        ProcessBuilder pb = new ProcessBuilder(launcher, "shell", "-c", command).redirectError(tmp.resolve(tag + ".err").toFile());
-        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        Process p = new Sh(Map.of("PATH", bin + ":" + System.getenv("PATH"), "ANNEXHOST_NO_BUILD", "1"))
+                .builder(tmp, launcher, "shell", "-c", command).redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(tmp.resolve(tag + ".err").toFile()).start();
+        CompletableFuture<String> out = Sh.drain(p.getInputStream());
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write(in.toByteArray());
         }
@@ -99,21 +98,9 @@ class GitProcessCountIT {
         return Files.readAllLines(gitLog).size() - before;
     }
 
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
-
     private String run(String... cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true);
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        Process p = pb.start();
-        String out = read(p.getInputStream());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        Sh.Result r = new Sh(Map.of("ANNEXHOST_NO_BUILD", "1")).run(tmp, Duration.ofMinutes(2), cmd);
+        assertThat(r.code()).as(r.describe()).isZero();
+        return r.all();
     }
 }

@@ -2,17 +2,12 @@ package org.annexhost.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +24,7 @@ class HttpInteropIT {
     Path tmp;
     AnnexWorld world;
     String launcher = System.getProperty("annexhost.launcher", "../annexhost");
-    final List<Process> servers = new ArrayList<>();
+    final List<ServeProcess> servers = new ArrayList<>();
 
     @org.junit.jupiter.api.BeforeEach
     void setUp() throws Exception {
@@ -38,34 +33,23 @@ class HttpInteropIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : servers) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
+        for (ServeProcess p : servers) {
+            p.close();
         }
     }
 
     /** Starts the server and returns the http url of the repository. */
     private String serve(Path repo, String... options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher, "serve", "--repo", repo.toString(), "--port", "0"));
-        cmd.addAll(List.of(options));
-        return start(cmd);
+        List<String> args = new ArrayList<>(List.of("--repo", repo.toString(), "--port", "0"));
+        args.addAll(List.of(options));
+        return start(args.toArray(String[]::new));
     }
 
-    private String start(List<String> cmd) throws Exception {
-        Process p = world.start(tmp, Map.of(), cmd.toArray(String[]::new));
+    /** Starts {@code annexhost serve ARGS} and returns the http url of its first repository. */
+    private String start(String... args) throws Exception {
+        ServeProcess p = world.serve(tmp, launcher, args);
         servers.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (Exception e) {
-                return null;
-            }
-        });
-        String line = first.get(60, TimeUnit.SECONDS);
-        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
-        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+        return p.url();
     }
 
     private Path cloneHttp(String url, String name) throws Exception {
@@ -137,9 +121,9 @@ class HttpInteropIT {
         Path reader = cloneHttp(ro, "reader");
         world.ok(reader, "git", "annex", "get", "file 1.bin");
         addFiles(reader, "mine", 1, 5000);
-        AnnexWorld.Result copy = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "mine 1.bin");
+        Sh.Result copy = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "mine 1.bin");
         assertThat(copy.code()).isNotZero();
-        AnnexWorld.Result drop = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "file 1.bin");
+        Sh.Result drop = world.run(reader, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "file 1.bin");
         assertThat(drop.code()).isNotZero();
         assertThat(AnnexWorld.lines(world.ok(reader, "git", "annex", "find", "--in", "origin").out())).contains("file 1.bin");
     }
@@ -151,17 +135,17 @@ class HttpInteropIT {
         world.ok(tmp, launcher, "init", open.toString());
         world.ok(tmp, launcher, "init", locked.toString());
         world.ok(locked, "git", "config", "annexhost.unauthenticated", "readonly");
-        String first = start(new ArrayList<>(List.of(launcher, "serve", "--repo", open.toString(), "--repo", locked.toString(),
-                "--port", "0", "--unauth-appendonly")));
+        String first = start("--repo", open.toString(), "--repo", locked.toString(), "--port", "0",
+                "--unauth-appendonly");
         String base = first.substring(0, first.lastIndexOf('/'));
         Path a = cloneHttp(base + "/open.git", "a");
         addFiles(a, "a", 1, 1000);
         world.ok(a, "git", "annex", "copy", "--to", "origin", "a 1.bin");
-        AnnexWorld.Result drop = world.run(a, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "a 1.bin");
+        Sh.Result drop = world.run(a, Duration.ofMinutes(2), Map.of(), "git", "annex", "drop", "--from", "origin", "--force", "a 1.bin");
         assertThat(drop.code()).as("append-only: no removal").isNotZero();
         Path b = cloneHttp(base + "/locked.git", "b");
         addFiles(b, "b", 1, 1000);
-        AnnexWorld.Result copy = world.run(b, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "b 1.bin");
+        Sh.Result copy = world.run(b, Duration.ofMinutes(2), Map.of(), "git", "annex", "copy", "--to", "origin", "b 1.bin");
         assertThat(copy.code()).as("this repository is read-only for anonymous users").isNotZero();
         assertThat(AnnexWorld.lines(world.ok(b, "git", "annex", "find", "--in", "origin").out())).isEmpty();
     }
@@ -184,13 +168,13 @@ class HttpInteropIT {
     void directoryServesRepositoriesAddedAfterStart() throws Exception {
         Path dir = java.nio.file.Files.createDirectories(tmp.resolve("srv"));
         world.ok(tmp, launcher, "init", dir.resolve("first.git").toString());
-        String first = start(new ArrayList<>(List.of(launcher, "serve", "--directory", dir.toString(), "--port", "0")));
+        String first = start("--directory", dir.toString(), "--port", "0");
         String base = first.substring(0, first.lastIndexOf('/'));
         world.ok(tmp, launcher, "init", dir.resolve("team").resolve("second.git").toString());
         Path client = null;
         for (int i = 0; i < 40 && client == null; i++) {
             Thread.sleep(250);
-            AnnexWorld.Result r = world.run(tmp, Duration.ofMinutes(1), Map.of(), "git", "ls-remote", base + "/second.git");
+            Sh.Result r = world.run(tmp, Duration.ofMinutes(1), Map.of(), "git", "ls-remote", base + "/second.git");
             if (r.code() == 0) {
                 client = cloneHttp(base + "/second.git", "second");
             }

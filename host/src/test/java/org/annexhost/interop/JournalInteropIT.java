@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,14 +25,12 @@ class JournalInteropIT {
 
     @TempDir
     Path tmp;
-    final List<Process> servers = new ArrayList<>();
+    final List<ServeProcess> servers = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : servers) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
+        for (ServeProcess p : servers) {
+            p.close();
         }
     }
 
@@ -114,9 +111,10 @@ class JournalInteropIT {
     }
 
     private String serve(SshSandbox box, Path repo) throws Exception {
-        Process p = box.sh().start(tmp, box.launcher.toString(), "serve", "--repo", repo.toString(), "--port", "0", "--jobs", "16");
+        ServeProcess p = ServeProcess.start(box.sh(), tmp, box.launcher.toString(), "--repo", repo.toString(), "--port", "0",
+                "--jobs", "16");
         servers.add(p);
-        return ServeProcess.awaitUrl(p);
+        return p.url();
     }
 
     private Path httpClient(SshSandbox box, String url, String name) throws Exception {

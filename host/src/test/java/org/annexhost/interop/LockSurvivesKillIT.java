@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,20 +33,18 @@ class LockSurvivesKillIT {
     Path tmp;
     String launcher = System.getProperty("annexhost.launcher", "../annexhost");
 
+    final Sh sh = new Sh(Map.of("ANNEXHOST_NO_BUILD", "1", "ANNEXHOST_LOCK_RETENTION", Long.toString(RETENTION)));
+
     private List<String> run(String... cmd) throws Exception {
-        Process p = start(cmd);
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return List.of(out.split("\n"));
+        Sh.Result r = sh.run(tmp, Duration.ofMinutes(1), cmd);
+        assertThat(r.code()).as(r.describe()).isZero();
+        return List.of(r.out().split("\n"));
     }
 
+    /** Starts a shell conversation the test writes; its stderr to a file. */
     private Process start(String... cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(tmp.resolve("stderr.log").toFile());
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        pb.environment().put("ANNEXHOST_LOCK_RETENTION", Long.toString(RETENTION));
-        return pb.start();
+        return sh.builder(tmp, cmd).redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("stderr.log").toFile())).start();
     }
 
     /** As git-annex runs it over ssh. */

@@ -3,27 +3,92 @@ package org.annexhost.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Waits for a started {@code annexhost serve} to say where it serves. Stateless. */
-final class ServeProcess {
-    private ServeProcess() {
+/**
+ * One {@code annexhost serve} started for a test: started through the test's {@link Sh} (its
+ * sandbox's environment), ready once it says where it serves, its stderr kept in a file (never a
+ * pipe nobody reads, which would stall a talkative server), and stopped with its descendants on
+ * {@link #close}. The one way interop tests run a server.
+ */
+public final class ServeProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final String url;
+
+    private ServeProcess(Process process, Path log, String url) {
+        this.process = process;
+        this.log = log;
+        this.url = url;
     }
 
-    /** @return the http url of the first repository the process serves, once it says so (within a minute) */
-    static String awaitUrl(Process serve) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (Exception e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(line).as("server did not start").isNotNull().startsWith("serving http://");
-        return line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+    /**
+     * Starts {@code LAUNCHER serve ARGS...} in {@code dir}, its stderr to a new file there, and waits
+     * (up to a minute) for its first line.
+     */
+    public static ServeProcess start(Sh sh, Path dir, String launcher, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher, "serve"));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(dir, "serve-", ".log");
+        Process p = sh.builder(dir, cmd.toArray(String[]::new)).redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        try {
+            line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Sh.killTree(p.toHandle());
+            throw new AssertionError("annexhost serve did not start within a minute:\n" + Files.readString(log), e);
+        }
+        if (line == null || !line.startsWith("serving http://")) {
+            Sh.killTree(p.toHandle());
+            throw new AssertionError("annexhost serve did not start (" + line + "):\n" + Files.readString(log));
+        }
+        // Its later lines are not read: they go to a sink, so the server never blocks on stdout.
+        Sh.drain(p.getInputStream());
+        return new ServeProcess(p, log, line.substring("serving ".length(), line.indexOf(' ', "serving ".length())));
+    }
+
+    /** @return the http url of the first repository it serves */
+    public String url() {
+        return url;
+    }
+
+    /** @return what it has written to stderr (its log) so far */
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    public Path logFile() {
+        return log;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Stops it (as an operator would, then forcibly) with every process it started. */
+    @Override
+    public void close() throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        assertThat(process.isAlive()).as("annexhost serve still running after close").isFalse();
     }
 }

@@ -21,11 +21,16 @@ import java.util.concurrent.TimeoutException;
  * and the servers they started), so a hung peer fails the test instead of hanging the suite.
  * Immutable; thread-safe.
  */
-final class Sh {
+public final class Sh {
     /** What one finished command did. */
-    record Result(List<String> command, Path dir, int code, String out, String err, Duration took) {
+    public record Result(List<String> command, Path dir, int code, String out, String err, Duration took) {
+        /** What it printed, stdout then stderr. */
+        public String all() {
+            return out + err;
+        }
+
         /** The command, where it ran, its exit code, time and output: the body of a failure message. */
-        String describe() {
+        public String describe() {
             return "$ (cd " + dir + " && " + String.join(" ", command) + ")\nexit " + code + " after "
                     + took.toMillis() + " ms\n--- stdout ---\n" + tail(out) + "\n--- stderr ---\n" + tail(err);
         }
@@ -38,30 +43,40 @@ final class Sh {
     private final Map<String, String> env;
 
     /** {@code env} is added to (and overrides) this JVM's environment. */
-    Sh(Map<String, String> env) {
+    public Sh(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }
 
     /** The same runner with more environment. */
-    Sh with(Map<String, String> more) {
+    public Sh with(Map<String, String> more) {
         Map<String, String> all = new HashMap<>(env);
         all.putAll(more);
         return new Sh(all);
     }
 
-    /** Starts a command with stdin from /dev/null; the caller owns the process and its output. */
-    Process start(Path dir, String... command) throws IOException {
+    /** A command with this environment and stdin from /dev/null, for a caller that redirects more. */
+    public ProcessBuilder builder(Path dir, String... command) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
-        return pb.start();
+        return pb;
+    }
+
+    /** Starts a command with stdin from /dev/null; the caller owns the process and its output. */
+    public Process start(Path dir, String... command) throws IOException {
+        return builder(dir, command).start();
+    }
+
+    /** Starts a command whose stdin the caller writes (a conversation); the caller owns it all. */
+    public Process startWithInput(Path dir, String... command) throws IOException {
+        return builder(dir, command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     }
 
     /**
      * Runs a command to its end or its deadline. Past the deadline the command and its descendants
      * are killed and an {@link AssertionError} names the command and what it had printed.
      */
-    Result run(Path dir, Duration deadline, String... command) throws IOException {
+    public Result run(Path dir, Duration deadline, String... command) throws IOException {
         long t0 = System.nanoTime();
         Process p = start(dir, command);
         CompletableFuture<String> out = drain(p.getInputStream());
@@ -87,13 +102,13 @@ final class Sh {
     }
 
     /** Kills a process and every descendant it has now. */
-    static void killTree(ProcessHandle process) {
+    public static void killTree(ProcessHandle process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
     /** Reads a stream to its end on a thread of its own (never a shared pool a blocked read could starve). */
-    static CompletableFuture<String> drain(InputStream in) {
+    public static CompletableFuture<String> drain(InputStream in) {
         CompletableFuture<String> text = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (in) {

@@ -159,7 +159,6 @@ final class SshSandbox {
     /** Runs a command that must exit 0 within the deadline; the failure message carries the ssh log. */
     Sh.Result ok(Path dir, Duration deadline, String... command) throws IOException {
         Sh.Result r = sh.run(dir, deadline, command);
-        System.err.println("TIMING " + shell + " " + r.took().toMillis() + " " + String.join(" ", command));
         assertThat(r.code()).as("[%s] %s\n--- ssh stand-in log ---\n%s", shell, r.describe(), sshLogText()).isZero();
         return r;
     }

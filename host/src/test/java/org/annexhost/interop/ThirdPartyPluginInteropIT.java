@@ -54,7 +54,7 @@ class ThirdPartyPluginInteropIT {
         Files.copy(exampleJar(), plugins.resolve("flatfolder.jar"));
         world.ok(tmp, Duration.ofMinutes(2), noShipped, launcher, "initremote", "--repo", gateway.toString(),
                 "flat", "type=flatfolder", "folder=" + tmp.resolve("flat"));
-        AnnexWorld.Result test = world.ok(tmp, Duration.ofMinutes(3), noShipped, launcher, "testremote",
+        Sh.Result test = world.ok(tmp, Duration.ofMinutes(3), noShipped, launcher, "testremote",
                 "--repo", gateway.toString(), "flat", "--size", "3000000");
         assertThat(test.out()).contains(" passed, 0 failed, ");
 
@@ -90,9 +90,9 @@ class ThirdPartyPluginInteropIT {
                 }
             }
         }
-        AnnexWorld.Result r = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "remotes", "--repo", gateway.toString());
+        Sh.Result r = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "remotes", "--repo", gateway.toString());
         assertThat(r.err()).contains("plugin flatfolder").contains("future.jar").contains(">=9.0.0").contains(org.annexhost.api.ApiVersion.CURRENT);
-        AnnexWorld.Result init = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "initremote", "--repo",
+        Sh.Result init = world.run(tmp, Duration.ofMinutes(2), noShipped, launcher, "initremote", "--repo",
                 gateway.toString(), "flat", "type=flatfolder", "folder=" + tmp.resolve("flat"));
         assertThat(init.code()).isNotZero();
         assertThat(init.err()).contains("unknown remote type flatfolder");

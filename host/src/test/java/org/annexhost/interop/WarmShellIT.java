@@ -32,31 +32,24 @@ class WarmShellIT {
     final String launcher = Path.of(System.getProperty("annexhost.launcher", "../annexhost")).toAbsolutePath().toString();
     Path repo;
     Path runtime;
-    Process host;
+    Sh sh;
+    ServeProcess host;
     Path hostLog;
 
     @BeforeEach
     void startHost() throws Exception {
         repo = tmp.resolve("served.git");
         runtime = tmp.resolve("run");
+        sh = new Sh(Map.of("ANNEXHOST_RUNTIME_DIR", runtime.toString(), "ANNEXHOST_NO_BUILD", "1"));
         run(List.of(launcher, "init", repo.toString()), Map.of());
-        hostLog = tmp.resolve("host.log");
-        ProcessBuilder pb = new ProcessBuilder(launcher, "serve", "--repo", repo.toString(), "--port", "0")
-                .redirectError(hostLog.toFile());
-        pb.environment().putAll(env());
-        pb.environment().put("ANNEXHOST_LOG", "DEBUG");
-        host = pb.start();
-        ServeProcess.awaitUrl(host);
+        host = ServeProcess.start(sh.with(Map.of("ANNEXHOST_LOG", "DEBUG")), tmp, launcher, "--repo", repo.toString(),
+                "--port", "0");
+        hostLog = host.logFile();
     }
 
     @AfterEach
     void stopHost() throws Exception {
-        host.destroy();
-        host.waitFor(10, TimeUnit.SECONDS);
-    }
-
-    private Map<String, String> env() {
-        return Map.of("ANNEXHOST_RUNTIME_DIR", runtime.toString(), "ANNEXHOST_NO_BUILD", "1");
+        host.close();
     }
 
     /** One p2pstdio conversation through the shell: the lines in, the replies out. */
@@ -68,10 +61,8 @@ class WarmShellIT {
             throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(launcher, "shell", "-c", "git-annex-shell 'p2pstdio' '" + served + "' '66666666-7777-8888-9999-000000000000'"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(env());
-        pb.environment().putAll(extraEnv);
-        Process p = pb.start();
+        Process p = sh.with(extraEnv).builder(tmp, cmd.toArray(String[]::new))
+                .redirectInput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream in = p.getOutputStream()) {
             in.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -125,14 +116,9 @@ class WarmShellIT {
         String config = run(List.of(launcher, "shell", "-c", "git-annex-shell 'configlist' '" + repo + "'"), Map.of());
         assertThat(config).contains("annex.uuid=" + uuid);
         // git-annex's "ssh HOST true" under a forced command: SSH_ORIGINAL_COMMAND, no arguments.
-        ProcessBuilder pb = new ProcessBuilder(launcher, "shell").redirectErrorStream(true);
-        pb.environment().putAll(env());
-        pb.environment().put("SSH_ORIGINAL_COMMAND", "true");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).contains("git-annex-shell: bad parameters");
-        assertThat(p.exitValue()).isNotZero();
+        Sh.Result shTrue = sh.with(Map.of("SSH_ORIGINAL_COMMAND", "true")).run(tmp, java.time.Duration.ofMinutes(1), launcher, "shell");
+        assertThat(shTrue.err()).as(shTrue.describe()).contains("git-annex-shell: bad parameters");
+        assertThat(shTrue.code()).as(shTrue.describe()).isNotZero();
         assertThat(handedOver()).isEqualTo(2);
     }
 
@@ -149,7 +135,8 @@ class WarmShellIT {
 
     @Test
     void theGitAnnexClientWorksThroughTheRunningHost() throws Exception {
-        SshSandbox box = new SshSandbox(tmp.resolve("client-side"), SshSandbox.ShellUnderTest.ANNEXHOST).withEnv(env());
+        SshSandbox box = new SshSandbox(tmp.resolve("client-side"), SshSandbox.ShellUnderTest.ANNEXHOST)
+                .withEnv(Map.of("ANNEXHOST_RUNTIME_DIR", runtime.toString(), "ANNEXHOST_NO_BUILD", "1"));
         Path client = box.cloneClient(repo, "client");
         String serverUuid = box.uuidOf(repo);
         for (int i = 0; i < 12; i++) {
@@ -169,8 +156,7 @@ class WarmShellIT {
 
     @Test
     void withTheHostGoneTheShellServesItself() throws Exception {
-        host.destroy();
-        host.waitFor(10, TimeUnit.SECONDS);
+        host.close();
         List<String> r = converse(Map.of(), List.of(), "VERSION 4", "CHECKPRESENT WORM-s5-m1--hello");
         assertThat(r).contains("VERSION 4").endsWith("FAILURE");
     }
@@ -214,13 +200,8 @@ class WarmShellIT {
         assertThat(handedOver()).isZero();
     }
 
+    /** Runs a command to its end (within two minutes); its stdout and stderr. */
     private String run(List<String> cmd, Map<String, String> extra) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env());
-        pb.environment().putAll(extra);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return out;
+        return sh.with(extra).run(tmp, java.time.Duration.ofMinutes(2), cmd.toArray(String[]::new)).all();
     }
 }
