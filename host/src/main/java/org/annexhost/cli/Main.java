@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
  * wired. Each subcommand is its own class.
  */
 @Command(name = "annexhost", mixinStandardHelpOptions = true, version = "annexhost 0.1.0",
+        scope = CommandLine.ScopeType.INHERIT, // every command answers --help and --version
         description = "A pluggable git-annex P2P host and gateway.",
         subcommands = {InitCommand.class, ShellCommand.class, RemoteCommands.Init.class,
                 RemoteCommands.Enable.class, RemoteCommands.ListRemotes.class, RemoteCommands.Proxy.class,
