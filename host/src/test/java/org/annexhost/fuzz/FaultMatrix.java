@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.annexhost.api.key.Key;
 import org.annexhost.api.key.KeyPaths;
+import org.annexhost.interop.Sh;
 
 /**
  * Faults a real host meets, each ending with the same invariants as the fuzzers: the host killed
@@ -199,10 +200,10 @@ public final class FaultMatrix {
         cmd.addAll(List.of("bash", "-c", "mount -t tmpfs -o size=6m tmpfs " + q(mnt) + " && " + q(launcher) + " init " + q(repo)
                 + " >/dev/null && git --git-dir=" + q(repo) + " config annex.uuid && exec " + q(launcher) + " serve --repo "
                 + q(repo) + " --port 0"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(env);
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        Process serve = pb.start();
+        Map<String, String> serveEnv = new java.util.HashMap<>(env);
+        serveEnv.put("ANNEXHOST_NO_BUILD", "1");
+        Process serve = new Sh(serveEnv).builder(dir, cmd.toArray(String[]::new))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream(),
                     StandardCharsets.UTF_8));
@@ -276,8 +277,7 @@ public final class FaultMatrix {
             List<String> probe = new ArrayList<>(prefix);
             probe.addAll(List.of("bash", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt 2>/dev/null || mount -t tmpfs -o size=1m tmpfs /tmp"));
             try {
-                Process p = new ProcessBuilder(probe).redirectErrorStream(true).start();
-                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                if (new Sh(Map.of()).run(Path.of("/"), Duration.ofSeconds(30), probe.toArray(String[]::new)).code() == 0) {
                     return prefix;
                 }
             } catch (IOException e) {
@@ -341,9 +341,6 @@ public final class FaultMatrix {
     }
 
     private static String run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(60, TimeUnit.SECONDS);
-        return out;
+        return new Sh(Map.of()).run(dir, Duration.ofSeconds(60), cmd).all();
     }
 }

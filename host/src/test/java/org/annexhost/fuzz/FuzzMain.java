@@ -3,9 +3,9 @@ package org.annexhost.fuzz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.interop.Sh;
 
 /**
  * {@code bench/fuzz.sh [SECONDS]}: the long fuzz run. Splits the time between p2pstdio, the HTTP
@@ -49,10 +49,9 @@ public final class FuzzMain {
     static Path init(String launcher, Path dir, String name) throws Exception {
         Files.createDirectories(dir);
         Path repo = dir.resolve(name);
-        Process p = new ProcessBuilder(List.of(launcher, "init", repo.toString())).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("annexhost init " + repo + " failed");
+        Sh.Result r = new Sh(Map.of()).run(dir, Duration.ofMinutes(2), launcher, "init", repo.toString());
+        if (r.code() != 0) {
+            throw new IllegalStateException("annexhost init " + repo + " failed:\n" + r.describe());
         }
         return repo;
     }

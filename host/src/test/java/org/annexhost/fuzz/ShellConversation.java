@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.interop.Sh;
 
 /**
  * One p2pstdio conversation with a real {@code annexhost shell} process, as ssh would run it: the
@@ -78,10 +79,10 @@ final class ShellConversation implements AutoCloseable {
     /** Starts a command that ends in {@code annexhost shell ... p2pstdio}, and waits for AUTH-SUCCESS. */
     static ShellConversation startCommand(List<String> command, Map<String, String> env, Duration deadline)
             throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(env);
-        pb.environment().put("ANNEXHOST_NO_BUILD", "1");
-        ShellConversation c = new ShellConversation(pb.start());
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("ANNEXHOST_NO_BUILD", "1");
+        ShellConversation c = new ShellConversation(
+                new Sh(all).startWithInput(Path.of("").toAbsolutePath(), command.toArray(String[]::new)));
         Reply first = c.next(deadline);
         if (first == null || first.line() == null || !first.line().startsWith("AUTH-SUCCESS ")) {
             c.close();
