@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.annexhost.api.key.Key;
 import org.annexhost.api.key.KeyPaths;
-import org.annexhost.interop.Sh;
+import org.annexhost.testing.Sh;
 
 /**
  * Faults a real host meets, each ending with the same invariants as the fuzzers: the host killed

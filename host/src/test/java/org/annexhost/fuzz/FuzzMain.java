@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.annexhost.interop.Sh;
+import org.annexhost.testing.Sh;
 
 /**
  * {@code bench/fuzz.sh [SECONDS]}: the long fuzz run. Splits the time between p2pstdio, the HTTP

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.annexhost.api.key.Key;
-import org.annexhost.interop.ServeProcess;
-import org.annexhost.interop.Sh;
+import org.annexhost.testing.ServeProcess;
+import org.annexhost.testing.Sh;
 
 /**
  * Fuzzes {@code annexhost serve}: a real server process, spoken to over raw sockets so nothing
@@ -489,10 +489,7 @@ public final class HttpFuzzer {
     private String git(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "--git-dir=" + repo));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return new Sh(Map.of()).run(sandbox, Duration.ofSeconds(30), cmd.toArray(String[]::new)).out();
     }
 
     // --- the end

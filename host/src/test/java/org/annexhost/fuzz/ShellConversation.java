@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.annexhost.interop.Sh;
+import org.annexhost.testing.Sh;
 
 /**
  * One p2pstdio conversation with a real {@code annexhost shell} process, as ssh would run it: the

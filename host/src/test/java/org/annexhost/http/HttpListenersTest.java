@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -32,6 +31,7 @@ import org.annexhost.peer.PeerRegistry;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.annexhost.testing.MemoryStore;
+import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,10 +79,10 @@ class HttpListenersTest {
     void httpsFromPemFilesWithAuthenvOverHttpsOnly() throws Exception {
         Path cert = tmp.resolve("cert.pem");
         Path key = tmp.resolve("key.pem");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
-                "-out", cert.toString(), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Sh.Result openssl = new Sh(Map.of()).run(tmp, Duration.ofMinutes(1), "openssl", "req", "-x509", "-newkey", "rsa:2048",
+                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1");
+        assertThat(openssl.code()).as(openssl.describe()).isZero();
         HttpAccess access = new HttpAccess(HttpAccess.Permission.READ, true,
                 Map.of("alice", new HttpAccess.User("pw", HttpAccess.Permission.FULL)), false, true);
         try (P2pHttpServer s = server(new HttpOptions("127.0.0.1", 0, 4, 5, access, Optional.empty(), Optional.empty(),

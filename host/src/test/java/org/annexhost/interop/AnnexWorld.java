@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.annexhost.testing.ServeProcess;
+import org.annexhost.testing.Sh;
 
 /**
  * A sandbox for interop tests: a HOME of its own, an {@code ssh} stand-in first on PATH that runs

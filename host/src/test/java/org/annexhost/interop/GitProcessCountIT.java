@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,8 +38,7 @@ class GitProcessCountIT {
     void countingGit() throws Exception {
         bin = Files.createDirectories(tmp.resolve("bin"));
         gitLog = tmp.resolve("git.log");
-        String real = new String(new ProcessBuilder("bash", "-c", "command -v git").start().getInputStream().readAllBytes(),
-                StandardCharsets.UTF_8).strip();
+        String real = new Sh(Map.of()).run(tmp, Duration.ofSeconds(30), "bash", "-c", "command -v git").out().strip();
         Path git = bin.resolve("git");
         Files.writeString(git, "#!/bin/sh\necho \"$*\" >> '" + gitLog + "'\nexec '" + real + "' \"$@\"\n");
         Files.setPosixFilePermissions(git, PosixFilePermissions.fromString("rwxr-xr-x"));

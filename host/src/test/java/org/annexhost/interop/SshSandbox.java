@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.annexhost.testing.Sh;
 
 /**
  * A sandbox in which the real git-annex client reaches a server repository "over ssh": a HOME of

@@ -13,18 +13,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.content.ContentLengthException;
 import org.annexhost.api.key.Key;
 import org.annexhost.lock.LockTable;
+import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.repo.branch.PresenceLog;
 import org.annexhost.testing.FakeMonotonicClock;
+import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -222,11 +224,10 @@ class RepositoryStoreTest {
     void opensARepositoryThatGitAnnexMade() throws Exception {
         Path nonBare = tmp.resolve("work");
         Files.createDirectories(nonBare);
-        new ProcessBuilder("git", "init", "-q").directory(nonBare.toFile()).start().waitFor();
-        Process p = new ProcessBuilder("git", "annex", "init", "made by git-annex").directory(nonBare.toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("git annex init (run scripts/install-deps.sh if missing): %s", out).isZero();
+        Sh sh = new Sh(Map.of());
+        assertThat(sh.run(nonBare, Duration.ofMinutes(1), "git", "init", "-q").code()).isZero();
+        Sh.Result init = sh.run(nonBare, Duration.ofMinutes(1), "git", "annex", "init", "made by git-annex");
+        assertThat(init.code()).as("git annex init (run scripts/install-deps.sh if missing): %s", init.describe()).isZero();
         HostRepository r = HostRepository.open(nonBare);
         assertThat(r.isBare()).isFalse();
         assertThat(r.uuid()).isNotNull();

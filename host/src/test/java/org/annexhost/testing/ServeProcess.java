@@ -1,4 +1,4 @@
-package org.annexhost.interop;
+package org.annexhost.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

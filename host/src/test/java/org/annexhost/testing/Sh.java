@@ -1,4 +1,4 @@
-package org.annexhost.interop;
+package org.annexhost.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs commands for interop tests, each with a deadline, and keeps what they printed for assertion
- * messages. A command that outlives its deadline is killed with all its descendants (ssh stand-ins
+ * Runs commands for tests (the one way they run processes), each with a deadline, and keeps what
+ * they printed for assertion messages. A command that outlives its deadline is killed with all its descendants (ssh stand-ins
  * and the servers they started), so a hung peer fails the test instead of hanging the suite.
  * Immutable; thread-safe.
  */
