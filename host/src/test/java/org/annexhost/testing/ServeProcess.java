@@ -67,11 +67,7 @@ public final class ServeProcess implements AutoCloseable {
         return url;
     }
 
-    /** @return what it has written to stderr (its log) so far */
-    public String log() throws IOException {
-        return Files.readString(log);
-    }
-
+    /** @return the file its stderr (its log) goes to */
     public Path logFile() {
         return log;
     }
@@ -85,10 +81,10 @@ public final class ServeProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+        process.waitFor(10, TimeUnit.SECONDS);
+        Sh.killTree(process.toHandle());
         descendants.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
         assertThat(process.isAlive()).as("annexhost serve still running after close").isFalse();
     }
 }
