@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import org.annexhost.api.key.Key;
 import org.annexhost.testing.ServeProcess;
 import org.annexhost.testing.Sh;
@@ -73,16 +74,29 @@ public final class HttpFuzzer {
         }
     }
 
-    /** Runs until the deadline, then checks the invariants on what is stored. */
+    /** Runs until the deadline (the long form), then checks the invariants on what is stored. */
     public void run(Duration budget) throws Exception {
+        long end = System.nanoTime() + budget.toNanos();
+        run(done -> System.nanoTime() < end);
+    }
+
+    /**
+     * Runs exactly this many episodes, then checks the invariants: the bounded form in the suite,
+     * the same requests for the same seed however fast the machine is.
+     */
+    public void runEpisodes(int episodes) throws Exception {
+        run(done -> done < episodes);
+    }
+
+    private void run(IntPredicate more) throws Exception {
         Files.writeString(sandbox.resolve("outside.txt"), secret);
         Files.writeString(repo.getParent().resolve("config"), secret);
         uuid = git("config", "annex.uuid").strip();
         start();
-        long end = System.nanoTime() + budget.toNanos();
         try {
-            while (System.nanoTime() < end) {
+            for (int done = 0; more.test(done); done++) {
                 episode();
+                findings.count("http episodes", 1);
                 if (!server.process().isAlive()) {
                     findings.violation("crash", "the server died (exit " + server.process().exitValue() + ")");
                     start();

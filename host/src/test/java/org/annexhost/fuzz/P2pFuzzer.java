@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 import org.annexhost.api.key.Key;
 
@@ -80,13 +81,26 @@ public final class P2pFuzzer {
         }
     }
 
-    /** Runs until the deadline, then checks the invariants on what is stored. */
+    /** Runs until the deadline (the long form), then checks the invariants on what is stored. */
     public void run(Duration budget) throws Exception {
         long end = System.nanoTime() + budget.toNanos();
+        run(done -> System.nanoTime() < end);
+    }
+
+    /**
+     * Runs exactly this many episodes, then checks the invariants: the bounded form in the suite,
+     * the same lines for the same seed however fast the machine is.
+     */
+    public void runEpisodes(int episodes) throws Exception {
+        run(done -> done < episodes);
+    }
+
+    private void run(IntPredicate more) throws Exception {
         open();
         try {
-            while (System.nanoTime() < end) {
+            for (int done = 0; more.test(done); done++) {
                 episode();
+                findings.count("p2p episodes", 1);
             }
         } finally {
             if (c != null) {
