@@ -7,39 +7,144 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.LoggerFactory;
 
 /**
  * The host's logging, set up in code rather than from {@code logback.xml}: reading XML cost every
  * ssh connection a few hundred classes before its first reply. Logs go to stderr (stdout carries
- * the protocol), at {@code ANNEXHOST_LOG} (default WARN); PF4J's vague warnings and the AWS SDK's
- * per-request chatter are held back, since the host reports what matters itself. Found by
- * logback through {@code META-INF/services}.
+ * the protocol), or to {@code ANNEXHOST_LOG_FILE} when set, at {@code ANNEXHOST_LOG} (default
+ * WARN); the ssh shell moves them to the repository's log ({@link #toRepositoryLog}) so that they
+ * never reach the client's terminal. PF4J's vague warnings and the AWS SDK's per-request chatter
+ * are held back, since the host reports what matters itself. Plugins and external remotes log
+ * through the platform logger ({@code annexhost.remote.NAME}, a remote's stderr at INFO), which
+ * reaches the same log.
+ * Found by logback through {@code META-INF/services}.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
+    /** Where the log goes when {@code ANNEXHOST_LOG_FILE} does not say: under the git directory. */
+    public static final String REPOSITORY_LOG = "annex/annexhost.log";
+    private static final String APPENDER = "LOG";
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        LineEncoder encoder = new LineEncoder();
-        encoder.setContext(context);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
-        stderr.setContext(context);
-        stderr.setName("STDERR");
-        stderr.setTarget("System.err");
-        stderr.setEncoder(encoder);
-        stderr.start();
+        String file = System.getenv("ANNEXHOST_LOG_FILE");
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(System.getenv().getOrDefault("ANNEXHOST_LOG", "WARN"), Level.WARN));
-        root.addAppender(stderr);
+        root.addAppender(file == null || file.isEmpty() ? stderr(context) : new FileLog(context, Path.of(file)));
         context.getLogger("org.pf4j").setLevel(Level.ERROR);
         context.getLogger("software.amazon.awssdk").setLevel(Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * Sends the log to {@code GITDIR/annex/annexhost.log} instead of stderr, unless
+     * {@code ANNEXHOST_LOG_FILE} already chose a file: the shell's stderr is the ssh client's
+     * terminal, where only what git-annex-shell itself would print belongs. The file is opened
+     * when the first line is logged, so a conversation that logs nothing writes nothing.
+     */
+    public static void toRepositoryLog(Path gitDir) {
+        String file = System.getenv("ANNEXHOST_LOG_FILE");
+        if (file != null && !file.isEmpty()) {
+            return;
+        }
+        if (!Files.isDirectory(gitDir)) {
+            return; // not a repository: the shell refuses it, and nothing is made there
+        }
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        Appender<ILoggingEvent> old = root.getAppender(APPENDER);
+        root.addAppender(new FileLog(context, gitDir.resolve(REPOSITORY_LOG)));
+        if (old != null) {
+            root.detachAppender(old);
+            old.stop();
+        }
+    }
+
+    private static Appender<ILoggingEvent> stderr(LoggerContext context) {
+        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+        stderr.setContext(context);
+        stderr.setName(APPENDER);
+        stderr.setTarget("System.err");
+        stderr.setEncoder(encoder(context));
+        stderr.start();
+        return stderr;
+    }
+
+    private static LineEncoder encoder(LoggerContext context) {
+        LineEncoder encoder = new LineEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        return encoder;
+    }
+
+    /**
+     * Appends to a file, opened (with its directory, one level) at the first line. If it cannot be opened,
+     * the lines go to stderr after one line saying why: a log is not dropped silently.
+     */
+    static final class FileLog extends AppenderBase<ILoggingEvent> {
+        private final Path file;
+        private final LineEncoder encoder;
+        private OutputStream out;
+
+        FileLog(LoggerContext context, Path file) {
+            this.file = file;
+            this.encoder = encoder(context);
+            setContext(context);
+            setName(APPENDER);
+            start();
+        }
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            byte[] line = encoder.encode(e);
+            try {
+                if (out == null) {
+                    out = open();
+                }
+                out.write(line);
+                out.flush();
+            } catch (IOException broken) {
+                System.err.write(line, 0, line.length);
+            }
+        }
+
+        private OutputStream open() {
+            try {
+                if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+                    Files.createDirectory(file.getParent()); // annex/ in a repository git-annex never used
+                }
+                return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("annexhost: cannot write its log " + file + " (" + e.getMessage() + "); logging to stderr");
+                return System.err;
+            }
+        }
+
+        @Override
+        public void stop() {
+            super.stop();
+            if (out != null && out != System.err) {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // nothing more can be logged about the log
+                }
+            }
+        }
     }
 
     /**

@@ -6,6 +6,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,8 +86,13 @@ final class ShellCommand implements Callable<Integer> {
         try {
             ShellCommandLine line = ShellCommandLine.parse(command);
             ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv());
-            if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
+            if (line.directory().isPresent()) {
                 policy.checkDirectory(line.directory());
+                // From here on the host's own log lines go to the repository's log, not the client's terminal.
+                Path dir = policy.resolve(line.directory().get());
+                LogSetup.toRepositoryLog(Files.isDirectory(dir.resolve(".git")) ? dir.resolve(".git") : dir);
+            }
+            if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
                 Optional<Integer> served = ShellRelay.tryHost(args, System.getenv(),
                         new FileInputStream(FileDescriptor.in), protocolOut, System.err);
                 if (served.isPresent()) {

@@ -98,6 +98,43 @@ class GatewayExternalInteropIT {
         roundTrip("origin-py");
     }
 
+    /**
+     * A copy the remote refuses, over ssh: the client hears the reason as one git-annex-style line,
+     * and what the host logs (its warning, the remote's own stderr) goes to the repository's log
+     * instead of between git-annex's progress lines.
+     */
+    @Test
+    void aFailingCopyShowsTheClientOneLineAndTheHostLogsToTheRepository() throws Exception {
+        Path pydir = tmp.resolve("git-annex-remote-pydir");
+        try (var in = getClass().getResourceAsStream("/interop/git-annex-remote-pydir")) {
+            Files.copy(in, pydir);
+        }
+        Path program = tmp.resolve("talkative-pydir");
+        Files.writeString(program, "#!/bin/sh\necho 'pydir says hello on stderr' >&2\nexec " + pydir + " \"$@\"\n");
+        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(pydir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path store = tmp.resolve("py-store");
+        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "py", "type=external",
+                "externaltype=pydir", "annexhost-program=" + program, "directory=" + store);
+        Path log = gateway.resolve(org.annexhost.cli.LogSetup.REPOSITORY_LOG);
+        Files.deleteIfExists(log);
+        cloneClient();
+        AnnexWorld.writeRandom(client.resolve("refused.bin"), 5_000, 7);
+        world.ok(client, "git", "annex", "add", ".");
+        world.ok(client, "git", "commit", "-q", "-m", "one file");
+        Files.createFile(store.resolve("refuse-stores")); // the test remote's switch
+        // At INFO the host also logs what the remote prints on its stderr: more to keep from the terminal.
+        Sh.Result copy = world.run(client, java.time.Duration.ofMinutes(2), Map.of("ANNEXHOST_LOG", "INFO"),
+                "git", "annex", "copy", "--to", "origin-py", "refused.bin");
+        assertThat(copy.code()).as(copy.describe()).isNotZero();
+        assertThat(copy.err()).as("what the client's terminal shows\n%s", copy.describe())
+                .doesNotContain("WARN", "INFO", "ERROR ", "o.a.", "org.annexhost", "pydir says hello", "\tat ");
+        assertThat(copy.all()).as(copy.describe()).contains("refused.bin").contains("failed");
+        assertThat(log).as("the repository's log").exists();
+        assertThat(Files.readString(log)).as("the repository's log")
+                .contains("WARN").contains("not stored").contains("py stderr: pydir says hello on stderr");
+    }
+
     private static java.util.List<String> filesUnder(Path dir) throws java.io.IOException {
         if (!Files.exists(dir)) {
             return java.util.List.of();

@@ -20,6 +20,7 @@ import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.P2PConnection;
 import org.annexhost.testing.FakeMonotonicClock;
 import org.annexhost.testing.StoreFixture;
+import org.annexhost.testing.Warnings;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,12 @@ class TranscriptTest {
                     && u.verb().equals("partial")), kind + " keeps no partial upload to resume from");
             assumeTrue(store.locksContent() || t.steps().stream().noneMatch(s -> s instanceof Transcript.Send u
                     && u.line().startsWith("LOCKCONTENT")), kind + " refuses LOCKCONTENT");
-            play(t, store, clock, transport);
+            List<String> warnings = Warnings.during(() -> play(t, store, clock, transport));
+            boolean mayWarn = t.steps().stream().anyMatch(s -> s instanceof Transcript.Setup u && u.verb().equals("warns"));
+            if (!mayWarn) {
+                // A log line says what happened: a request answered as the protocol wants is no warning.
+                assertThat(warnings).as("%s on %s: what the server logged at WARN or above (a transcript that may warn says @warns)", t.name(), kind).isEmpty();
+            }
         }
     }
 

@@ -319,9 +319,13 @@ public final class ProtocolServer {
                     throw new ProtocolException(c.name() + ": PUT " + key + " not stored: " + e.getMessage(), e);
                 }
                 // The store failed, not the connection: take the rest of the DATA, then say so.
-                LOG.warn("{}: PUT {} not stored: {}", c.name(), key, e.getMessage());
                 incoming.drain();
-                receiveValidity(c);
+                Optional<Boolean> validity = receiveValidity(c);
+                if (data.length() == 0 && validity.equals(Optional.of(false))) {
+                    // The sender had nothing to send (p2phttp's putoffset probe ends this way): no failure.
+                    return reply(c, false);
+                }
+                LOG.warn("{}: PUT {} not stored: {}", c.name(), key, e.getMessage());
                 if (StoreFailures.isDiskFull(e) && c.version().hasPlusReplies()) {
                     // v2 clients take ERROR as the PUT's answer and show it: the server's disk, not theirs.
                     c.send(new Error(StoreFailures.diskFull(key)));

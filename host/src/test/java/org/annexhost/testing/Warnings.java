@@ -1,0 +1,55 @@
+package org.annexhost.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the host's own code logged at WARN or above while an action ran, as {@code LEVEL logger:
+ * message} lines: for tests that hold log lines to what happened. Lines logged on any thread
+ * count, so the action's server threads are seen too; tests using it must not run in parallel
+ * with other logging tests.
+ */
+public final class Warnings {
+    private Warnings() {
+    }
+
+    /** An action that may throw. */
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs the action and returns the lines; the action's failure is thrown after the appender is gone. */
+    public static List<String> during(Action action) throws Exception {
+        List<String> lines = new ArrayList<>();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger host = context.getLogger("org.annexhost");
+        AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+                    synchronized (lines) {
+                        lines.add(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+                    }
+                }
+            }
+        };
+        capture.setContext(context);
+        capture.start();
+        host.addAppender(capture);
+        try {
+            action.run();
+        } finally {
+            host.detachAppender(capture);
+            capture.stop();
+        }
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+}
