@@ -21,6 +21,10 @@ final class HttpReplies {
         write(response, callback, status, "application/json", json + "\n");
     }
 
+    static void health(Response response, Callback callback, Health.Answer answer) {
+        write(response, callback, answer.status(), Health.TYPE, answer.json() + "\n");
+    }
+
     static void text(Response response, Callback callback, int status, String text) {
         write(response, callback, status, "text/plain; charset=utf-8", text + "\n");
     }

@@ -64,6 +64,9 @@ public final class P2pHttpServer implements AutoCloseable {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (health(request, response, callback, repositories)) {
+                    return true;
+                }
                 return route(request, response, callback, api, git);
             }
         });
@@ -102,6 +105,25 @@ public final class P2pHttpServer implements AutoCloseable {
         connector.setPort(options.port());
         connector.setIdleTimeout(idle);
         return connector;
+    }
+
+    /**
+     * {@code GET /healthz} and {@code /readyz}, answered before admission: a server busy with
+     * every job is still alive, and says whether its repositories are usable.
+     */
+    private static boolean health(Request request, Response response, Callback callback,
+                                  Map<String, HttpRepository> repositories) {
+        String path = Request.getPathInContext(request);
+        if (!path.equals("/healthz") && !path.equals("/readyz")) {
+            return false;
+        }
+        if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            HttpReplies.text(response, callback, 405, request.getMethod() + " " + path + ": only GET and HEAD");
+            return true;
+        }
+        HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive() : Health.ready(repositories));
+        return true;
     }
 
     private boolean route(Request request, Response response, Callback callback, AnnexApi api, GitSmartHttp git)
