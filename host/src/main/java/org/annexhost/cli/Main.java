@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * The {@code annexhost} command: the composition root, where every collaborator is built and
  * wired. Each subcommand is its own class.
  */
-@Command(name = "annexhost", mixinStandardHelpOptions = true, version = "annexhost 0.1.0",
+@Command(name = "annexhost", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
         scope = CommandLine.ScopeType.INHERIT, // every command answers --help and --version
         description = "A pluggable git-annex P2P host and gateway.",
         subcommands = {InitCommand.class, ShellCommand.class, RemoteCommands.Init.class,
