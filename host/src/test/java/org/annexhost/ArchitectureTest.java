@@ -22,8 +22,21 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.annexhost.shell..", "org.annexhost.cli..", "org.annexhost.http..",
                         "org.annexhost.repo..", "org.annexhost.plugin..", "org.annexhost.lock..",
-                        "org.annexhost.cluster..", "org.annexhost.remote..",
-                        "org.pf4j..", "org.eclipse.jetty..", "picocli..", "java.nio.file..")
+                        "org.annexhost.cluster..", "org.annexhost.remote..", "org.annexhost.metrics..",
+                        "org.pf4j..", "org.eclipse.jetty..", "picocli..", "java.nio.file..", "io.micrometer..")
+                .check(HOST);
+    }
+
+    @Test
+    void metricsObserveAndKnowNothingOfWhatTheyMeasure() {
+        // The protocol core reports through ServerEvents; HTTP feeds and reads HostMetrics. Only
+        // the metrics package (and the composition root, which builds it) touches Micrometer.
+        noClasses().that().resideInAPackage("org.annexhost.metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                        "org.annexhost.repo..", "org.annexhost.http..", "org.annexhost.shell..", "org.annexhost.peer..")
+                .check(HOST);
+        noClasses().that().resideOutsideOfPackage("org.annexhost.metrics..")
+                .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
                 .check(HOST);
     }
 

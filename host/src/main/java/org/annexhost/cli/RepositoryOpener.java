@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.annexhost.lock.LockTable;
 import org.annexhost.peer.PeerThreads;
+import org.annexhost.p2p.server.ServerEvents;
 import org.annexhost.repo.GitServices;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.RepositoryStore;
@@ -52,7 +53,7 @@ final class RepositoryOpener implements ServedRepository.Opener {
         PeerThreads threads = new PeerThreads("shell", 64);
         PeerThreads lockThreads = new PeerThreads("shell-locks", 8);
         return new ServedHostRepository(repo, services, new RepositoryPeers(repo, store, services, remotes,
-                MonotonicClock.system(), threads, lockThreads), false, () -> {
+                MonotonicClock.system(), threads, lockThreads, peer -> ServerEvents.NONE), false, () -> {
                     // The command is done: plugins stop, what their remotes journalled is committed.
                     synchronized (setup) {
                         if (setup[0] != null) {

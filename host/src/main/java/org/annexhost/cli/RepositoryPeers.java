@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.server.RepositoryServices;
+import org.annexhost.p2p.server.ServerEvents;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
@@ -39,6 +41,7 @@ final class RepositoryPeers implements PeerResolver {
     private final MonotonicClock clock;
     private final PeerThreads threads;
     private final PeerThreads lockThreads;
+    private final Function<String, ServerEvents> events;
     private final Map<Uuid, Peer> proxied = new ConcurrentHashMap<>();
 
     /**
@@ -49,16 +52,21 @@ final class RepositoryPeers implements PeerResolver {
      * @param clock what GETTIMESTAMP reads, and REMOVE-BEFORE deadlines are in
      * @param threads the conversations of peers served in this process run on
      * @param lockThreads the conversations holding content locks run on, apart
+     * @param events what each protocol server here reports to, by the name of the peer it serves
+     *     (the repository's folder name, or the remote's)
      */
     RepositoryPeers(HostRepository repo, LocalStore store, RepositoryServices services, Remotes remotes,
-                    MonotonicClock clock, PeerThreads threads, PeerThreads lockThreads) {
+                    MonotonicClock clock, PeerThreads threads, PeerThreads lockThreads,
+                    Function<String, ServerEvents> events) {
         this.uuid = repo.uuid();
         this.remotes = remotes;
         this.clock = clock;
         this.threads = threads;
         this.lockThreads = lockThreads;
-        this.own = new LocalPeer(repo.path().getFileName().toString(),
-                new ProtocolServer(uuid, store, ProtocolServer.Options.of(clock).services(services)),
+        this.events = events;
+        String name = repo.path().getFileName().toString();
+        this.own = new LocalPeer(name,
+                new ProtocolServer(uuid, store, ProtocolServer.Options.of(clock).services(services).events(events.apply(name))),
                 threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT);
     }
 
@@ -74,7 +82,7 @@ final class RepositoryPeers implements PeerResolver {
                 return Optional.empty();
             }
             p = proxied.computeIfAbsent(wanted, u -> found.get() instanceof ServedRemotes.Proxied.Store s
-                    ? new LocalPeer(s.name(), new ProtocolServer(u, s.store(), ProtocolServer.Options.of(clock)),
+                    ? new LocalPeer(s.name(), new ProtocolServer(u, s.store(), ProtocolServer.Options.of(clock).events(events.apply(s.name()))),
                             threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)
                     : ((ServedRemotes.Proxied.Repository) found.get()).peer());
         }

@@ -91,6 +91,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--clusterjobs", description = "accepted for git-annex compatibility; a cluster PUT writes to all its chosen nodes at once")
     private int clusterjobs = 1;
 
+    @Option(names = "--metrics-token-file", description = {"a file holding the bearer token that lets clients beyond",
+            "loopback read /metrics (or set ANNEXHOST_METRICS_TOKEN); without it only loopback may"})
+    private Path metricsTokenFile;
+
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
@@ -102,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
     /** The repositories ssh clients' shells may hand over, by real path. */
     private final Map<Path, ServedHostRepository> warm = new java.util.concurrent.ConcurrentHashMap<>();
     private ShellListener shells;
+    private org.annexhost.metrics.HostMetrics metrics;
 
     @Override
     public Integer call() throws Exception {
@@ -110,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(chainfile)));
         HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
                 Optional.ofNullable(socket), tls, lockedfiles, proxyconnections, java.time.Duration.ofSeconds(clientTimeout));
+        metrics = new org.annexhost.metrics.HostMetrics(metricsToken());
         repos.addAll(RepositoryDirectories.find(directories));
         if (repos.isEmpty() && directories.isEmpty()) {
             Path dflt = Path.of("data", "default.git");
@@ -137,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer)) {
+        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer, metrics)) {
             server.start();
             String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
             for (String name : byName.keySet()) {
@@ -156,8 +162,21 @@ final class ServeCommand implements Callable<Integer> {
                 shells.close();
             }
             setups.forEach(HostSetup::close);
+            metrics.close();
         }
         return 0;
+    }
+
+    /** The token from its file or the environment, never from the command line, where ps shows it to everyone. */
+    private Optional<String> metricsToken() throws java.io.IOException {
+        String t = metricsTokenFile != null ? Files.readString(metricsTokenFile).strip() : System.getenv("ANNEXHOST_METRICS_TOKEN");
+        if (t == null) {
+            return Optional.empty();
+        }
+        if (t.length() < 16) {
+            throw new IllegalArgumentException("the metrics token must have at least 16 characters");
+        }
+        return Optional.of(t);
     }
 
     private Optional<org.annexhost.shell.ServedRepository> warmRepository(Path dir) {
@@ -194,8 +213,9 @@ final class ServeCommand implements Callable<Integer> {
         PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
         // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
         PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
+        String repositoryName = repo.path().getFileName().toString();
         RepositoryPeers repoPeers = new RepositoryPeers(repo, store, services, () -> setup.served, MonotonicClock.system(),
-                threads, lockThreads);
+                threads, lockThreads, peer -> metrics.server(repositoryName, peer));
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
         // This host commits the journal every 2 s and before every fetch: a conversation need not wait.

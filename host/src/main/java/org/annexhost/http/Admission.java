@@ -58,6 +58,21 @@ final class Admission {
         };
     }
 
+    /** @return job slots in use now */
+    int jobsBusy() {
+        return jobCount - jobs.availablePermits();
+    }
+
+    /** @return transfer slots in use now */
+    int transfersBusy() {
+        return transferCount - transfers.availablePermits();
+    }
+
+    /** @return requests waiting for a job slot now */
+    int waiting() {
+        return waiting.get();
+    }
+
     /** @return why a request of this kind was refused, for the client */
     String refusal(Kind kind) {
         return kind == Kind.TRANSFER

@@ -49,6 +49,11 @@ final class AnnexApi {
             "put", v -> true, "putoffset", v -> v.compareTo(PUTOFFSET_SINCE) >= 0, "lockcontent", v -> true,
             "keeplocked", v -> true);
     private static final Set<String> WRITES = Set.of("put", "putoffset");
+
+    /** @return whether the API has an operation of this name (in some version) */
+    static boolean isOperation(String name) {
+        return SINCE.containsKey(name);
+    }
     private static final Set<String> REMOVES = Set.of("remove", "remove-before");
 
     private final PeerResolver peers;

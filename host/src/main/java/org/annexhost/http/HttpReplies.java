@@ -25,6 +25,10 @@ final class HttpReplies {
         write(response, callback, answer.status(), Health.TYPE, answer.json() + "\n");
     }
 
+    static void metrics(Response response, Callback callback, String exposition) {
+        write(response, callback, 200, org.annexhost.metrics.HostMetrics.CONTENT_TYPE, exposition);
+    }
+
     static void text(Response response, Callback callback, int status, String text) {
         write(response, callback, status, "text/plain; charset=utf-8", text + "\n");
     }

@@ -45,6 +45,11 @@ final class KeptLocks implements AutoCloseable {
         return retention;
     }
 
+    /** @return locks kept for keeplocked requests now */
+    int held() {
+        return held.size();
+    }
+
     /** @return the --lockedfiles limit */
     int max() {
         return max;

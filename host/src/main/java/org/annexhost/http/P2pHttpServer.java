@@ -3,6 +3,7 @@ package org.annexhost.http;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.annexhost.metrics.HostMetrics;
 import org.annexhost.peer.PeerResolver;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -29,6 +30,10 @@ public final class P2pHttpServer implements AutoCloseable {
     private final Conversations conversations;
     private final KeptLocks locks;
     private final Admission admission;
+    private final HostMetrics metrics;
+    private final boolean ownsMetrics;
+    /** The request attribute naming its endpoint for metrics (a bounded set of words). */
+    private static final String ENDPOINT = "annexhost.endpoint";
 
     /**
      * @param options how to run
@@ -38,16 +43,20 @@ public final class P2pHttpServer implements AutoCloseable {
      */
     public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention) {
-        this(options, peers, repositories, lockRetention, Map.of());
+        this(options, peers, repositories, lockRetention, Map.of(), null);
     }
 
     /**
      * @param accessByPeer rules of repositories that have their own, by the uuid of each peer they serve
      *     (may change while running)
+     * @param metrics where the server's measures go and {@code /metrics} reads (the caller closes
+     *     it), or null for metrics of this server's own, readable from loopback
      */
     public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
-                         Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer) {
+                         Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, HostMetrics metrics) {
         this.options = options;
+        this.ownsMetrics = metrics == null;
+        this.metrics = metrics == null ? HostMetrics.loopbackOnly() : metrics;
         int perRepository = Math.max(4, options.jobs());
         this.conversations = new Conversations(uuid -> repositories.values().stream().anyMatch(r -> r.uuid().equals(uuid))
                 ? perRepository : options.proxyConnections());
@@ -61,15 +70,39 @@ public final class P2pHttpServer implements AutoCloseable {
         server.addConnector(connector(options));
         AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer);
         GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl());
+        this.metrics.gauge("annexhost.http.jobs.busy", "job slots in use (--jobs)", admission::jobsBusy);
+        this.metrics.gauge("annexhost.http.jobs.waiting", "requests waiting for a job slot", admission::waiting);
+        this.metrics.gauge("annexhost.http.transfers.busy", "transfer slots in use", admission::transfersBusy);
+        this.metrics.gauge("annexhost.http.conversations.open", "P2P conversations open, idle or lent", conversations::open);
+        this.metrics.gauge("annexhost.http.locks.held", "content locks kept for keeplocked", locks::held);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (health(request, response, callback, repositories)) {
+                long start = System.nanoTime();
+                Callback measured = new Callback.Nested(callback) {
+                    @Override
+                    public void succeeded() {
+                        measure(request, response.getStatus(), start);
+                        super.succeeded();
+                    }
+
+                    @Override
+                    public void failed(Throwable x) {
+                        measure(request, 0, start); // status 0: the answer did not complete
+                        super.failed(x);
+                    }
+                };
+                if (operatorRequest(request, response, measured, repositories)) {
                     return true;
                 }
-                return route(request, response, callback, api, git);
+                return route(request, response, measured, api, git);
             }
         });
+    }
+
+    private void measure(Request request, int status, long start) {
+        Object endpoint = request.getAttribute(ENDPOINT);
+        metrics.httpRequest(endpoint == null ? "other" : endpoint.toString(), status, System.nanoTime() - start);
     }
 
     /** Client transfers at once: four per job, at least 16. */
@@ -108,18 +141,38 @@ public final class P2pHttpServer implements AutoCloseable {
     }
 
     /**
-     * {@code GET /healthz} and {@code /readyz}, answered before admission: a server busy with
-     * every job is still alive, and says whether its repositories are usable.
+     * {@code GET /healthz}, {@code /readyz} and {@code /metrics}, answered before admission: a
+     * server busy with every job is still alive, says whether its repositories are usable, and
+     * shows how busy it is. Metrics are for loopback (or a unix socket), else for the bearer of
+     * {@code --metrics-token}.
      */
-    private static boolean health(Request request, Response response, Callback callback,
-                                  Map<String, HttpRepository> repositories) {
+    private boolean operatorRequest(Request request, Response response, Callback callback,
+                                    Map<String, HttpRepository> repositories) {
         String path = Request.getPathInContext(request);
-        if (!path.equals("/healthz") && !path.equals("/readyz")) {
+        if (!path.equals("/healthz") && !path.equals("/readyz") && !path.equals("/metrics")) {
             return false;
         }
+        request.setAttribute(ENDPOINT, path.substring(1));
         if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             HttpReplies.text(response, callback, 405, request.getMethod() + " " + path + ": only GET and HEAD");
+            return true;
+        }
+        if (path.equals("/metrics")) {
+            // A unix socket's peer has no internet address: it is local by construction.
+            java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+            java.net.InetAddress from = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+            Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            if (!metrics.mayRead(from, authorization)) {
+                if (metrics.hasToken()) {
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"annexhost metrics\"");
+                    HttpReplies.text(response, callback, 401, "metrics: a bearer token is needed from beyond loopback");
+                } else {
+                    HttpReplies.text(response, callback, 403, "metrics are served to loopback only (serve --metrics-token lets others in)");
+                }
+                return true;
+            }
+            HttpReplies.metrics(response, callback, metrics.scrape());
             return true;
         }
         HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive() : Health.ready(repositories));
@@ -136,6 +189,8 @@ public final class P2pHttpServer implements AutoCloseable {
             HttpReplies.text(response, callback, 400, e.getMessage());
             return true;
         }
+        request.setAttribute(ENDPOINT, parsed.map(a -> AnnexApi.isOperation(a.operation()) ? a.operation() : "unknown")
+                .orElse(path.startsWith("/git-annex/") ? "unknown" : "git"));
         Admission.Kind kind = parsed.map(P2pHttpServer::kind).orElse(Admission.Kind.JOB);
         Optional<Admission.Slot> slot = admission.admit(kind);
         if (slot.isEmpty()) {
@@ -217,5 +272,8 @@ public final class P2pHttpServer implements AutoCloseable {
         server.stop();
         locks.close();
         conversations.close();
+        if (ownsMetrics) {
+            metrics.close();
+        }
     }
 }

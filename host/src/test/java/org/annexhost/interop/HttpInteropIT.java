@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.annexhost.testing.Metrics;
 import org.annexhost.testing.ServeProcess;
 import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.AfterEach;
@@ -106,6 +107,22 @@ class HttpInteropIT {
         assertThat(there).contains("file 3.bin").doesNotContain("file 2.bin", "file 4.bin");
         world.ok(client, "git", "annex", "sync", "--no-content");
         world.ok(repo, "git", "annex", "fsck");
+
+        // What the operator's /metrics shows of it (loopback: no token needed).
+        String m = Metrics.scrape(url);
+        String p2p = "annexhost_p2p_requests_seconds_count";
+        assertThat(Metrics.sum(m, p2p, "repository=\"photos.git\"", "verb=\"PUT\"", "reply=\"SUCCESS\""))
+                .as("PUTs stored (11 files copied; the move found its file there)").isGreaterThanOrEqualTo(11);
+        assertThat(Metrics.sum(m, p2p, "verb=\"GET\"", "reply=\"DATA\"")).as("GETs sent").isGreaterThanOrEqualTo(11);
+        assertThat(Metrics.sum(m, p2p, "verb=\"REMOVE\"", "reply=\"SUCCESS\"")).as("removes").isGreaterThanOrEqualTo(2);
+        assertThat(Metrics.sum(m, p2p, "verb=\"LOCKCONTENT\"")).as("drops lock first").isGreaterThanOrEqualTo(1);
+        assertThat(Metrics.sum(m, "annexhost_http_requests_seconds_count", "endpoint=\"put\"", "status=\"200\""))
+                .isGreaterThanOrEqualTo(11);
+        assertThat(Metrics.sum(m, "annexhost_http_requests_seconds_count", "endpoint=\"git\"")).as("git over http")
+                .isPositive();
+        long stored = hashes.keySet().stream().mapToLong(f -> client.resolve(f).toFile().length()).sum();
+        assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(stored);
+        assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"out\"")).isGreaterThanOrEqualTo(stored);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.testing.Metrics;
 import org.annexhost.testing.ServeProcess;
 import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.AfterEach;
@@ -154,6 +155,14 @@ class WarmShellIT {
         assertThat(where.get("f1.bin")).doesNotContain(serverUuid);
         assertThat(where.get("f3.bin")).contains(serverUuid);
         assertThat(handedOver()).as("conversations the host served").isGreaterThanOrEqualTo(3);
+        // The host counted what it served over ssh, and none of it as HTTP.
+        String m = Metrics.scrape(host.url());
+        String p2p = "annexhost_p2p_requests_seconds_count";
+        assertThat(Metrics.sum(m, p2p, "repository=\"served.git\"", "verb=\"PUT\"", "reply=\"SUCCESS\"")).isEqualTo(12);
+        assertThat(Metrics.sum(m, p2p, "verb=\"GET\"", "reply=\"DATA\"")).isEqualTo(12);
+        assertThat(Metrics.sum(m, p2p, "verb=\"REMOVE\"", "reply=\"SUCCESS\"")).isEqualTo(2);
+        assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(12 * 10_000);
+        assertThat(Metrics.sum(m, "annexhost_http_requests_seconds_count", "endpoint=\"put\"")).isZero();
     }
 
     @Test

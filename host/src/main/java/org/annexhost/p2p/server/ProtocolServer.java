@@ -45,6 +45,7 @@ public final class ProtocolServer {
     private final MonotonicClock clock;
     private final Optional<RepositoryServices> services;
     private final ProtocolVersion maxVersion;
+    private final ServerEvents events;
 
     /**
      * How a server serves, apart from what: what clients may do, the clock behind GETTIMESTAMP,
@@ -55,35 +56,42 @@ public final class ProtocolServer {
      * @param clock the monotonic clock behind GETTIMESTAMP
      * @param services git services for CONNECT and NOTIFYCHANGE, if the repository has them
      * @param maxVersion the highest protocol version to agree to
+     * @param events what is told of each request served (metrics)
      */
     public record Options(ServerMode mode, MonotonicClock clock, Optional<RepositoryServices> services,
-                          ProtocolVersion maxVersion) {
+                          ProtocolVersion maxVersion, ServerEvents events) {
         /** Checks every part is there. */
         public Options {
             java.util.Objects.requireNonNull(mode, "mode");
             java.util.Objects.requireNonNull(clock, "clock");
             java.util.Objects.requireNonNull(services, "services");
             java.util.Objects.requireNonNull(maxVersion, "maxVersion");
+            java.util.Objects.requireNonNull(events, "events");
         }
 
-        /** @return read-write, no git services, the latest version, timestamps from the clock */
+        /** @return read-write, no git services, the latest version, timestamps from the clock, unobserved */
         public static Options of(MonotonicClock clock) {
-            return new Options(ServerMode.READ_WRITE, clock, Optional.empty(), ProtocolVersion.LATEST);
+            return new Options(ServerMode.READ_WRITE, clock, Optional.empty(), ProtocolVersion.LATEST, ServerEvents.NONE);
         }
 
         /** @return these options, clients limited to the mode */
         public Options mode(ServerMode m) {
-            return new Options(m, clock, services, maxVersion);
+            return new Options(m, clock, services, maxVersion, events);
         }
 
         /** @return these options with the repository's git services */
         public Options services(RepositoryServices s) {
-            return new Options(mode, clock, Optional.of(s), maxVersion);
+            return new Options(mode, clock, Optional.of(s), maxVersion, events);
         }
 
         /** @return these options, agreeing to no version above the given one */
         public Options maxVersion(ProtocolVersion v) {
-            return new Options(mode, clock, services, v);
+            return new Options(mode, clock, services, v, events);
+        }
+
+        /** @return these options, each request served told to the observer */
+        public Options events(ServerEvents e) {
+            return new Options(mode, clock, services, maxVersion, e);
         }
     }
 
@@ -99,6 +107,7 @@ public final class ProtocolServer {
         this.clock = options.clock();
         this.services = options.services();
         this.maxVersion = options.maxVersion();
+        this.events = options.events();
     }
 
     /**
@@ -108,7 +117,7 @@ public final class ProtocolServer {
     public ProtocolServer narrowedTo(ServerMode rights) {
         ServerMode narrowed = mode.narrowedTo(rights);
         return narrowed == mode ? this
-                : new ProtocolServer(uuid, store, new Options(narrowed, clock, services, maxVersion));
+                : new ProtocolServer(uuid, store, new Options(narrowed, clock, services, maxVersion, events));
     }
 
     /** @return the served repository's uuid */
@@ -124,8 +133,9 @@ public final class ProtocolServer {
      */
     public void serve(P2PConnection connection) throws IOException {
         Conversation conversation = new Conversation(store);
+        P2PConnection c = events == ServerEvents.NONE ? connection : new ObservedConnection(connection, events);
         try {
-            while (serveOneCommand(connection, conversation) != Outcome.DONE) {
+            while (serveOneCommand(c, conversation) != Outcome.DONE) {
                 // next message
             }
         } catch (ConnectionClosedException e) {
@@ -151,6 +161,20 @@ public final class ProtocolServer {
             // git-annex: the client's state is unknown after its ERROR, so stop serving.
             return Outcome.DONE;
         }
+        if (!(connection instanceof ObservedConnection observed)) {
+            return handle(connection, conversation, message);
+        }
+        observed.beginRequest();
+        long start = System.nanoTime();
+        try {
+            return handle(connection, conversation, message);
+        } finally {
+            events.served(message.verb(), observed.answer(), System.nanoTime() - start);
+        }
+    }
+
+    /** Handles one request, answering a failure the protocol can report as ERROR. */
+    private Outcome handle(P2PConnection connection, Conversation conversation, Message message) throws IOException {
         Outcome outcome;
         try {
             outcome = serveOne(connection, conversation, message);

@@ -1,0 +1,144 @@
+package org.annexhost.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.annexhost.p2p.message.Verb;
+import org.annexhost.p2p.server.ServerEvents;
+
+/**
+ * The host's metrics, kept by Micrometer and read at {@code /metrics} in Prometheus' text format
+ * (the registry writes it; nothing here formats). What is measured: every P2P request served in
+ * this process (over ssh handed to the host, over HTTP, to a proxied remote) by repository, peer,
+ * verb and answer, with its duration; content bytes each way; HTTP requests by endpoint and
+ * status with their duration; the HTTP server's busy jobs and transfers, waiting requests, open
+ * conversations and held locks; the JVM and the process. Labels are names the operator gave
+ * (repositories, remotes) and protocol words, never keys, users or secrets.
+ *
+ * <p>Only {@code annexhost serve} builds one: a cold ssh shell loads none of this. Thread-safe.
+ */
+public final class HostMetrics implements AutoCloseable {
+    /** What {@link #scrape} answers in. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
+        Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(60)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Optional<byte[]> token;
+
+    /** @param token the bearer token that lets clients beyond loopback read the metrics, if any */
+    public HostMetrics(Optional<String> token) {
+        this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** @return with no token: readable from loopback only */
+    public static HostMetrics loopbackOnly() {
+        return new HostMetrics(Optional.empty());
+    }
+
+    /**
+     * @param repository the served repository's name
+     * @param peer the peer served: the repository itself, or the remote or cluster it proxies
+     * @return what that peer's protocol server reports to
+     */
+    public ServerEvents server(String repository, String peer) {
+        Counter in = Counter.builder("annexhost.content.bytes").description("content bytes received and sent in P2P DATA")
+                .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "in").register(registry);
+        Counter out = Counter.builder("annexhost.content.bytes").description("content bytes received and sent in P2P DATA")
+                .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "out").register(registry);
+        return new ServerEvents() {
+            @Override
+            public void served(Verb request, Optional<Verb> reply, long nanos) {
+                Timer.builder("annexhost.p2p.requests").description("P2P requests served, by verb and answer")
+                        .tags("repository", repository, "peer", peer, "verb", request.wire(),
+                                "reply", reply.map(Verb::wire).orElse("none"))
+                        .serviceLevelObjectives(BUCKETS).register(registry)
+                        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void contentReceived(long bytes) {
+                in.increment(bytes);
+            }
+
+            @Override
+            public void contentSent(long bytes) {
+                out.increment(bytes);
+            }
+        };
+    }
+
+    /**
+     * One HTTP request answered.
+     *
+     * @param endpoint a bounded name: an annex API operation, {@code git}, {@code healthz}, ...
+     * @param status the HTTP status sent
+     * @param nanos from the request's arrival to its answer's end
+     */
+    public void httpRequest(String endpoint, int status, long nanos) {
+        Timer.builder("annexhost.http.requests").description("HTTP requests answered, by endpoint and status")
+                .tags("endpoint", endpoint, "status", Integer.toString(status))
+                .serviceLevelObjectives(BUCKETS).register(registry)
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Registers a value read at each scrape (busy jobs, open conversations, ...). */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /**
+     * @param remote the client's address, or null over a unix socket (local by construction)
+     * @param authorization its {@code Authorization} header, if any
+     * @return whether it may read the metrics: from loopback or a unix socket, or with the bearer token
+     */
+    public boolean mayRead(InetAddress remote, Optional<String> authorization) {
+        if (remote == null || remote.isLoopbackAddress()) {
+            return true;
+        }
+        if (token.isEmpty() || authorization.isEmpty() || !authorization.get().startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = authorization.get().substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token.get());
+    }
+
+    /** @return whether a token lets clients beyond loopback in */
+    public boolean hasToken() {
+        return token.isPresent();
+    }
+
+    /** @return every metric, in Prometheus' text exposition format */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
