@@ -16,7 +16,10 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.annexhost.p2p.message.Verb;
 import org.annexhost.p2p.server.ServerEvents;
@@ -41,6 +44,8 @@ public final class HostMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Optional<byte[]> token;
+    /** The meters by their label values: found without building an id per request. */
+    private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
 
     /** @param token the bearer token that lets clients beyond loopback read the metrics, if any */
     public HostMetrics(Optional<String> token) {
@@ -69,14 +74,16 @@ public final class HostMetrics implements AutoCloseable {
                 .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "in").register(registry);
         Counter out = Counter.builder("annexhost.content.bytes").description("content bytes received and sent in P2P DATA")
                 .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "out").register(registry);
+        Map<String, Timer> timers = new ConcurrentHashMap<>();
         return new ServerEvents() {
             @Override
             public void served(Verb request, Optional<Verb> reply, long nanos) {
-                Timer.builder("annexhost.p2p.requests").description("P2P requests served, by verb and answer")
-                        .tags("repository", repository, "peer", peer, "verb", request.wire(),
-                                "reply", reply.map(Verb::wire).orElse("none"))
-                        .serviceLevelObjectives(BUCKETS).register(registry)
-                        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                String answer = reply.map(Verb::wire).orElse("none");
+                timers.computeIfAbsent(request.wire() + ' ' + answer, k -> Timer.builder("annexhost.p2p.requests")
+                                .description("P2P requests served, by verb and answer")
+                                .tags("repository", repository, "peer", peer, "verb", request.wire(), "reply", answer)
+                                .serviceLevelObjectives(BUCKETS).register(registry))
+                        .record(nanos, TimeUnit.NANOSECONDS);
             }
 
             @Override
@@ -99,10 +106,11 @@ public final class HostMetrics implements AutoCloseable {
      * @param nanos from the request's arrival to its answer's end
      */
     public void httpRequest(String endpoint, int status, long nanos) {
-        Timer.builder("annexhost.http.requests").description("HTTP requests answered, by endpoint and status")
-                .tags("endpoint", endpoint, "status", Integer.toString(status))
-                .serviceLevelObjectives(BUCKETS).register(registry)
-                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        httpTimers.computeIfAbsent(endpoint + ' ' + status, k -> Timer.builder("annexhost.http.requests")
+                        .description("HTTP requests answered, by endpoint and status")
+                        .tags("endpoint", endpoint, "status", Integer.toString(status))
+                        .serviceLevelObjectives(BUCKETS).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Registers a value read at each scrape (busy jobs, open conversations, ...). */
