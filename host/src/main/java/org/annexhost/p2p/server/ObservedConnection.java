@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.Optional;
 import org.annexhost.api.content.Content;
 import org.annexhost.p2p.message.Message;
-import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.message.Verb;
+import org.annexhost.p2p.transport.ForwardingConnection;
 import org.annexhost.p2p.transport.P2PConnection;
 
 /**
@@ -14,13 +14,12 @@ import org.annexhost.p2p.transport.P2PConnection;
  * answer is its SUCCESS rather than its PUT-FROM, a GET's its DATA), and the content bytes each
  * way. Used by one serving thread.
  */
-final class ObservedConnection implements P2PConnection {
-    private final P2PConnection c;
+final class ObservedConnection extends ForwardingConnection {
     private final ServerEvents events;
     private Verb answer;
 
     ObservedConnection(P2PConnection c, ServerEvents events) {
-        this.c = c;
+        super(c);
         this.events = events;
     }
 
@@ -35,13 +34,8 @@ final class ObservedConnection implements P2PConnection {
     }
 
     @Override
-    public String name() {
-        return c.name();
-    }
-
-    @Override
     public Optional<Message> receive() throws IOException {
-        Optional<Message> m = c.receive();
+        Optional<Message> m = delegate.receive();
         if (m.isPresent() && m.get() instanceof Message.Data d) {
             events.contentReceived(d.length());
         }
@@ -51,13 +45,13 @@ final class ObservedConnection implements P2PConnection {
     @Override
     public void send(Message message) throws IOException {
         noteReply(message.verb());
-        c.send(message);
+        delegate.send(message);
     }
 
     @Override
     public void sendContent(Content content) throws IOException {
         noteReply(Verb.DATA);
-        c.sendContent(content);
+        delegate.sendContent(content);
         events.contentSent(content.length());
     }
 
@@ -65,30 +59,5 @@ final class ObservedConnection implements P2PConnection {
         if (v != Verb.VALID && v != Verb.INVALID) {
             answer = v;
         }
-    }
-
-    @Override
-    public Content receivedContent() {
-        return c.receivedContent();
-    }
-
-    @Override
-    public ProtocolVersion version() {
-        return c.version();
-    }
-
-    @Override
-    public void setVersion(ProtocolVersion version) {
-        c.setVersion(version);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return c.isClosed();
-    }
-
-    @Override
-    public void close() throws IOException {
-        c.close();
     }
 }
