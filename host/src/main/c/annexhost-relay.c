@@ -38,7 +38,7 @@ enum { STDOUT_FRAME = 1, STDERR_FRAME = 2, EXIT_FRAME = 3, READY = 4, DECLINE = 
 /* The variables passed on, as ShellSocket.PASSED_ON. */
 static const char *PASSED_ON[] = {
     "GIT_ANNEX_SHELL_READONLY", "GIT_ANNEX_SHELL_APPENDONLY", "GIT_ANNEX_SHELL_LIMITED",
-    "GIT_ANNEX_SHELL_DIRECTORY", "HOME", "SSH_ORIGINAL_COMMAND", NULL};
+    "GIT_ANNEX_SHELL_DIRECTORY", "HOME", "SSH_ORIGINAL_COMMAND", "SSH_CONNECTION", NULL};
 
 /* A growing byte buffer. */
 struct buf {

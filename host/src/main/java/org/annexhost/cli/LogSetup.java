@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.io.IOException;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * The host's logging, set up in code rather than from {@code logback.xml}: reading XML cost every
  * ssh connection a few hundred classes before its first reply. Logs go to stderr (stdout carries
  * the protocol), or to {@code ANNEXHOST_LOG_FILE} when set, at {@code ANNEXHOST_LOG} (default
- * WARN); the ssh shell moves them to the repository's log ({@link #toRepositoryLog}) so that they
+ * WARN), as text or, with {@code ANNEXHOST_LOG_FORMAT=json} or {@code serve --log-format json}, one
+ * JSON object per line (logback's own {@code JsonEncoder}: a line's key-value pairs are its fields);
+ * {@code serve} logs what clients do at INFO ({@link #logActivity}). The ssh shell moves the log
+ * to the repository's log ({@link #toRepositoryLog}) so that they
  * never reach the client's terminal. PF4J's vague warnings and the AWS SDK's per-request chatter
  * are held back, since the host reports what matters itself. Plugins and external remotes log
  * through the platform logger ({@code annexhost.remote.NAME}, a remote's stderr at INFO), which
@@ -38,13 +42,19 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     /** Where the log goes when {@code ANNEXHOST_LOG_FILE} does not say: under the git directory. */
     public static final String REPOSITORY_LOG = "annex/annexhost.log";
     private static final String APPENDER = "LOG";
+    /** The log's format: {@code text} (the default) or {@code json} (one object per line, logback's JsonEncoder). */
+    public static final String FORMAT_VARIABLE = "ANNEXHOST_LOG_FORMAT";
+    private static volatile boolean json = "json".equalsIgnoreCase(System.getenv(FORMAT_VARIABLE));
+    /** Where the log goes now: a file, or null for stderr. */
+    private static volatile Path target;
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         String file = System.getenv("ANNEXHOST_LOG_FILE");
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(System.getenv().getOrDefault("ANNEXHOST_LOG", "WARN"), Level.WARN));
-        root.addAppender(file == null || file.isEmpty() ? stderr(context) : new FileLog(context, Path.of(file)));
+        target = file == null || file.isEmpty() ? null : Path.of(file);
+        root.addAppender(target == null ? stderr(context) : new FileLog(context, target));
         context.getLogger("org.pf4j").setLevel(Level.ERROR);
         context.getLogger("software.amazon.awssdk").setLevel(Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
@@ -64,10 +74,42 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (!Files.isDirectory(gitDir)) {
             return; // not a repository: the shell refuses it, and nothing is made there
         }
+        target = gitDir.resolve(REPOSITORY_LOG);
+        replaceAppender();
+    }
+
+    /**
+     * Sets the log's format ({@code serve --log-format}): {@code text} or {@code json}.
+     *
+     * @throws IllegalArgumentException for another
+     */
+    public static void useFormat(String format) {
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException("--log-format " + format + ": expected text or json");
+        }
+        if (json != format.equals("json")) {
+            json = format.equals("json");
+            replaceAppender();
+        }
+    }
+
+    /**
+     * Logs what clients do (a line per request, conversation and content change, see
+     * {@code org.annexhost.activity.Activity}) unless {@code ANNEXHOST_LOG} chose a level: a
+     * long-running server's log should say what it served.
+     */
+    public static void logActivity() {
+        if (System.getenv("ANNEXHOST_LOG") == null) {
+            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+            context.getLogger("org.annexhost.activity").setLevel(Level.INFO);
+        }
+    }
+
+    private static void replaceAppender() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         Appender<ILoggingEvent> old = root.getAppender(APPENDER);
-        root.addAppender(new FileLog(context, gitDir.resolve(REPOSITORY_LOG)));
+        root.addAppender(target == null ? stderr(context) : new FileLog(context, target));
         if (old != null) {
             root.detachAppender(old);
             old.stop();
@@ -84,8 +126,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return stderr;
     }
 
-    private static LineEncoder encoder(LoggerContext context) {
-        LineEncoder encoder = new LineEncoder();
+    private static Encoder<ILoggingEvent> encoder(LoggerContext context) {
+        EncoderBase<ILoggingEvent> encoder;
+        if (json) {
+            ch.qos.logback.classic.encoder.JsonEncoder j = new ch.qos.logback.classic.encoder.JsonEncoder();
+            j.setWithSequenceNumber(false);
+            j.setWithNanoseconds(false);
+            j.setWithContext(false);
+            j.setWithArguments(false);
+            j.setWithMessage(false);
+            j.setWithFormattedMessage(true);
+            encoder = j;
+        } else {
+            encoder = new LineEncoder();
+        }
         encoder.setContext(context);
         encoder.start();
         return encoder;
@@ -97,7 +151,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      */
     static final class FileLog extends AppenderBase<ILoggingEvent> {
         private final Path file;
-        private final LineEncoder encoder;
+        private final Encoder<ILoggingEvent> encoder;
         private OutputStream out;
 
         FileLog(LoggerContext context, Path file) {
@@ -166,7 +220,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             String level = e.getLevel().toString();
             b.append(level).append(" ".repeat(Math.max(0, 5 - level.length())));
             b.append(" [").append(e.getThreadName()).append("] ").append(shortName(e.getLoggerName())).append(": ");
-            b.append(e.getFormattedMessage()).append('\n');
+            b.append(e.getFormattedMessage());
+            if (e.getKeyValuePairs() != null) {
+                for (org.slf4j.event.KeyValuePair kv : e.getKeyValuePairs()) {
+                    b.append(' ').append(kv.key).append('=');
+                    value(b, String.valueOf(kv.value));
+                }
+            }
+            b.append('\n');
             if (e.getThrowableProxy() != null) {
                 b.append(ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
             }
@@ -176,6 +237,35 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         @Override
         public byte[] footerBytes() {
             return null;
+        }
+
+        /**
+         * A value as is when it is one plain word, else quoted with {@code "} and {@code \\}
+         * escaped; control characters are escaped either way, so a value from a client (a key, a
+         * reason) cannot start a line of its own.
+         */
+        static void value(StringBuilder b, String v) {
+            boolean plain = !v.isEmpty();
+            for (int i = 0; i < v.length() && plain; i++) {
+                char c = v.charAt(i);
+                plain = c > ' ' && c != '"' && c != '\\' && c != 0x7f;
+            }
+            if (plain) {
+                b.append(v);
+                return;
+            }
+            b.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    b.append('\\').append(c);
+                } else if (c < ' ' || c == 0x7f) {
+                    b.append(String.format("\\u%04x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+            b.append('"');
         }
 
         /** {@code org.annexhost.p2p.transport.StreamConnection} as {@code o.a.p.t.StreamConnection}. */

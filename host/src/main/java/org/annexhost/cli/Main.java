@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, ShellCommand.class, RemoteCommands.Init.class,
                 RemoteCommands.Enable.class, RemoteCommands.ListRemotes.class, RemoteCommands.Proxy.class,
                 RemoteCommands.Unproxy.class, TestRemoteCommand.class, ServeCommand.class, ClusterCommands.Init.class,
-                ClusterCommands.Update.class, ClusterCommands.Extend.class})
+                ClusterCommands.Update.class, ClusterCommands.Extend.class, StatusCommand.class})
 public final class Main implements Runnable {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {

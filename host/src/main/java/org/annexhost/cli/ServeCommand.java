@@ -98,6 +98,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
+    @Option(names = "--log-format", paramLabel = "text|json", description = {"the log's format: text (the default) or json,",
+            "one object per line with each field of a request, conversation or content change (or ANNEXHOST_LOG_FORMAT)"})
+    private String logFormat;
+
     @Option(names = "--no-shell-socket", description = {"do not take over ssh clients' conversations: each annexhost shell",
             "then serves its own (by default it hands them to this running host over a private local socket)"})
     private boolean noShellSocket;
@@ -107,9 +111,20 @@ final class ServeCommand implements Callable<Integer> {
     private final Map<Path, ServedHostRepository> warm = new java.util.concurrent.ConcurrentHashMap<>();
     private ShellListener shells;
     private org.annexhost.metrics.HostMetrics metrics;
+    private final org.annexhost.activity.Activity activity = new org.annexhost.activity.Activity(java.time.Clock.systemUTC());
+    /** The repository (and remote of it) each served uuid is, for the logs and the audit. */
+    private final Map<org.annexhost.api.Uuid, org.annexhost.activity.Place> places = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The remotes each served repository proxies, by its name, for the status page. */
+    private final Map<String, org.annexhost.remote.ServedRemotes> remotesByName = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where clients reach this host ({@code http://HOST:PORT}), once it listens. */
+    private volatile String base = "";
 
     @Override
     public Integer call() throws Exception {
+        if (logFormat != null) {
+            LogSetup.useFormat(logFormat);
+        }
+        LogSetup.logActivity();
         Optional<HttpOptions.TlsFiles> tls = certfile == null ? Optional.empty() : Optional.of(new HttpOptions.TlsFiles(
                 certfile, Optional.ofNullable(privatekeyfile).orElseThrow(() -> new IllegalArgumentException("--certfile needs --privatekeyfile")),
                 Optional.ofNullable(chainfile)));
@@ -132,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (!noShellSocket) {
             try {
-                shells = ShellListener.start(System.getenv(), this::warmRepository, jobs * 4 + 8);
+                shells = ShellListener.start(System.getenv(), this::warmRepository, jobs * 4 + 8, activity);
             } catch (java.io.IOException e) {
                 // Serving goes on; ssh clients' shells then serve themselves.
                 LOG.warn("no shell socket ({}): ssh connections will not be handed to this host", e.getMessage());
@@ -143,9 +158,12 @@ final class ServeCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer, metrics)) {
+        org.annexhost.http.Operations operations = new org.annexhost.http.Operations(metrics, activity,
+                u -> Optional.ofNullable(places.get(u)), () -> statusOf(byName), BuildInfo.describe());
+        try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer, operations)) {
             server.start();
             String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
+            base = publicUrl != null ? publicUrl.replaceAll("/+$", "") : where;
             for (String name : byName.keySet()) {
                 System.out.println("serving " + where + "/" + name + " (annex+" + where + "/git-annex/)");
             }
@@ -165,6 +183,32 @@ final class ServeCommand implements Callable<Integer> {
             metrics.close();
         }
         return 0;
+    }
+
+    /** @return the served repositories as the status page lists them */
+    private List<org.annexhost.status.HostStatus.Repository> statusOf(Map<String, HttpRepository> byName) {
+        List<org.annexhost.activity.Activity.Failure> failures = activity.failures();
+        List<org.annexhost.status.HostStatus.Repository> out = new ArrayList<>();
+        for (HttpRepository r : new java.util.TreeMap<>(byName).values()) {
+            List<org.annexhost.status.HostStatus.Remote> remotes = new ArrayList<>();
+            org.annexhost.remote.ServedRemotes served = remotesByName.get(r.name());
+            List<org.annexhost.remote.ServedRemotes.Listed> listed;
+            try {
+                listed = served == null ? List.of() : served.listing();
+            } catch (java.io.IOException e) {
+                listed = List.of();
+                LOG.warn("{}: cannot list its remotes for the status page: {}", r.name(), e.getMessage());
+            }
+            for (org.annexhost.remote.ServedRemotes.Listed l : listed) {
+                remotes.add(new org.annexhost.status.HostStatus.Remote(l.name(), l.uuid().value(), l.kind(),
+                        l.nodes().stream().map(n -> new org.annexhost.status.HostStatus.Node(n,
+                                org.annexhost.status.HostStatus.lastFailure(failures, r.name(), n))).toList(),
+                        org.annexhost.status.HostStatus.lastFailure(failures, r.name(), l.name())));
+            }
+            out.add(new org.annexhost.status.HostStatus.Repository(r.name(), r.uuid().value(), base + "/" + r.name(),
+                    "annex+" + base + "/git-annex/", remotes));
+        }
+        return out;
     }
 
     /** The token from its file or the environment, never from the command line, where ps shows it to everyone. */
@@ -217,6 +261,12 @@ final class ServeCommand implements Callable<Integer> {
         RepositoryPeers repoPeers = new RepositoryPeers(repo, store, services, () -> setup.served, MonotonicClock.system(),
                 threads, lockThreads, peer -> metrics.server(repositoryName, peer));
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
+        org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(repositoryName, repo.gitDir());
+        places.put(repo.uuid(), place);
+        for (org.annexhost.remote.ServedRemotes.Listed l : setup.served.listing()) {
+            places.put(l.uuid(), place.remote(l.name()));
+        }
+        remotesByName.put(repositoryName, setup.served);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
         // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
         warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, services, repoPeers, true));

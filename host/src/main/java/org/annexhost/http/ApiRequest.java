@@ -79,6 +79,16 @@ record ApiRequest(Uuid peer, Optional<ProtocolVersion> version, String operation
         }
     }
 
+    /** @return the key the request names, as text, for the logs: empty if it names none, or none that decodes */
+    Optional<String> keyText() {
+        Optional<String> raw = pathKey.isPresent() ? pathKey : optional("key");
+        try {
+            return raw.map(ApiRequest::decode);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
+        }
+    }
+
     String required(String name) throws BadRequest {
         return optional(name).orElseThrow(() -> new BadRequest("missing parameter " + name));
     }

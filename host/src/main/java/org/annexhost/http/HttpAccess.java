@@ -123,13 +123,21 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
 
     /** @return the user the credentials name, if they are right and may be used on this connection */
     private Optional<User> user(Optional<String> authorization, boolean secure) {
+        return userName(authorization, secure).map(users::get);
+    }
+
+    /**
+     * @return the name of the user the credentials log in, if they are right and may be used on
+     *     this connection (for the logs: never the password)
+     */
+    public Optional<String> userName(Optional<String> authorization, boolean secure) {
         if (authorization.isEmpty() || (!secure && !authOverHttp)) {
             return Optional.empty();
         }
         return login(authorization.get());
     }
 
-    private Optional<User> login(String header) {
+    private Optional<String> login(String header) {
         if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
@@ -143,11 +151,12 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
         if (colon < 0) {
             return Optional.empty();
         }
-        User u = users.get(decoded.substring(0, colon));
+        String name = decoded.substring(0, colon);
+        User u = users.get(name);
         if (u == null || !MessageDigest.isEqual(decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8),
                 u.password().getBytes(StandardCharsets.UTF_8))) {
             return Optional.empty();
         }
-        return Optional.of(u);
+        return Optional.of(name);
     }
 }

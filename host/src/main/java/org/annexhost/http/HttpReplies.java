@@ -29,6 +29,10 @@ final class HttpReplies {
         write(response, callback, 200, org.annexhost.metrics.HostMetrics.CONTENT_TYPE, exposition);
     }
 
+    static void html(Response response, Callback callback, String page) {
+        write(response, callback, 200, "text/html; charset=utf-8", page);
+    }
+
     static void text(Response response, Callback callback, int status, String text) {
         write(response, callback, status, "text/plain; charset=utf-8", text + "\n");
     }
@@ -52,20 +56,7 @@ final class HttpReplies {
 
     /** @return the text as a JSON string; a lone surrogate (a byte that was not UTF-8) as its escape */
     static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                b.append(c).append(s.charAt(++i));
-            } else if (c < 0x20 || Character.isSurrogate(c)) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return org.annexhost.activity.Json.quote(s);
     }
 
     /** @return the start of a client's text, fit for one line of a message */

@@ -1,11 +1,14 @@
 package org.annexhost.http;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.annexhost.activity.Activity;
 import org.annexhost.metrics.HostMetrics;
 import org.annexhost.peer.PeerResolver;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -32,8 +35,11 @@ public final class P2pHttpServer implements AutoCloseable {
     private final Admission admission;
     private final HostMetrics metrics;
     private final boolean ownsMetrics;
+    private final Operations operations;
     /** The request attribute naming its endpoint for metrics (a bounded set of words). */
     private static final String ENDPOINT = "annexhost.endpoint";
+    /** The request attribute holding its id (sent back as {@code X-Request-Id}). */
+    static final String REQUEST_ID = "annexhost.request-id";
 
     /**
      * @param options how to run
@@ -43,20 +49,21 @@ public final class P2pHttpServer implements AutoCloseable {
      */
     public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
                          Duration lockRetention) {
-        this(options, peers, repositories, lockRetention, Map.of(), null);
+        this(options, peers, repositories, lockRetention, Map.of(), (Operations) null);
     }
 
     /**
      * @param accessByPeer rules of repositories that have their own, by the uuid of each peer they serve
      *     (may change while running)
-     * @param metrics where the server's measures go and {@code /metrics} reads (the caller closes
-     *     it), or null for metrics of this server's own, readable from loopback
+     * @param operations what an operator is told and shown (the caller closes its metrics), or null
+     *     for metrics and activity of this server's own, readable from loopback
      */
     public P2pHttpServer(HttpOptions options, PeerResolver peers, Map<String, HttpRepository> repositories,
-                         Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, HostMetrics metrics) {
+                         Duration lockRetention, Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, Operations operations) {
         this.options = options;
-        this.ownsMetrics = metrics == null;
-        this.metrics = metrics == null ? HostMetrics.loopbackOnly() : metrics;
+        this.ownsMetrics = operations == null;
+        this.operations = operations == null ? Operations.standalone(HostMetrics.loopbackOnly()) : operations;
+        this.metrics = this.operations.metrics();
         int perRepository = Math.max(4, options.jobs());
         this.conversations = new Conversations(uuid -> repositories.values().stream().anyMatch(r -> r.uuid().equals(uuid))
                 ? perRepository : options.proxyConnections());
@@ -68,7 +75,7 @@ public final class P2pHttpServer implements AutoCloseable {
         threads.setName("http");
         this.server = new Server(threads);
         server.addConnector(connector(options));
-        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer);
+        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer, this.operations);
         GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl());
         this.metrics.gauge("annexhost.http.jobs.busy", "job slots in use (--jobs)", admission::jobsBusy);
         this.metrics.gauge("annexhost.http.jobs.waiting", "requests waiting for a job slot", admission::waiting);
@@ -79,16 +86,19 @@ public final class P2pHttpServer implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 long start = System.nanoTime();
+                String id = Activity.newId();
+                request.setAttribute(REQUEST_ID, id);
+                response.getHeaders().put("X-Request-Id", id);
                 Callback measured = new Callback.Nested(callback) {
                     @Override
                     public void succeeded() {
-                        measure(request, response.getStatus(), start);
+                        measure(request, response, response.getStatus(), start);
                         super.succeeded();
                     }
 
                     @Override
                     public void failed(Throwable x) {
-                        measure(request, 0, start); // status 0: the answer did not complete
+                        measure(request, response, 0, start); // status 0: the answer did not complete
                         super.failed(x);
                     }
                 };
@@ -100,9 +110,26 @@ public final class P2pHttpServer implements AutoCloseable {
         });
     }
 
-    private void measure(Request request, int status, long start) {
+    /** Measures and logs a request that was answered: its one line in the log, its count in the metrics. */
+    private void measure(Request request, Response response, int status, long start) {
+        long nanos = System.nanoTime() - start;
         Object endpoint = request.getAttribute(ENDPOINT);
-        metrics.httpRequest(endpoint == null ? "other" : endpoint.toString(), status, System.nanoTime() - start);
+        String op = endpoint == null ? "other" : endpoint.toString();
+        metrics.httpRequest(op, status, nanos);
+        Object peer = request.getAttribute(AnnexApi.PEER);
+        Object key = request.getAttribute(AnnexApi.KEY);
+        Object user = request.getAttribute(AnnexApi.USER);
+        operations.activity().request((String) request.getAttribute(REQUEST_ID), user == null ? "anonymous" : user.toString(),
+                client(request), request.getMethod(), op,
+                peer instanceof org.annexhost.api.Uuid u ? operations.places().apply(u) : Optional.empty(),
+                key == null ? "" : key.toString(), status, Request.getContentBytesRead(request),
+                Response.getContentBytesWritten(response), Duration.ofNanos(nanos));
+    }
+
+    /** @return the client's address, or {@code local} over a unix socket */
+    static String client(Request request) {
+        java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return remote instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() : "local";
     }
 
     /** Client transfers at once: four per job, at least 16. */
@@ -140,43 +167,68 @@ public final class P2pHttpServer implements AutoCloseable {
         return connector;
     }
 
+    /** The operator's pages, answered before admission: a server busy with every job still shows how it is. */
+    private static final java.util.Set<String> OPERATOR_PAGES = java.util.Set.of("/healthz", "/readyz", "/metrics", "/",
+            "/status.json", "/status.txt");
+
     /**
-     * {@code GET /healthz}, {@code /readyz} and {@code /metrics}, answered before admission: a
-     * server busy with every job is still alive, says whether its repositories are usable, and
-     * shows how busy it is. Metrics are for loopback (or a unix socket), else for the bearer of
-     * {@code --metrics-token}.
+     * {@code GET /healthz}, {@code /readyz}, {@code /metrics} and the status ({@code /} as a page,
+     * {@code /status.json}, {@code /status.txt}), answered before admission: a server busy with
+     * every job is still alive, says whether its repositories are usable, and shows how busy it
+     * is. Health is for anyone; metrics and status (which name keys and remotes) are for loopback
+     * (or a unix socket), else for the bearer of {@code --metrics-token}.
      */
     private boolean operatorRequest(Request request, Response response, Callback callback,
                                     Map<String, HttpRepository> repositories) {
         String path = Request.getPathInContext(request);
-        if (!path.equals("/healthz") && !path.equals("/readyz") && !path.equals("/metrics")) {
+        if (!OPERATOR_PAGES.contains(path)) {
             return false;
         }
-        request.setAttribute(ENDPOINT, path.substring(1));
+        request.setAttribute(ENDPOINT, path.equals("/") ? "status" : path.substring(1).replace(".json", "").replace(".txt", ""));
         if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             HttpReplies.text(response, callback, 405, request.getMethod() + " " + path + ": only GET and HEAD");
             return true;
         }
-        if (path.equals("/metrics")) {
-            // A unix socket's peer has no internet address: it is local by construction.
-            java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-            java.net.InetAddress from = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
-            Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-            if (!metrics.mayRead(from, authorization)) {
-                if (metrics.hasToken()) {
-                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"annexhost metrics\"");
-                    HttpReplies.text(response, callback, 401, "metrics: a bearer token is needed from beyond loopback");
-                } else {
-                    HttpReplies.text(response, callback, 403, "metrics are served to loopback only (serve --metrics-token lets others in)");
-                }
-                return true;
-            }
-            HttpReplies.metrics(response, callback, metrics.scrape());
+        if (path.equals("/healthz") || path.equals("/readyz")) {
+            HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive() : Health.ready(repositories));
             return true;
         }
-        HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive() : Health.ready(repositories));
+        // A unix socket's peer has no internet address: it is local by construction.
+        java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        java.net.InetAddress from = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+        Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (!metrics.mayRead(from, authorization)) {
+            String what = path.equals("/metrics") ? "metrics" : "the status";
+            if (metrics.hasToken()) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"annexhost\"");
+                HttpReplies.text(response, callback, 401, what + ": a bearer token is needed from beyond loopback");
+            } else {
+                HttpReplies.text(response, callback, 403, what + " is served to loopback only (serve --metrics-token-file lets others in)");
+            }
+            return true;
+        }
+        switch (path) {
+            case "/metrics" -> HttpReplies.metrics(response, callback, metrics.scrape());
+            case "/status.json" -> HttpReplies.json(response, callback, 200, org.annexhost.status.StatusViews.json(status(request)));
+            case "/status.txt" -> HttpReplies.text(response, callback, 200, org.annexhost.status.StatusViews.text(status(request)));
+            default -> HttpReplies.html(response, callback, org.annexhost.status.StatusViews.html(status(request)));
+        }
         return true;
+    }
+
+    /** @return the host as the status page shows it, now: only the repository {@code ?repo=NAME} if asked */
+    private org.annexhost.status.HostStatus status(Request request) {
+        org.annexhost.status.HostStatus s = new org.annexhost.status.HostStatus(operations.activity().now(),
+                operations.version(), operations.repositories().get(), operations.activity().transfers(), locks.held(),
+                operations.activity().failures());
+        Fields.Field repo;
+        try {
+            repo = PercentCodec.parseQuery(request.getHttpURI().getQuery()).get("repo");
+        } catch (ApiRequest.BadRequest malformed) {
+            repo = null; // a query that is not one: the whole status
+        }
+        return repo == null ? s : s.only(repo.getValue());
     }
 
     private boolean route(Request request, Response response, Callback callback, AnnexApi api, GitSmartHttp git)

@@ -127,14 +127,30 @@ public final class ServedRemotes implements AutoCloseable {
 
     /** @return the uuids of every remote and cluster this repository proxies for clients */
     public List<Uuid> proxiedUuids() throws IOException {
-        List<Uuid> out = new ArrayList<>();
+        return listing().stream().map(Listed::uuid).toList();
+    }
+
+    /**
+     * A remote or cluster clients can reach through this repository, as the status page lists it.
+     *
+     * @param name its name
+     * @param uuid its uuid
+     * @param kind {@code cluster}, {@code git}, or the special remote's type
+     * @param nodes a cluster's nodes by name (empty for a remote)
+     */
+    public record Listed(String name, Uuid uuid, String kind, List<String> nodes) {
+    }
+
+    /** @return every remote and cluster this repository proxies for clients, without opening one */
+    public List<Listed> listing() throws IOException {
+        List<Listed> out = new ArrayList<>();
         for (RemoteDefinition r : remotes.list()) {
             if (remotes.published(r)) {
-                out.add(r.uuid());
+                out.add(new Listed(r.name(), r.uuid(), r.type(), List.of()));
             }
         }
         for (ClusterConfig.Definition c : ClusterConfig.list(repo.git())) {
-            out.add(c.uuid());
+            out.add(new Listed(c.name(), c.uuid(), "cluster", c.nodes()));
         }
         return out;
     }

@@ -28,6 +28,8 @@ public final class AnnexShell {
     private final ServedRepository.Opener opener;
     private final InputStream stdin;
     private final OutputStream stdout;
+    private final org.annexhost.activity.Activity activity;
+    private final ShellIdentity who;
 
     /**
      * @param policy restrictions from the environment
@@ -36,6 +38,22 @@ public final class AnnexShell {
      * @param stdout to the client; nothing else may write to it
      */
     public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout) {
+        this(policy, opener, stdin, stdout, new org.annexhost.activity.Activity(java.time.Clock.systemUTC()),
+                ShellIdentity.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * @param policy restrictions from the environment
+     * @param opener finds repositories
+     * @param stdin the client's bytes
+     * @param stdout to the client; nothing else may write to it
+     * @param activity where conversations and content changes are recorded
+     * @param who the client, as they are recorded
+     */
+    public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout,
+                      org.annexhost.activity.Activity activity, ShellIdentity who) {
+        this.activity = activity;
+        this.who = who;
         this.policy = policy;
         this.opener = opener;
         this.stdin = stdin;
@@ -101,15 +119,32 @@ public final class AnnexShell {
             throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }
         String clientUuid = line.params().get(0);
-        StreamConnection connection = new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout);
+        org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(name(repo.gitDir()), repo.gitDir());
+        if (!wanted.get().equals(mine)) {
+            place = place.remote(peer.get().name());
+        }
+        org.annexhost.activity.RecordedConnection connection = new org.annexhost.activity.RecordedConnection(
+                new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout), activity, who.user(), who.client(),
+                place, policy.serverMode());
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
         connection.send(new Message.AuthSuccess(peer.get().uuid()));
         try {
             peer.get().serve(connection);
+        } catch (IOException | RuntimeException e) {
+            connection.broke(e.getMessage() == null ? e.toString() : e.getMessage());
+            throw e;
         } finally {
             connection.close();
         }
         return 0;
+    }
+
+    /** @return the name clients know the repository by: its folder, or for {@code DIR/.git} the folder DIR */
+    private static String name(java.nio.file.Path gitDir) {
+        java.nio.file.Path p = gitDir.toAbsolutePath().normalize();
+        java.nio.file.Path named = p.getFileName() != null && p.getFileName().toString().equals(".git") && p.getParent() != null
+                ? p.getParent() : p;
+        return named.getFileName() == null ? named.toString() : named.getFileName().toString();
     }
 
     private static Optional<Uuid> parseUuid(String s) {

@@ -42,6 +42,7 @@ public final class ShellListener implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Served served;
+    private final org.annexhost.activity.Activity activity;
     private final ThreadPoolExecutor pool;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -58,8 +59,10 @@ public final class ShellListener implements AutoCloseable {
      * @param served the host's own, warm repositories
      * @param conversations how many shells may be served at once; more are declined (they then
      *     serve themselves)
+     * @param activity where the shells' conversations and content changes are recorded
      */
-    public static ShellListener start(Map<String, String> env, Served served, int conversations) throws IOException {
+    public static ShellListener start(Map<String, String> env, Served served, int conversations,
+                                      org.annexhost.activity.Activity activity) throws IOException {
         Path socket = ShellSocket.forThisHost(env);
         ShellSocket.privateDir(socket.getParent());
         for (Path other : ShellSocket.hostSockets(env)) {
@@ -69,7 +72,7 @@ public final class ShellListener implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        return new ShellListener(socket, server, served, conversations);
+        return new ShellListener(socket, server, served, conversations, activity);
     }
 
     private static void removeIfDead(Path socket) {
@@ -86,7 +89,9 @@ public final class ShellListener implements AutoCloseable {
         }
     }
 
-    private ShellListener(Path socket, ServerSocketChannel server, Served served, int conversations) {
+    private ShellListener(Path socket, ServerSocketChannel server, Served served, int conversations,
+                          org.annexhost.activity.Activity activity) {
+        this.activity = activity;
         this.socket = socket;
         this.server = server;
         this.served = served;
@@ -151,7 +156,7 @@ public final class ShellListener implements AutoCloseable {
                 LOG.debug("serving a handed-over shell: {} {}", line.command(), line.directory().orElse(""));
                 ServedRepository.Opener opener = dir -> served.at(dir)
                         .orElseThrow(() -> new IOException("not a repository this host serves: " + dir));
-                code = new AnnexShell(policy, opener, in, stdout).run(line);
+                code = new AnnexShell(policy, opener, in, stdout, activity, ShellIdentity.fromEnvironment(h.env())).run(line);
             } catch (ShellException e) {
                 byte[] msg = ("git-annex-shell: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
                 ShellSocket.frame(out, ShellSocket.STDERR, msg, 0, msg.length);

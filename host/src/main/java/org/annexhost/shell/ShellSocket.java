@@ -39,10 +39,10 @@ public final class ShellSocket {
     static final byte DECLINE = 5;
     /**
      * The variables the shell passes on: the restrictions, HOME that paths resolve against, and
-     * the forced command's original command.
+     * the forced command's original command, and ssh's SSH_CONNECTION (the client, for the logs).
      */
     static final List<String> PASSED_ON = List.of(ShellPolicy.READONLY, ShellPolicy.APPENDONLY, ShellPolicy.LIMITED,
-            ShellPolicy.DIRECTORY, "HOME", "SSH_ORIGINAL_COMMAND");
+            ShellPolicy.DIRECTORY, "HOME", "SSH_ORIGINAL_COMMAND", "SSH_CONNECTION");
     private static final String PREFIX = "host-";
     private static final String SUFFIX = ".sock";
     private static final int MAX_HEADER_LINE = 64 * 1024;

@@ -49,7 +49,7 @@ class HttpMetricsTest {
                 ProtocolServer.Options.of(clock).events(metrics.server("test.git", "test.git"))),
                 new PeerThreads("peer-test", 32), InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions(bind, 0, 4, 5, HttpAccess.open(true), Optional.empty()), peers, Map.of(),
-                Duration.ofMinutes(10), Map.of(), metrics);
+                Duration.ofMinutes(10), Map.of(), Operations.standalone(metrics));
         server.start();
     }
 

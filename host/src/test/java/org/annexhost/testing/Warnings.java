@@ -10,8 +10,8 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the host's own code logged at WARN or above while an action ran, as {@code LEVEL logger:
- * message} lines: for tests that hold log lines to what happened. Lines logged on any thread
+ * What the host's own code logged at WARN or above while an action ran (or a logger at any level),
+ * as {@code LEVEL logger: message} lines: for tests that hold log lines to what happened. Lines logged on any thread
  * count, so the action's server threads are seen too; tests using it must not run in parallel
  * with other logging tests.
  */
@@ -26,15 +26,32 @@ public final class Warnings {
 
     /** Runs the action and returns the lines; the action's failure is thrown after the appender is gone. */
     public static List<String> during(Action action) throws Exception {
+        return logged("org.annexhost", Level.WARN, action);
+    }
+
+    /**
+     * Runs the action and returns what the logger (and those below it) logged at the level or
+     * above, as {@code LEVEL logger: message k=v k=v} lines, the logger's level lowered for the
+     * while if need be; the action's failure is thrown after the appender is gone.
+     */
+    public static List<String> logged(String logger, Level atLeast, Action action) throws Exception {
         List<String> lines = new ArrayList<>();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger host = context.getLogger("org.annexhost");
+        Logger host = context.getLogger(logger);
+        Level before = host.getLevel();
+        if (!host.isEnabledFor(atLeast)) {
+            host.setLevel(atLeast);
+        }
         AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent e) {
-                if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+                if (e.getLevel().isGreaterOrEqual(atLeast)) {
+                    StringBuilder b = new StringBuilder(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+                    if (e.getKeyValuePairs() != null) {
+                        e.getKeyValuePairs().forEach(kv -> b.append(' ').append(kv.key).append('=').append(kv.value));
+                    }
                     synchronized (lines) {
-                        lines.add(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+                        lines.add(b.toString());
                     }
                 }
             }
@@ -46,6 +63,7 @@ public final class Warnings {
             action.run();
         } finally {
             host.detachAppender(capture);
+            host.setLevel(before);
             capture.stop();
         }
         synchronized (lines) {

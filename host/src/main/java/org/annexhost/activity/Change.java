@@ -1,0 +1,48 @@
+package org.annexhost.activity;
+
+import java.time.Instant;
+
+/**
+ * A content change or a refusal of one, as the audit log keeps it.
+ *
+ * @param time when it was answered
+ * @param id the HTTP request or P2P conversation it was part of
+ * @param via {@code http} or {@code ssh}
+ * @param user who asked: the authenticated user, or {@code anonymous}; over ssh the account
+ * @param client the client's address, or {@code -}
+ * @param place the repository, and the remote of it, the change was made at
+ * @param key the key
+ * @param operation what was asked
+ * @param result what came of it
+ * @param bytes content bytes received for it (0 for removals and locks)
+ * @param detail the reason given with a refusal or failure, or empty
+ */
+public record Change(Instant time, String id, String via, String user, String client, Place place, String key,
+                     Operation operation, Result result, long bytes, String detail) {
+    /** What a client asked for. */
+    public enum Operation {
+        STORE, REMOVE, LOCK;
+
+        /** @return its name in logs: lower case */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** What came of it. */
+    public enum Result {
+        /** Stored, removed or locked as asked. */
+        DONE,
+        /** Nothing to do: the content was there already (a store) or not there (a removal). */
+        ALREADY,
+        /** Tried and not done: the content did not verify, a remote failed, a lock was not taken. */
+        FAILED,
+        /** Not allowed: the client's rights do not cover it. */
+        REFUSED;
+
+        /** @return its name in logs: lower case */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.annexhost.status;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.annexhost.activity.Activity;
+
+/**
+ * The host at one moment.
+ *
+ * @param time when it was taken
+ * @param version the build ({@code annexhost --version})
+ * @param repositories what is served
+ * @param transfers transfers in flight, oldest first
+ * @param locksHeld content locks kept for HTTP clients
+ * @param failures the last failures, newest first
+ */
+public record HostStatus(Instant time, String version, List<Repository> repositories, List<Activity.Transfer> transfers,
+                         int locksHeld, List<Activity.Failure> failures) {
+    /**
+     * A served repository.
+     *
+     * @param name its name in urls
+     * @param uuid its uuid
+     * @param cloneUrl what {@code git clone} takes
+     * @param annexUrl its {@code annex+http} url
+     * @param remotes what it proxies
+     */
+    public record Repository(String name, String uuid, String cloneUrl, String annexUrl, List<Remote> remotes) {
+    }
+
+    /**
+     * A remote or cluster a repository proxies.
+     *
+     * @param name its name (clients see it as {@code ORIGIN-NAME})
+     * @param uuid its uuid
+     * @param kind {@code cluster}, {@code git} or the special remote's type
+     * @param nodes a cluster's nodes, each with its own last failure
+     * @param lastFailure the last failure seen on it, if any of the recent ones
+     */
+    public record Remote(String name, String uuid, String kind, List<Node> nodes, Optional<Activity.Failure> lastFailure) {
+    }
+
+    /**
+     * A cluster's node.
+     *
+     * @param name its remote name
+     * @param lastFailure the last failure seen on it, if any of the recent ones
+     */
+    public record Node(String name, Optional<Activity.Failure> lastFailure) {
+    }
+
+    /** @return this status with only the repository of this name, if served */
+    public HostStatus only(String repository) {
+        return new HostStatus(time, version, repositories.stream().filter(r -> r.name().equals(repository)).toList(),
+                transfers.stream().filter(t -> t.place().repository().equals(repository)).toList(), locksHeld,
+                failures.stream().filter(f -> f.repository().equals(repository)).toList());
+    }
+
+    /** @return the last of the failures at this repository's remote (or node) of this name */
+    public static Optional<Activity.Failure> lastFailure(List<Activity.Failure> failures, String repository, String remote) {
+        return failures.stream().filter(f -> f.repository().equals(repository) && f.remote().filter(remote::equals).isPresent())
+                .findFirst();
+    }
+}
