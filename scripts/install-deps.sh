@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian bookworm machine:
-# git-annex 10.20250416 from bookworm-backports (p2phttp, proxies, clusters).
+# git-annex 10.20250416 from bookworm-backports (p2phttp, proxies, clusters), the external
+# remotes the tests drive, and Debian's chromium for the status page's browser test.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -18,6 +19,8 @@ command -v git >/dev/null 2>&1 || need+=(git)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v git-annex-remote-rclone >/dev/null 2>&1 || need+=(git-annex-remote-rclone)
 /usr/bin/python3 -c "import annexremote" >/dev/null 2>&1 || need+=(python3-annexremote)
+# The status page is tested in a real headless browser.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

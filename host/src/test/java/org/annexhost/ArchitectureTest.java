@@ -41,6 +41,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void activityAndStatusRecordWhatFrontDoorsReportAndKnowNothingOfStoresOrRemotes() {
+        // The HTTP server and the ssh shell report to Activity; the composition root builds the
+        // status from what it serves. Neither records nor renders by reaching into stores.
+        noClasses().that().resideInAnyPackage("org.annexhost.activity..", "org.annexhost.status..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                        "org.annexhost.repo..", "org.annexhost.http..", "org.annexhost.shell..", "org.annexhost.peer..",
+                        "org.annexhost.metrics..", "org.annexhost.plugin..")
+                .check(HOST);
+        // The protocol core knows nothing of what is recorded of it.
+        noClasses().that().resideInAPackage("org.annexhost.p2p..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.activity..", "org.annexhost.status..")
+                .check(HOST);
+    }
+
+    @Test
     void onlyTheCompositionRootUsesTheCommandLineLibrary() {
         noClasses().that().resideOutsideOfPackage("org.annexhost.cli..")
                 .should().dependOnClassesThat().resideInAPackage("picocli..")

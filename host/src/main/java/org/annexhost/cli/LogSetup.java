@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code serve} logs what clients do at INFO ({@link #logActivity}). The ssh shell moves the log
  * to the repository's log ({@link #toRepositoryLog}) so that they
  * never reach the client's terminal. PF4J's vague warnings and the AWS SDK's per-request chatter
- * are held back, since the host reports what matters itself. Plugins and external remotes log
+ * are held back, since the host reports what matters itself, and so are Jetty's and Apache
+ * HttpClient's DEBUG lines, which carry request headers (credentials among them) even at
+ * {@code ANNEXHOST_LOG=DEBUG}. Plugins and external remotes log
  * through the platform logger ({@code annexhost.remote.NAME}, a remote's stderr at INFO), which
  * reaches the same log.
  * Found by logback through {@code META-INF/services}.
@@ -57,6 +59,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.addAppender(target == null ? stderr(context) : new FileLog(context, target));
         context.getLogger("org.pf4j").setLevel(Level.ERROR);
         context.getLogger("software.amazon.awssdk").setLevel(Level.INFO);
+        // Their DEBUG lines carry requests' headers, Authorization among them: never in our log.
+        context.getLogger("org.eclipse.jetty").setLevel(Level.INFO);
+        context.getLogger("org.apache.http").setLevel(Level.INFO);
+        context.getLogger("org.apache.hc").setLevel(Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

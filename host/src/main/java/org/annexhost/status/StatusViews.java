@@ -27,9 +27,10 @@ public final class StatusViews {
                 .append("table{border-collapse:collapse;margin:.4em 0 1.2em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}")
                 .append("th{background:#f3f3f3}code{font-size:13px}.bad{color:#a00}.ok{color:#070}")
                 .append("</style></head><body>\n");
-        b.append("<h1>annexhost</h1><p>").append(esc(s.version())).append(" &middot; ").append(esc(s.time().toString()))
-                .append(" &middot; ").append(s.transfers().size()).append(" transfers in flight &middot; ")
-                .append(s.locksHeld()).append(" locks held</p>\n");
+        b.append("<h1>annexhost</h1><p>").append(esc(s.version())).append(" &middot; ")
+                .append(esc(s.time().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())).append(" &middot; ")
+                .append(count(s.transfers().size(), "transfer")).append(" in flight &middot; ")
+                .append(count(s.locksHeld(), "lock")).append(" held</p>\n");
         b.append("<h2>Repositories</h2>\n");
         if (s.repositories().isEmpty()) {
             b.append("<p>none served</p>\n");
@@ -139,19 +140,24 @@ public final class StatusViews {
                 }
             }
         }
-        b.append(s.transfers().size()).append(" transfers in flight\n");
+        b.append(count(s.transfers().size(), "transfer")).append(" in flight\n");
         for (Activity.Transfer t : s.transfers()) {
             b.append("  ").append(t.upload() ? "upload " : "download ").append(t.key()).append(" at ").append(t.place().repository())
                     .append(t.place().remote().map(x -> " (" + x + ")").orElse("")).append(": ").append(t.done()).append(" of ")
                     .append(t.length()).append(" bytes, ").append(age(s, t)).append('\n');
         }
-        b.append(s.locksHeld()).append(" locks held\n");
-        b.append(s.failures().size()).append(" recent failures\n");
+        b.append(count(s.locksHeld(), "lock")).append(" held\n");
+        b.append(count(s.failures().size(), "recent failure")).append('\n');
         for (Activity.Failure f : s.failures()) {
             b.append("  ").append(f.time()).append(' ').append(f.repository()).append(f.remote().map(x -> " (" + x + ")").orElse(""))
                     .append(": ").append(f.what()).append(": ").append(f.why()).append('\n');
         }
         return b.toString();
+    }
+
+    /** @return {@code 1 transfer}, {@code 2 transfers} */
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     private static String age(HostStatus s, Activity.Transfer t) {

@@ -110,7 +110,8 @@ class HttpActivityTest {
                 true, true));
         java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> put = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> refused = new java.util.concurrent.atomic.AtomicReference<>();
-        List<String> lines = Warnings.logged("org.annexhost.activity", Level.INFO, () -> {
+        List<String> lines = Warnings.logged("org.annexhost.activity", Level.INFO,
+                l -> l.stream().filter(x -> x.contains("activity.request: http")).count() >= 4, () -> {
             put.set(send("POST", api + "put?key=" + KEY + "&clientuuid=c", "hello",
                     Map.of("X-git-annex-data-length", "5", "Authorization", basic("alice", PASSWORD))));
             // Anonymous users may only read here: the removal is refused, and audited.

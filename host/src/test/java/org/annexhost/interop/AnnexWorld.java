@@ -94,6 +94,11 @@ public final class AnnexWorld {
         return ServeProcess.start(sh, dir, launcher, args);
     }
 
+    /** Starts {@code annexhost serve ARGS...} in this sandbox with more environment; the caller closes it. */
+    ServeProcess serve(Path dir, Map<String, String> extraEnv, String launcher, String... args) throws Exception {
+        return ServeProcess.start(sh.with(extraEnv), dir, launcher, args);
+    }
+
     String sshLogText() {
         try {
             return Files.exists(sshLog) ? Files.readString(sshLog) : "(no ssh commands)";

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.annexhost.testing.AuditRecords;
 import org.annexhost.testing.Metrics;
 import org.annexhost.testing.ServeProcess;
 import org.annexhost.testing.Sh;
@@ -123,6 +124,50 @@ class HttpInteropIT {
         long stored = hashes.keySet().stream().mapToLong(f -> client.resolve(f).toFile().length()).sum();
         assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(stored);
         assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"out\"")).isGreaterThanOrEqualTo(stored);
+
+        // What the operator's logs say of it: one line per request, each change audited with the request's id.
+        List<com.fasterxml.jackson.databind.JsonNode> audit = AuditRecords.of(repo);
+        assertThat(AuditRecords.count(audit, "operation", "store", "result", "done", "via", "http", "repository", "photos.git",
+                "client", "127.0.0.1", "user", "anonymous")).as("stored (the move's file was there)").isGreaterThanOrEqualTo(11);
+        assertThat(AuditRecords.count(audit, "operation", "remove", "result", "done")).isEqualTo(2);
+        assertThat(AuditRecords.count(audit, "operation", "lock", "result", "done")).isGreaterThanOrEqualTo(1);
+        String log = java.nio.file.Files.readString(servers.get(0).logFile());
+        for (com.fasterxml.jackson.databind.JsonNode r : audit) {
+            assertThat(log).as("the request line of audit record %s", r).containsPattern("http id=" + r.get("id").asText()
+                    + " user=anonymous client=127\\.0\\.0\\.1 method=\\S+ op=\\S+ repo=photos\\.git remote=- key="
+                    + java.util.regex.Pattern.quote(r.get("key").asText()) + " status=200 in=[0-9]+ out=[0-9]+ ms=[0-9]+");
+        }
+        assertThat(log.lines().filter(l -> l.contains(" op=git ")).count()).as("git's requests are logged too").isPositive();
+    }
+
+    @Test
+    void theAuditLogAndTheStatusSurviveARestart() throws Exception {
+        Path repo = tmp.resolve("kept.git");
+        world.ok(tmp, launcher, "init", repo.toString());
+        String url = serve(repo);
+        Path client = cloneHttp(url, "laptop");
+        addFiles(client, 3, 1000);
+        world.ok(client, "git", "annex", "copy", "--to", "origin", "file 1.bin", "file 2.bin");
+        List<com.fasterxml.jackson.databind.JsonNode> before = AuditRecords.of(repo);
+        assertThat(AuditRecords.count(before, "operation", "store", "result", "done")).isEqualTo(2);
+        servers.remove(0).close();
+
+        String again = serve(repo);
+        world.ok(client, "git", "config", "remote.origin.url", again);
+        world.ok(client, "git", "config", "remote.origin.annexurl", "annex+" + again.replaceAll("/[^/]*$", "") + "/git-annex/");
+        world.ok(client, "git", "annex", "copy", "--to", "origin", "file 3.bin");
+        world.ok(client, "git", "annex", "drop", "--from", "origin", "file 1.bin");
+        List<com.fasterxml.jackson.databind.JsonNode> after = AuditRecords.of(repo);
+        assertThat(after.subList(0, before.size())).as("the first run's records, kept").isEqualTo(before);
+        assertThat(AuditRecords.count(after, "operation", "store", "result", "done")).isEqualTo(3);
+        assertThat(AuditRecords.count(after, "operation", "remove", "result", "done", "key",
+                world.ok(client, "git", "annex", "lookupkey", "file 1.bin").out().trim())).isEqualTo(1);
+        // annexhost status reads the running host's status: the repository, its urls, nothing in flight.
+        String base = again.replaceAll("/[^/]*$", "");
+        String status = world.ok(tmp, launcher, "status", "--url", base, "--repo", repo.toString()).out();
+        assertThat(status).contains("repository kept.git (" + world.ok(repo, "git", "config", "annex.uuid").out().trim() + ")",
+                "clone " + again, "annex annex+" + base + "/git-annex/", "0 transfers in flight");
+        assertThat(world.ok(tmp, launcher, "status", "--url", base, "--json").out()).contains("\"name\":\"kept.git\"");
     }
 
     @Test

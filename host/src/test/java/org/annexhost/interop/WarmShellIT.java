@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.annexhost.testing.AuditRecords;
 import org.annexhost.testing.Metrics;
 import org.annexhost.testing.ServeProcess;
 import org.annexhost.testing.Sh;
@@ -163,6 +164,14 @@ class WarmShellIT {
         assertThat(Metrics.sum(m, p2p, "verb=\"REMOVE\"", "reply=\"SUCCESS\"")).isEqualTo(2);
         assertThat(Metrics.sum(m, "annexhost_content_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(12 * 10_000);
         assertThat(Metrics.sum(m, "annexhost_http_requests_seconds_count", "endpoint=\"put\"")).isZero();
+        // ...and recorded each content change in the repository's audit log, as the ssh client it was.
+        List<com.fasterxml.jackson.databind.JsonNode> audit = AuditRecords.of(repo);
+        String me = System.getProperty("user.name");
+        assertThat(AuditRecords.count(audit, "operation", "store", "result", "done", "via", "ssh", "client", "127.0.0.1",
+                "user", me, "repository", "served.git")).isEqualTo(12);
+        assertThat(AuditRecords.count(audit, "operation", "remove", "result", "done", "via", "ssh")).isEqualTo(2);
+        assertThat(AuditRecords.count(audit, "operation", "lock", "result", "done")).as("drop locks on origin").isGreaterThanOrEqualTo(12);
+        assertThat(audit).allSatisfy(r -> assertThat(r.get("key").asText()).matches("SHA256E-s100[0-9][0-9]--.*"));
     }
 
     @Test

@@ -35,6 +35,15 @@ public final class Warnings {
      * while if need be; the action's failure is thrown after the appender is gone.
      */
     public static List<String> logged(String logger, Level atLeast, Action action) throws Exception {
+        return logged(logger, atLeast, lines -> true, action);
+    }
+
+    /**
+     * As {@link #logged(String, Level, Action)}, then waits (up to 10 s) until the lines are
+     * complete: for lines logged once an answer has gone, which its client may see first.
+     */
+    public static List<String> logged(String logger, Level atLeast, java.util.function.Predicate<List<String>> complete,
+                                      Action action) throws Exception {
         List<String> lines = new ArrayList<>();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger host = context.getLogger(logger);
@@ -61,6 +70,15 @@ public final class Warnings {
         host.addAppender(capture);
         try {
             action.run();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                synchronized (lines) {
+                    if (complete.test(lines)) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
         } finally {
             host.detachAppender(capture);
             host.setLevel(before);
