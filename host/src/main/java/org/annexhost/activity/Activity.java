@@ -116,8 +116,12 @@ public final class Activity {
     public void changed(Change c) {
         try {
             AuditLog.append(c);
+        } catch (java.nio.file.FileSystemException e) {
+            // "No space left on device" and the like: the reason, without the exception's name.
+            CHANGES.warn("cannot append to the audit log of {}: {}", c.place().repository(),
+                    e.getReason() == null ? e.getMessage() : e.getReason());
         } catch (IOException | RuntimeException e) {
-            CHANGES.warn("cannot append to the audit log of {}: {}", c.place().repository(), e.toString());
+            CHANGES.warn("cannot append to the audit log of {}: {}", c.place().repository(), e.getMessage());
         }
         if (CHANGES.isInfoEnabled()) {
             LoggingEventBuilder e = CHANGES.atInfo().setMessage(c.operation().word()).addKeyValue("id", c.id())
@@ -168,6 +172,18 @@ public final class Activity {
         synchronized (failures) {
             return List.copyOf(failures);
         }
+    }
+
+    /**
+     * A failure seen behind a front door (a cluster's node that failed its part of a request),
+     * for the status page.
+     *
+     * @param where the repository, and the remote or node of it that failed
+     * @param what what it was asked
+     * @param why what went wrong
+     */
+    public void failure(Place where, String what, String why) {
+        failed(Optional.of(where), what, why);
     }
 
     private void failed(Optional<Place> where, String what, String why) {

@@ -39,20 +39,30 @@ final class HostSetup implements AutoCloseable {
     });
 
     HostSetup(HostRepository repo) {
+        this(repo, org.annexhost.cluster.NodeEvents.NONE);
+    }
+
+    /** @param nodeEvents told how each cluster node did its part of each request */
+    HostSetup(HostRepository repo, org.annexhost.cluster.NodeEvents nodeEvents) {
         this.repo = repo;
         this.plugins = new PluginHost(pluginFolders(repo));
         this.types = plugins.start(List.of(new ExternalBackendFactory()));
         this.remotes = new ConfiguredRemotes(repo, types, Clock.systemUTC());
         this.served = new ServedRemotes(repo, remotes, types, new ServedRemotes.Resources(Clock.systemUTC(),
-                MonotonicClock.system(), nodeThreads, calls, RepositoryOpener.LOCK_RETENTION));
+                MonotonicClock.system(), nodeThreads, calls, RepositoryOpener.LOCK_RETENTION, nodeEvents));
     }
 
     static HostSetup open(Path path) throws IOException {
+        return open(path, org.annexhost.cluster.NodeEvents.NONE);
+    }
+
+    /** Opens the repository, telling {@code nodeEvents} how its clusters' nodes do. */
+    static HostSetup open(Path path, org.annexhost.cluster.NodeEvents nodeEvents) throws IOException {
         HostRepository repo = HostRepository.open(path);
         if (!repo.isAnnex()) {
             throw new IOException("not a git-annex repository: " + path + " (run annexhost init)");
         }
-        return new HostSetup(repo);
+        return new HostSetup(repo, nodeEvents);
     }
 
     static List<Path> pluginFolders(HostRepository repo) {

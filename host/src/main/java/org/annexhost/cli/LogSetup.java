@@ -80,8 +80,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (!Files.isDirectory(gitDir)) {
             return; // not a repository: the shell refuses it, and nothing is made there
         }
-        target = gitDir.resolve(REPOSITORY_LOG);
-        replaceAppender();
+        replaceAppender(gitDir.resolve(REPOSITORY_LOG));
     }
 
     /**
@@ -95,7 +94,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
         if (json != format.equals("json")) {
             json = format.equals("json");
-            replaceAppender();
+            replaceAppender(null);
         }
     }
 
@@ -111,8 +110,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
     }
 
-    private static void replaceAppender() {
+    /** Replaces the log's appender: to this file, or (null) to where it goes now, in the format set now. */
+    private static void replaceAppender(Path file) {
+        // First: logback configures itself (configure, above) when first asked, setting the target.
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (file != null) {
+            target = file;
+        }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         Appender<ILoggingEvent> old = root.getAppender(APPENDER);
         root.addAppender(target == null ? stderr(context) : new FileLog(context, target));

@@ -248,7 +248,17 @@ final class ServeCommand implements Callable<Integer> {
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
-        HostSetup setup = HostSetup.open(p);
+        // A cluster node's failures are counted, and shown on the status page as that node's state.
+        java.util.concurrent.atomic.AtomicReference<org.annexhost.activity.Place> at = new java.util.concurrent.atomic.AtomicReference<>();
+        HostSetup setup = HostSetup.open(p, (cluster, node, operation, ok, detail) -> {
+            org.annexhost.activity.Place place = at.get();
+            if (place != null) {
+                metrics.clusterNode(place.repository(), cluster, node, operation, ok);
+                if (!ok) {
+                    activity.failure(place.remote(node), operation + " on node " + node + " of cluster " + cluster, detail);
+                }
+            }
+        });
         setups.add(setup);
         HostRepository repo = setup.repo;
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
@@ -262,6 +272,7 @@ final class ServeCommand implements Callable<Integer> {
                 threads, lockThreads, peer -> metrics.server(repositoryName, peer));
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
         org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(repositoryName, repo.gitDir());
+        at.set(place);
         places.put(repo.uuid(), place);
         for (org.annexhost.remote.ServedRemotes.Listed l : setup.served.listing()) {
             places.put(l.uuid(), place.remote(l.name()));
@@ -278,7 +289,24 @@ final class ServeCommand implements Callable<Integer> {
         AnnexBranch branch = setup.repo.branch();
         // What a killed host journalled is committed now; what this one journals, within seconds.
         branch.commit("update");
-        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, () -> branch.commit("update")));
+        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, () -> {
+            long start = System.nanoTime();
+            if (branch.commit("update")) {
+                metrics.journalCommitted(name, System.nanoTime() - start);
+            }
+        }));
+        Path journal = setup.repo.gitDir().resolve("annex/journal");
+        metrics.repositoryGauge("annexhost.journal.pending", "git-annex branch files journalled, not yet committed", name,
+                () -> pendingJournalFiles(journal));
+    }
+
+    /** @return how many files the journal holds (0 if it has no directory) */
+    private static long pendingJournalFiles(Path journal) {
+        try (java.util.stream.Stream<Path> files = Files.list(journal)) {
+            return files.count();
+        } catch (java.io.IOException noJournalYet) {
+            return 0;
+        }
     }
 
     /**

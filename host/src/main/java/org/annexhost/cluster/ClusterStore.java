@@ -53,6 +53,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     private final MonotonicClock clock;
     private final Fanout fanout;
     private final Duration stall;
+    private final NodeEvents events;
 
     /**
      * @param uuid the cluster's uuid
@@ -66,6 +67,16 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
      */
     public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
                         ExecutorService fanout, Duration stall) {
+        this(uuid, name, nodes, knowledge, clock, fanout, stall, NodeEvents.NONE);
+    }
+
+    /**
+     * As {@link #ClusterStore(Uuid, String, List, ClusterKnowledge, MonotonicClock, ExecutorService, Duration)},
+     * telling {@code events} how each node did its part of each request.
+     */
+    public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
+                        ExecutorService fanout, Duration stall, NodeEvents events) {
+        this.events = events;
         this.uuid = uuid;
         this.name = name;
         this.selector = new NodeSelector(nodes, knowledge);
@@ -80,6 +91,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
 
     /** The same cluster with fewer nodes selected, sharing their pooled sessions. */
     private ClusterStore(ClusterStore whole, NodeSelector some) {
+        this.events = whole.events;
         this.uuid = whole.uuid;
         this.name = whole.name;
         this.selector = some;
@@ -165,9 +177,11 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 }
                 InputStream in = content.get().stream();
                 long length = content.get().length();
+                events.outcome(name, n.name(), "get", true, "");
                 return Optional.of(new Content(length, new LimitedInputStream(in, length, new GiveBackAtEnd(in, s, c))));
             } catch (IOException e) {
                 LOG.info("cluster {}: GET {} from node {} failed, trying the next: {}", name, key, n.name(), e.getMessage());
+                events.outcome(name, n.name(), "get", false, e.getMessage() == null ? e.toString() : e.getMessage());
                 if (c != null) {
                     s.discard(c);
                 }
@@ -179,7 +193,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     @Override
     public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         List<NodeSessions> targets = selector.forUpload(key, file).stream().map(n -> sessions.get(n.uuid())).toList();
-        return FanoutUpload.offer(key, file, name, targets, knowledge, fanout, stall);
+        return FanoutUpload.offer(key, file, name, targets, knowledge, fanout, stall, events);
     }
 
     @Override
@@ -209,6 +223,8 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             } catch (IOException e) {
                 r = new ClientReply(ClientReply.Kind.ERROR, List.of(), "node " + nodes.get(i).name() + ": " + e.getMessage());
             }
+            events.outcome(name, nodes.get(i).name(), "remove", r.kind() == ClientReply.Kind.SUCCESS,
+                    r.kind() == ClientReply.Kind.ERROR ? r.error() : r.kind() == ClientReply.Kind.FAILURE ? "not removed" : "");
             if (r.kind() == ClientReply.Kind.SUCCESS) {
                 removed.add(nodes.get(i).uuid());
             } else {

@@ -42,8 +42,10 @@ final class FanoutUpload implements LocalStore.Upload {
     private boolean contentValid = true;
     private boolean hashedHere;
     private final List<Uuid> stored = new ArrayList<>();
+    private final NodeEvents events;
 
-    private FanoutUpload(Key key, String cluster, ClusterKnowledge knowledge, Fanout fanout, Duration stall) {
+    private FanoutUpload(Key key, String cluster, ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) {
+        this.events = events;
         this.key = key;
         this.cluster = cluster;
         this.knowledge = knowledge;
@@ -58,10 +60,11 @@ final class FanoutUpload implements LocalStore.Upload {
      * @param cluster the cluster's name, for messages
      * @param nodes the conversations with the nodes the upload goes to
      * @param stall how long a node may take no byte before it is left out
+     * @param events told how each node did, once the upload is committed
      */
     static FanoutUpload offer(Key key, AssociatedFile file, String cluster, List<NodeSessions> nodes,
-                              ClusterKnowledge knowledge, Fanout fanout, Duration stall) throws IOException {
-        FanoutUpload upload = new FanoutUpload(key, cluster, knowledge, fanout, stall);
+                              ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) throws IOException {
+        FanoutUpload upload = new FanoutUpload(key, cluster, knowledge, fanout, stall, events);
         List<Future<NodePut>> offers = new ArrayList<>();
         for (NodeSessions n : nodes) {
             offers.add(fanout.start(() -> NodePut.offer(n, key, file)));
@@ -215,6 +218,11 @@ final class FanoutUpload implements LocalStore.Upload {
         }
         // One branch commit for all the nodes, not one each.
         knowledge.recordAll(key, stored, true);
+        for (NodePut p : puts) {
+            boolean ok = p.state == NodePut.State.ALREADY_HAVE || stored.contains(p.node().uuid());
+            events.outcome(cluster, p.node().name(), "put", ok,
+                    ok ? "" : p.state == NodePut.State.FAILED ? p.problem : "not stored");
+        }
         return new Reach(!stored.isEmpty(), stored, Optional.empty());
     }
 

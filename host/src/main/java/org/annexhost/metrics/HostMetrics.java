@@ -30,7 +30,9 @@ import org.annexhost.p2p.server.ServerEvents;
  * this process (over ssh handed to the host, over HTTP, to a proxied remote) by repository, peer,
  * verb and answer, with its duration; content bytes each way; HTTP requests by endpoint and
  * status with their duration; the HTTP server's busy jobs and transfers, waiting requests, open
- * conversations and held locks; the JVM and the process. Labels are names the operator gave
+ * conversations and held locks; each repository's journal entries pending and journal commits
+ * with their duration; each cluster node's part in fanned-out requests by outcome; the JVM and the
+ * process. Labels are names the operator gave
  * (repositories, remotes) and protocol words, never keys, users or secrets.
  *
  * <p>Only {@code annexhost serve} builds one: a cold ssh shell loads none of this. Thread-safe.
@@ -46,6 +48,8 @@ public final class HostMetrics implements AutoCloseable {
     private final Optional<byte[]> token;
     /** The meters by their label values: found without building an id per request. */
     private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> journalTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> nodeCounters = new ConcurrentHashMap<>();
 
     /** @param token the bearer token that lets clients beyond loopback read the metrics, if any */
     public HostMetrics(Optional<String> token) {
@@ -113,9 +117,46 @@ public final class HostMetrics implements AutoCloseable {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A cluster's node did its part of a request, or failed to.
+     *
+     * @param repository the repository whose cluster it is
+     * @param cluster the cluster's name
+     * @param node the node's name
+     * @param operation {@code put}, {@code get} or {@code remove}
+     * @param ok whether the node did it
+     */
+    public void clusterNode(String repository, String cluster, String node, String operation, boolean ok) {
+        String outcome = ok ? "ok" : "failed";
+        nodeCounters.computeIfAbsent(String.join(" ", repository, cluster, node, operation, outcome),
+                k -> Counter.builder("annexhost.cluster.node.requests")
+                        .description("each cluster node's part in requests fanned out to it, by outcome")
+                        .tags("repository", repository, "cluster", cluster, "node", node, "operation", operation, "outcome", outcome)
+                        .register(registry))
+                .increment();
+    }
+
     /** Registers a value read at each scrape (busy jobs, open conversations, ...). */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** Registers a value of one repository read at each scrape (journal entries pending, ...). */
+    public void repositoryGauge(String name, String description, String repository, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tags("repository", repository).register(registry);
+    }
+
+    /**
+     * A repository's journal was committed to its git-annex branch.
+     *
+     * @param repository the repository's name
+     * @param nanos how long the commit took (nothing is recorded when nothing was journalled)
+     */
+    public void journalCommitted(String repository, long nanos) {
+        journalTimers.computeIfAbsent(repository, r -> Timer.builder("annexhost.journal.commits")
+                        .description("journal commits to the git-annex branch, with their duration")
+                        .tags("repository", r).serviceLevelObjectives(BUCKETS).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -65,9 +65,10 @@ public final class ServedRemotes implements AutoCloseable {
      * @param nodeThreads the conversations of cluster nodes served in this process run on
      * @param calls runs backend calls that have a deadline, and a cluster's fan-out
      * @param lockRetention how long a lock holds once its holder is gone
+     * @param nodeEvents told how each cluster node did its part of each request
      */
     public record Resources(Clock wall, MonotonicClock clock, PeerThreads nodeThreads, ExecutorService calls,
-                            Duration lockRetention) {
+                            Duration lockRetention, org.annexhost.cluster.NodeEvents nodeEvents) {
     }
 
     /** A backend, its store, and the same store for a cluster that verifies what it feeds its nodes. */
@@ -182,7 +183,7 @@ public final class ServedRemotes implements AutoCloseable {
                     }
                 }
                 c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
-                        resources.clock(), resources.calls(), ClusterStore.NODE_STALL);
+                        resources.clock(), resources.calls(), ClusterStore.NODE_STALL, resources.nodeEvents());
                 clusters.put(d.uuid(), c);
             }
             return c;

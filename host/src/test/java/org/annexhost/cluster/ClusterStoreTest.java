@@ -138,6 +138,9 @@ class ClusterStoreTest {
         }
     }
 
+    /** What the cluster told of its nodes: {@code CLUSTER NODE OPERATION ok|failed}. */
+    final java.util.List<String> nodeOutcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private Node node(String uuid, long clockStart, boolean dying) {
         return node(uuid, clockStart, dying, null);
     }
@@ -156,7 +159,7 @@ class ClusterStoreTest {
 
     private void start() throws IOException {
         cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout,
-                stall);
+                stall, (c, node, operation, ok, detail) -> nodeOutcomes.add(c + " " + node + " " + operation + " " + (ok ? "ok" : "failed")));
         client = new ProtocolClient(servedCluster().connect());
         assertThat(client.negotiate(ProtocolVersion.LATEST)).isEqualTo(ProtocolVersion.LATEST);
     }
@@ -298,6 +301,8 @@ class ClusterStoreTest {
         assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, c));
         assertThat(dying.store().get(g.key())).isEmpty();
         assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, c));
+        assertThat(nodeOutcomes).as("each node's part, told once").containsExactlyInAnyOrder(
+                "pool node-a put ok", "pool node-d put failed", "pool node-c put ok");
         // The cluster connection still serves.
         assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
     }
@@ -413,5 +418,6 @@ class ClusterStoreTest {
         }
         assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
         assertThat(client.lockContent(g.key())).as("content is locked on nodes, not on the cluster").isFalse();
+        assertThat(nodeOutcomes).as("the node that had it served every GET").containsOnly("pool node-b get ok").hasSize(4);
     }
 }
