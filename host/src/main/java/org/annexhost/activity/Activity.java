@@ -38,6 +38,8 @@ public final class Activity {
     private final Clock clock;
     private final Set<Transfer> inFlight = ConcurrentHashMap.newKeySet();
     private final Deque<Failure> failures = new ArrayDeque<>();
+    /** The last outcome at each remote (and cluster node) clients reached, by repository and remote. */
+    private final java.util.Map<java.util.List<String>, Seen> seen = new ConcurrentHashMap<>();
 
     /** @param clock what records are timed by */
     public Activity(Clock clock) {
@@ -80,6 +82,8 @@ public final class Activity {
         if (status >= 500 || status == 0) {
             failed(place, method + " " + endpoint + (key.isEmpty() ? "" : " " + key),
                     status == 0 ? "the answer did not complete" : "HTTP " + status);
+        } else {
+            place.ifPresent(p -> seen(p, true, ""));
         }
     }
 
@@ -106,6 +110,8 @@ public final class Activity {
         }
         if (!end.equals("ok")) {
             failed(Optional.of(place), "p2p conversation " + id, end);
+        } else {
+            seen(place, true, "");
         }
     }
 
@@ -136,6 +142,8 @@ public final class Activity {
         if (c.result() == Change.Result.FAILED || c.result() == Change.Result.REFUSED) {
             failed(Optional.of(c.place()), c.operation().word() + " " + c.key(),
                     c.result().word() + (c.detail().isEmpty() ? "" : ": " + c.detail()));
+        } else {
+            seen(c.place(), true, "");
         }
     }
 
@@ -186,7 +194,40 @@ public final class Activity {
         failed(Optional.of(where), what, why);
     }
 
+    /**
+     * Notes how a remote (or a cluster's node) answered just now, as readiness reports it: the
+     * host never probes what is behind it, it remembers what clients' requests found.
+     *
+     * @param where the repository and its remote or node; the repository itself is not noted
+     * @param ok whether it did what was asked
+     * @param detail why not, or empty
+     */
+    public void seen(Place where, boolean ok, String detail) {
+        if (where.remote().isPresent()) {
+            seen.put(java.util.List.of(where.repository(), where.remote().get()), new Seen(where, clock.instant(), ok, detail));
+        }
+    }
+
+    /** @return the last outcome seen at each remote and node, by repository then remote name */
+    public List<Seen> lastSeen() {
+        List<Seen> out = new ArrayList<>(seen.values());
+        out.sort(Comparator.comparing((Seen x) -> x.place().repository()).thenComparing(x -> x.place().remote().orElse("")));
+        return out;
+    }
+
+    /**
+     * The last outcome at a remote.
+     *
+     * @param place the repository and remote
+     * @param time when
+     * @param ok whether the remote did what was asked
+     * @param detail why not, or empty
+     */
+    public record Seen(Place place, Instant time, boolean ok, String detail) {
+    }
+
     private void failed(Optional<Place> where, String what, String why) {
+        where.ifPresent(p -> seen(p, false, why));
         synchronized (failures) {
             failures.addFirst(new Failure(clock.instant(), where.map(Place::repository).orElse("-"),
                     where.flatMap(Place::remote), what, why));

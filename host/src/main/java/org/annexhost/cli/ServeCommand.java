@@ -98,6 +98,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--public-url", description = "the base url clients use, when behind a reverse proxy")
     private String publicUrl;
 
+    @Option(names = "--metrics-bind", paramLabel = "HOST:PORT", description = {"also serve /metrics, the status and health",
+            "(nothing else) on this address, to anyone who reaches it: for a monitoring network"})
+    private String metricsBind;
+
     @Option(names = "--log-format", paramLabel = "text|json", description = {"the log's format: text (the default) or json,",
             "one object per line with each field of a request, conversation or content change (or ANNEXHOST_LOG_FORMAT)"})
     private String logFormat;
@@ -159,13 +163,25 @@ final class ServeCommand implements Callable<Integer> {
             return t;
         });
         org.annexhost.http.Operations operations = new org.annexhost.http.Operations(metrics, activity,
-                u -> Optional.ofNullable(places.get(u)), () -> statusOf(byName), BuildInfo.describe());
+                u -> Optional.ofNullable(places.get(u)), () -> statusOf(byName), BuildInfo.describe(), Optional.empty());
+        if (metricsBind != null) {
+            int colon = metricsBind.lastIndexOf(':');
+            if (colon <= 0 || !metricsBind.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException("--metrics-bind " + metricsBind + ": expected HOST:PORT");
+            }
+            operations = operations.withOperatorBind(new java.net.InetSocketAddress(
+                    metricsBind.substring(0, colon).replaceAll("^\\[|\\]$", ""), Integer.parseInt(metricsBind.substring(colon + 1))));
+        }
         try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer, operations)) {
             server.start();
             String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
             base = publicUrl != null ? publicUrl.replaceAll("/+$", "") : where;
             for (String name : byName.keySet()) {
                 System.out.println("serving " + where + "/" + name + " (annex+" + where + "/git-annex/)");
+            }
+            if (server.operatorPort() > 0) {
+                System.out.println("metrics, status and health also at http://" + metricsBind.substring(0, metricsBind.lastIndexOf(':'))
+                        + ":" + server.operatorPort() + "/");
             }
             System.out.flush();
             rescans.scheduleWithFixedDelay(() -> commitJournals(byName), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
@@ -256,6 +272,8 @@ final class ServeCommand implements Callable<Integer> {
                 metrics.clusterNode(place.repository(), cluster, node, operation, ok);
                 if (!ok) {
                     activity.failure(place.remote(node), operation + " on node " + node + " of cluster " + cluster, detail);
+                } else {
+                    activity.seen(place.remote(node), true, "");
                 }
             }
         });

@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * and writable where the host writes (a probe file made and removed in its {@code annex}
  * directory, which also catches a read-only or full filesystem). Nothing is probed beyond the
  * host's own disks, so calling it often costs a few file operations per repository. Stateless.
- * Answers name repositories (as their urls do) but never server paths. Proxied remotes are not in
- * it yet: their reachability is not tracked.
+ * Answers name repositories (as their urls do) but never server paths. Proxied remotes and cluster
+ * nodes are never probed: each one clients reached has a check of how it last answered them, and
+ * how long ago, which warns but never makes the host unready.
  */
 final class Health {
     static final String TYPE = "application/health+json";
@@ -36,6 +37,16 @@ final class Health {
 
     /** @return the readiness answer over the repositories served now */
     static Answer ready(Map<String, HttpRepository> repositories) {
+        return ready(repositories, List.of());
+    }
+
+    /**
+     * @param remotes the last outcome clients' requests found at each remote and cluster node:
+     *     each is a check of its own, {@code pass} or {@code warn} (a remote behind the gateway
+     *     does not make the gateway unready) with the time it was seen and its age in seconds
+     * @return the readiness answer over the repositories served now
+     */
+    static Answer ready(Map<String, HttpRepository> repositories, List<org.annexhost.activity.Activity.Seen> remotes) {
         Map<String, List<String>> checks = new TreeMap<>();
         boolean pass = true;
         String now = Instant.now().toString();
@@ -45,6 +56,17 @@ final class Health {
             pass &= readable == null && writable == null;
             checks.put(r.name() + ":readable", List.of(check(readable, now)));
             checks.put(r.name() + ":writable", List.of(check(writable, now)));
+        }
+        Instant at = Instant.now();
+        for (org.annexhost.activity.Activity.Seen seen : remotes) {
+            StringBuilder c = new StringBuilder("{\"componentType\":\"component\",\"status\":")
+                    .append(seen.ok() ? "\"pass\"" : "\"warn\"").append(",\"time\":").append(HttpReplies.quote(seen.time().toString()))
+                    .append(",\"observedValue\":").append(Math.max(0, java.time.Duration.between(seen.time(), at).toSeconds()))
+                    .append(",\"observedUnit\":\"s\"");
+            if (!seen.ok()) {
+                c.append(",\"output\":").append(HttpReplies.quote(seen.detail()));
+            }
+            checks.put(seen.place().repository() + "/" + seen.place().remote().orElse("") + ":reachable", List.of(c.append('}').toString()));
         }
         StringBuilder b = new StringBuilder("{\"status\":").append(pass ? "\"pass\"" : "\"fail\"").append(",\"checks\":{");
         List<String> entries = new ArrayList<>();

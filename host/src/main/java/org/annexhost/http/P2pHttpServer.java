@@ -36,6 +36,8 @@ public final class P2pHttpServer implements AutoCloseable {
     private final HostMetrics metrics;
     private final boolean ownsMetrics;
     private final Operations operations;
+    /** The connector of {@code --metrics-bind}, which serves the operator's pages only, or null. */
+    private final ServerConnector operatorConnector;
     /** The request attribute naming its endpoint for metrics (a bounded set of words). */
     private static final String ENDPOINT = "annexhost.endpoint";
     /** The request attribute holding its id (sent back as {@code X-Request-Id}). */
@@ -75,6 +77,15 @@ public final class P2pHttpServer implements AutoCloseable {
         threads.setName("http");
         this.server = new Server(threads);
         server.addConnector(connector(options));
+        this.operatorConnector = this.operations.operatorBind().map(a -> {
+            ServerConnector c = new ServerConnector(server);
+            c.setName("operator");
+            c.setHost(a.getHostString());
+            c.setPort(a.getPort());
+            c.setIdleTimeout(options.clientIdle().toMillis());
+            server.addConnector(c);
+            return c;
+        }).orElse(null);
         AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer, this.operations);
         GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl());
         this.metrics.gauge("annexhost.http.jobs.busy", "job slots in use (--jobs)", admission::jobsBusy);
@@ -103,6 +114,10 @@ public final class P2pHttpServer implements AutoCloseable {
                     }
                 };
                 if (operatorRequest(request, response, measured, repositories)) {
+                    return true;
+                }
+                if (operatorConnector != null && request.getConnectionMetaData().getConnector() == operatorConnector) {
+                    HttpReplies.text(response, measured, 404, "this port serves /metrics, /status.json, /status.txt, / and health only");
                     return true;
                 }
                 return route(request, response, measured, api, git);
@@ -191,14 +206,16 @@ public final class P2pHttpServer implements AutoCloseable {
             return true;
         }
         if (path.equals("/healthz") || path.equals("/readyz")) {
-            HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive() : Health.ready(repositories));
+            HttpReplies.health(response, callback, path.equals("/healthz") ? Health.alive()
+                    : Health.ready(repositories, operations.activity().lastSeen()));
             return true;
         }
         // A unix socket's peer has no internet address: it is local by construction.
         java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         java.net.InetAddress from = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
         Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        if (!metrics.mayRead(from, authorization)) {
+        boolean operatorPort = operatorConnector != null && request.getConnectionMetaData().getConnector() == operatorConnector;
+        if (!operatorPort && !metrics.mayRead(from, authorization)) {
             String what = path.equals("/metrics") ? "metrics" : "the status";
             if (metrics.hasToken()) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"annexhost\"");
@@ -307,6 +324,11 @@ public final class P2pHttpServer implements AutoCloseable {
     /** @return the port actually bound (useful with port 0) */
     public int port() {
         return server.getConnectors()[0] instanceof ServerConnector c ? c.getLocalPort() : -1;
+    }
+
+    /** @return the port of {@code --metrics-bind}'s listener, or -1 without one */
+    public int operatorPort() {
+        return operatorConnector == null ? -1 : operatorConnector.getLocalPort();
     }
 
     /** @return P2P conversations open now, for leak checks */

@@ -68,7 +68,7 @@ class HttpActivityTest {
         Place place = Place.repository("photos.git", git);
         Operations ops = new Operations(metrics, activity, u -> u.equals(UUID) ? Optional.of(place) : Optional.empty(),
                 () -> List.of(new HostStatus.Repository("photos.git", UUID.value(), "http://x/photos.git", "annex+http://x/git-annex/",
-                        List.of())), "annexhost test");
+                        List.of())), "annexhost test", Optional.empty());
         server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, 4, 5, access, Optional.empty()), peers, Map.of(),
                 Duration.ofMinutes(10), Map.of(), ops);
         server.start();
@@ -192,5 +192,24 @@ class HttpActivityTest {
             assertThat(System.nanoTime()).as("the transfer shows its 400 bytes").isLessThan(deadline);
             Thread.sleep(50);
         }
+    }
+
+    @Test
+    void readinessTellsHowEachRemoteLastAnsweredAndNeverProbesIt() throws Exception {
+        start(HttpAccess.open(true));
+        Place repo = Place.repository("photos.git", git);
+        assertThat(send("GET", "/readyz", "", Map.of()).body()).as("no remote reached yet: none listed").doesNotContain("reachable");
+        activity.seen(repo.remote("cloud"), true, "");
+        activity.failure(repo.remote("tape"), "store K", "connection refused");
+        HttpResponse<String> ready = send("GET", "/readyz", "", Map.of());
+        assertThat(ready.statusCode()).as("a remote behind the gateway does not make it unready").isEqualTo(200);
+        JsonNode checks = JSON.readTree(ready.body()).get("checks");
+        assertThat(checks.get("photos.git/cloud:reachable").get(0).get("status").asText()).isEqualTo("pass");
+        JsonNode tape = checks.get("photos.git/tape:reachable").get(0);
+        assertThat(tape.get("status").asText()).isEqualTo("warn");
+        assertThat(tape.get("output").asText()).isEqualTo("connection refused");
+        assertThat(tape.get("observedUnit").asText()).isEqualTo("s");
+        assertThat(tape.get("observedValue").asLong()).isBetween(0L, 60L);
+        assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("pass");
     }
 }

@@ -43,13 +43,18 @@ class HttpMetricsTest {
     P2pHttpServer server;
 
     void start(String bind) throws Exception {
+        start(bind, Optional.empty());
+    }
+
+    void start(String bind, Optional<java.net.InetSocketAddress> operatorBind) throws Exception {
         metrics = new HostMetrics(Optional.of(TOKEN));
         PeerRegistry peers = new PeerRegistry();
         peers.add(new LocalPeer("test", new ProtocolServer(UUID, store,
                 ProtocolServer.Options.of(clock).events(metrics.server("test.git", "test.git"))),
                 new PeerThreads("peer-test", 32), InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions(bind, 0, 4, 5, HttpAccess.open(true), Optional.empty()), peers, Map.of(),
-                Duration.ofMinutes(10), Map.of(), Operations.standalone(metrics));
+                Duration.ofMinutes(10), Map.of(), operatorBind.map(Operations.standalone(metrics)::withOperatorBind)
+                        .orElse(Operations.standalone(metrics)));
         server.start();
     }
 
@@ -110,10 +115,7 @@ class HttpMetricsTest {
 
     @Test
     void beyondLoopbackTheBearerTokenIsNeeded() throws Exception {
-        Optional<InetAddress> own = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-                .filter(i -> { try { return i.isUp() && !i.isLoopback(); } catch (java.net.SocketException e) { return false; } })
-                .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
-                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
+        Optional<InetAddress> own = ownAddress();
         assumeTrue(own.isPresent(), "this machine has an address beyond loopback");
         start("0.0.0.0");
         String host = own.get().getHostAddress();
@@ -126,5 +128,30 @@ class HttpMetricsTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         Metrics.assertParses(ok.body());
         assertThat(send("127.0.0.1", "GET", "/metrics", "", Map.of()).statusCode()).as("loopback needs no token").isEqualTo(200);
+    }
+
+    @Test
+    void metricsBindServesTheOperatorsPagesThereToAnyoneAndNothingElse() throws Exception {
+        Optional<InetAddress> own = ownAddress();
+        assumeTrue(own.isPresent(), "this machine has an address beyond loopback");
+        start("0.0.0.0", Optional.of(new java.net.InetSocketAddress(own.get().getHostAddress(), 0)));
+        String host = own.get().getHostAddress();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + server.operatorPort() + "/metrics"));
+        HttpResponse<String> there = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(there.statusCode()).as("no token on the monitoring address").isEqualTo(200);
+        Metrics.assertParses(there.body());
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + server.operatorPort() + "/status.json")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + server.operatorPort() + "/git-annex/" + UUID
+                + "/v4/checkpresent?key=WORM-s1-m1--x&clientuuid=c")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("the API is not served there").isEqualTo(404);
+        assertThat(send(host, "GET", "/metrics", "", Map.of()).statusCode()).as("the main port still wants the token").isEqualTo(401);
+    }
+
+    private static Optional<InetAddress> ownAddress() throws java.net.SocketException {
+        return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(i -> { try { return i.isUp() && !i.isLoopback(); } catch (java.net.SocketException e) { return false; } })
+                .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
     }
 }

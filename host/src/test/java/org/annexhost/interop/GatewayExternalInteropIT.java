@@ -133,6 +133,17 @@ class GatewayExternalInteropIT {
         assertThat(log).as("the repository's log").exists();
         assertThat(Files.readString(log)).as("the repository's log")
                 .contains("WARN").contains("not stored").contains("py stderr: pydir says hello on stderr");
+        // At INFO it also holds the conversation's line and the refused store's, with the same id;
+        // the audit log holds the store as failed.
+        String me = System.getProperty("user.name");
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("p2p id=([0-9a-f]{16}) user=" + java.util.regex.Pattern.quote(me)
+                + " client=127\\.0\\.0\\.1 repo=gateway\\.git remote=py requests=[0-9]+ in=[0-9]+ out=0 ms=[0-9]+ end=ok")
+                .matcher(Files.readString(log));
+        assertThat(line.find()).as("the conversation's line in\n%s", Files.readString(log)).isTrue();
+        assertThat(Files.readString(log)).contains("audit: store id=" + line.group(1) + " via=ssh");
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> audit = org.annexhost.testing.AuditRecords.of(gateway);
+        assertThat(org.annexhost.testing.AuditRecords.count(audit, "id", line.group(1), "operation", "store", "result", "failed",
+                "remote", "py")).isPositive();
     }
 
     private static java.util.List<String> filesUnder(Path dir) throws java.io.IOException {
