@@ -114,14 +114,7 @@ final class ServeCommand implements Callable<Integer> {
     /** The repositories ssh clients' shells may hand over, by real path. */
     private final Map<Path, ServedHostRepository> warm = new java.util.concurrent.ConcurrentHashMap<>();
     private ShellListener shells;
-    private org.annexhost.metrics.HostMetrics metrics;
-    private final org.annexhost.activity.Activity activity = new org.annexhost.activity.Activity(java.time.Clock.systemUTC());
-    /** The repository (and remote of it) each served uuid is, for the logs and the audit. */
-    private final Map<org.annexhost.api.Uuid, org.annexhost.activity.Place> places = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The remotes each served repository proxies, by its name, for the status page. */
-    private final Map<String, org.annexhost.remote.ServedRemotes> remotesByName = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Where clients reach this host ({@code http://HOST:PORT}), once it listens. */
-    private volatile String base = "";
+    private HostOperations ops;
 
     @Override
     public Integer call() throws Exception {
@@ -134,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(chainfile)));
         HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
                 Optional.ofNullable(socket), tls, lockedfiles, proxyconnections, java.time.Duration.ofSeconds(clientTimeout));
-        metrics = new org.annexhost.metrics.HostMetrics(metricsToken());
+        ops = new HostOperations(new org.annexhost.metrics.HostMetrics(metricsToken()));
         repos.addAll(RepositoryDirectories.find(directories));
         if (repos.isEmpty() && directories.isEmpty()) {
             Path dflt = Path.of("data", "default.git");
@@ -151,7 +144,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (!noShellSocket) {
             try {
-                shells = ShellListener.start(System.getenv(), this::warmRepository, jobs * 4 + 8, activity);
+                shells = ShellListener.start(System.getenv(), this::warmRepository, jobs * 4 + 8, ops.activity);
             } catch (java.io.IOException e) {
                 // Serving goes on; ssh clients' shells then serve themselves.
                 LOG.warn("no shell socket ({}): ssh connections will not be handed to this host", e.getMessage());
@@ -162,8 +155,7 @@ final class ServeCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        org.annexhost.http.Operations operations = new org.annexhost.http.Operations(metrics, activity,
-                u -> Optional.ofNullable(places.get(u)), () -> statusOf(byName), BuildInfo.describe(), Optional.empty());
+        org.annexhost.http.Operations operations = ops.forHttp(byName);
         if (metricsBind != null) {
             int colon = metricsBind.lastIndexOf(':');
             if (colon <= 0 || !metricsBind.substring(colon + 1).matches("[0-9]{1,5}")) {
@@ -175,7 +167,7 @@ final class ServeCommand implements Callable<Integer> {
         try (P2pHttpServer server = new P2pHttpServer(options, peers, byName, RepositoryOpener.LOCK_RETENTION, accessByPeer, operations)) {
             server.start();
             String where = socket != null ? "unix socket " + socket : (tls.isPresent() ? "https://" : "http://") + bind + ":" + server.port();
-            base = publicUrl != null ? publicUrl.replaceAll("/+$", "") : where;
+            ops.listeningAt(publicUrl != null ? publicUrl : where);
             for (String name : byName.keySet()) {
                 System.out.println("serving " + where + "/" + name + " (annex+" + where + "/git-annex/)");
             }
@@ -196,35 +188,9 @@ final class ServeCommand implements Callable<Integer> {
                 shells.close();
             }
             setups.forEach(HostSetup::close);
-            metrics.close();
+            ops.close();
         }
         return 0;
-    }
-
-    /** @return the served repositories as the status page lists them */
-    private List<org.annexhost.status.HostStatus.Repository> statusOf(Map<String, HttpRepository> byName) {
-        List<org.annexhost.activity.Activity.Failure> failures = activity.failures();
-        List<org.annexhost.status.HostStatus.Repository> out = new ArrayList<>();
-        for (HttpRepository r : new java.util.TreeMap<>(byName).values()) {
-            List<org.annexhost.status.HostStatus.Remote> remotes = new ArrayList<>();
-            org.annexhost.remote.ServedRemotes served = remotesByName.get(r.name());
-            List<org.annexhost.remote.ServedRemotes.Listed> listed;
-            try {
-                listed = served == null ? List.of() : served.listing();
-            } catch (java.io.IOException e) {
-                listed = List.of();
-                LOG.warn("{}: cannot list its remotes for the status page: {}", r.name(), e.getMessage());
-            }
-            for (org.annexhost.remote.ServedRemotes.Listed l : listed) {
-                remotes.add(new org.annexhost.status.HostStatus.Remote(l.name(), l.uuid().value(), l.kind(),
-                        l.nodes().stream().map(n -> new org.annexhost.status.HostStatus.Node(n,
-                                org.annexhost.status.HostStatus.lastFailure(failures, r.name(), n))).toList(),
-                        org.annexhost.status.HostStatus.lastFailure(failures, r.name(), l.name())));
-            }
-            out.add(new org.annexhost.status.HostStatus.Repository(r.name(), r.uuid().value(), base + "/" + r.name(),
-                    "annex+" + base + "/git-annex/", remotes));
-        }
-        return out;
     }
 
     /** The token from its file or the environment, never from the command line, where ps shows it to everyone. */
@@ -264,19 +230,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
-        // A cluster node's failures are counted, and shown on the status page as that node's state.
-        java.util.concurrent.atomic.AtomicReference<org.annexhost.activity.Place> at = new java.util.concurrent.atomic.AtomicReference<>();
-        HostSetup setup = HostSetup.open(p, (cluster, node, operation, ok, detail) -> {
-            org.annexhost.activity.Place place = at.get();
-            if (place != null) {
-                metrics.clusterNode(place.repository(), cluster, node, operation, ok);
-                if (!ok) {
-                    activity.failure(place.remote(node), operation + " on node " + node + " of cluster " + cluster, detail);
-                } else {
-                    activity.seen(place.remote(node), true, "");
-                }
-            }
-        });
+        HostOperations.Repository observed = ops.new Repository();
+        HostSetup setup = HostSetup.open(p, observed.nodes);
         setups.add(setup);
         HostRepository repo = setup.repo;
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
@@ -287,15 +242,9 @@ final class ServeCommand implements Callable<Integer> {
         PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
         String repositoryName = repo.path().getFileName().toString();
         RepositoryPeers repoPeers = new RepositoryPeers(repo, store, services, () -> setup.served, MonotonicClock.system(),
-                threads, lockThreads, peer -> metrics.server(repositoryName, peer));
+                threads, lockThreads, peer -> observed.server(repositoryName, peer));
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
-        org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(repositoryName, repo.gitDir());
-        at.set(place);
-        places.put(repo.uuid(), place);
-        for (org.annexhost.remote.ServedRemotes.Listed l : setup.served.listing()) {
-            places.put(l.uuid(), place.remote(l.name()));
-        }
-        remotesByName.put(repositoryName, setup.served);
+        observed.served(repositoryName, repo, setup.served);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
         // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
         warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, services, repoPeers, true));
@@ -307,24 +256,7 @@ final class ServeCommand implements Callable<Integer> {
         AnnexBranch branch = setup.repo.branch();
         // What a killed host journalled is committed now; what this one journals, within seconds.
         branch.commit("update");
-        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, () -> {
-            long start = System.nanoTime();
-            if (branch.commit("update")) {
-                metrics.journalCommitted(name, System.nanoTime() - start);
-            }
-        }));
-        Path journal = setup.repo.gitDir().resolve("annex/journal");
-        metrics.repositoryGauge("annexhost.journal.pending", "git-annex branch files journalled, not yet committed", name,
-                () -> pendingJournalFiles(journal));
-    }
-
-    /** @return how many files the journal holds (0 if it has no directory) */
-    private static long pendingJournalFiles(Path journal) {
-        try (java.util.stream.Stream<Path> files = Files.list(journal)) {
-            return files.count();
-        } catch (java.io.IOException noJournalYet) {
-            return 0;
-        }
+        byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, observed.timedCommit(name, branch)));
     }
 
     /**

@@ -61,16 +61,12 @@ final class AnnexApi {
     private final HttpAccess access;
     private final KeptLocks locks;
     private final java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer;
-    private final Operations operations;
-    /** Request attributes for the request's line in the log: the uuid it named, its key, its user. */
-    static final String PEER = "annexhost.peer";
-    static final String KEY = "annexhost.key";
-    static final String USER = "annexhost.user";
+    private final ApiActivity recorded;
 
     AnnexApi(PeerResolver peers, Conversations conversations, HttpAccess access, KeptLocks locks,
              java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, Operations operations) {
         this.accessByPeer = accessByPeer;
-        this.operations = operations;
+        this.recorded = new ApiActivity(operations);
         this.peers = peers;
         this.conversations = conversations;
         this.access = access;
@@ -96,12 +92,12 @@ final class AnnexApi {
         boolean lock = api.operation().equals("lockcontent") || api.operation().equals("keeplocked");
         HttpAccess rules = accessByPeer.getOrDefault(api.peer(), access);
         Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        request.setAttribute(PEER, api.peer());
-        api.keyText().ifPresent(k -> request.setAttribute(KEY, k));
-        rules.userName(authorization, request.isSecure()).ifPresent(u -> request.setAttribute(USER, u));
+        request.setAttribute(ApiActivity.PEER, api.peer());
+        api.keyText().ifPresent(k -> request.setAttribute(ApiActivity.KEY, k));
+        rules.userName(authorization, request.isSecure()).ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
         HttpAccess.Verdict verdict = rules.check(authorization, needed, lock, request.isSecure());
         if (verdict != HttpAccess.Verdict.ALLOWED) {
-            changeOf(api.operation()).ifPresent(op -> changed(request, api, op, org.annexhost.activity.Change.Result.REFUSED, 0,
+            ApiActivity.changeOf(api.operation()).ifPresent(op -> recorded.changed(request, api, op, org.annexhost.activity.Change.Result.REFUSED, 0,
                     verdict == HttpAccess.Verdict.UNAUTHORIZED ? "authentication required" : "not allowed: " + api.operation()));
         }
         if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
@@ -163,7 +159,7 @@ final class AnnexApi {
         try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
             ClientReply r = before ? l.client.removeBefore(deadline, key) : l.client.remove(key);
             l.done();
-            changed(request, api, org.annexhost.activity.Change.Operation.REMOVE, r, 0);
+            recorded.changed(request, api, org.annexhost.activity.Change.Operation.REMOVE, r, 0);
             if (r.kind() == ClientReply.Kind.ERROR) {
                 return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
             }
@@ -196,13 +192,11 @@ final class AnnexApi {
             try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
                 ClientReply r = l.client.putDataPresent(key, api.associatedFile());
                 l.done();
-                changed(request, api, org.annexhost.activity.Change.Operation.STORE, r, 0);
+                recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, r, 0);
                 return Reply.ok("{\"stored\": " + r.ok() + plus(api, r.uuids()) + "}");
             }
         }
-        Optional<org.annexhost.activity.Place> place = operations.places().apply(api.peer());
-        org.annexhost.activity.Activity.Transfer transfer = place.isEmpty() ? null : operations.activity().transfer(
-                (String) request.getAttribute(P2pHttpServer.REQUEST_ID), place.get(), key.toString(), true, length);
+        org.annexhost.activity.Activity.Transfer transfer = recorded.transfer(request, api, key, true, length);
         InputStream body = transfer == null ? Source.asInputStream(request) : transfer.counting(Source.asInputStream(request));
         AtomicBoolean mismatch = new AtomicBoolean();
         Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass());
@@ -222,10 +216,10 @@ final class AnnexApi {
             l.done();
             boolean stored = r.ok() && !mismatch.get();
             if (mismatch.get()) {
-                changed(request, api, org.annexhost.activity.Change.Operation.STORE, org.annexhost.activity.Change.Result.FAILED,
+                recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, org.annexhost.activity.Change.Result.FAILED,
                         length, "the server wanted content from an offset the client did not send");
             } else {
-                changed(request, api, org.annexhost.activity.Change.Operation.STORE, r, length);
+                recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, r, length);
             }
             if (r.kind() == ClientReply.Kind.ERROR) {
                 int status = r.error().startsWith(StoreFailures.DISK_FULL) ? 507 : 500;
@@ -234,7 +228,7 @@ final class AnnexApi {
             return Reply.ok("{\"stored\": " + stored + plus(api, r.uuids()) + "}");
         } catch (org.annexhost.api.content.ContentLengthException | org.annexhost.p2p.transport.ConnectionClosedException e) {
             LOG.debug("PUT {}: the body did not match its declared length: {}", key, e.getMessage());
-            changed(request, api, org.annexhost.activity.Change.Operation.STORE, org.annexhost.activity.Change.Result.FAILED,
+            recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, org.annexhost.activity.Change.Result.FAILED,
                     length, "the request body was shorter or longer than declared");
             throw new ApiRequest.BadRequest("the request body did not hold the " + length
                     + " bytes its X-git-annex-data-length declares");
@@ -282,7 +276,7 @@ final class AnnexApi {
             locks.release();
             throw e;
         }
-        changed(request, api, org.annexhost.activity.Change.Operation.LOCK, locked ? org.annexhost.activity.Change.Result.DONE
+        recorded.changed(request, api, org.annexhost.activity.Change.Operation.LOCK, locked ? org.annexhost.activity.Change.Result.DONE
                 : org.annexhost.activity.Change.Result.FAILED, 0, "");
         if (!locked) {
             l.done();
@@ -373,7 +367,7 @@ final class AnnexApi {
                 }
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(sendLength));
                 response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
-                try (org.annexhost.activity.Activity.Transfer t = transfer(request, api, key, sendLength)) {
+                try (org.annexhost.activity.Activity.Transfer t = recorded.transfer(request, api, key, false, sendLength)) {
                     complete[0] = send(content, sendLength, response, t);
                 }
                 return complete[0];
@@ -388,12 +382,6 @@ final class AnnexApi {
             }
             callback.succeeded();
         }
-    }
-
-    /** @return a download or upload of the key, shown on the status page while it moves (null if the uuid is not served here) */
-    private org.annexhost.activity.Activity.Transfer transfer(Request request, ApiRequest api, Key key, long length) {
-        return operations.places().apply(api.peer()).map(place -> operations.activity().transfer(
-                (String) request.getAttribute(P2pHttpServer.REQUEST_ID), place, key.toString(), false, length)).orElse(null);
     }
 
     /** Sends the content's first bytes as the body. @return true if all of the content was sent */
@@ -474,42 +462,6 @@ final class AnnexApi {
         }
         Sink.write(response, true, java.nio.ByteBuffer.allocate(0));
         return sendLength == length;
-    }
-
-    /** @return the content change an operation asks for, if it asks for one */
-    private static Optional<org.annexhost.activity.Change.Operation> changeOf(String operation) {
-        return switch (operation) {
-            case "put", "putoffset" -> Optional.of(org.annexhost.activity.Change.Operation.STORE);
-            case "remove", "remove-before" -> Optional.of(org.annexhost.activity.Change.Operation.REMOVE);
-            case "lockcontent" -> Optional.of(org.annexhost.activity.Change.Operation.LOCK);
-            default -> Optional.empty();
-        };
-    }
-
-    /** Records a content change as the protocol's answer says it went. */
-    private void changed(Request request, ApiRequest api, org.annexhost.activity.Change.Operation op, ClientReply r, long bytes) {
-        org.annexhost.activity.Change.Result result = switch (r.kind()) {
-            case SUCCESS -> org.annexhost.activity.Change.Result.DONE;
-            case ALREADY_HAVE -> org.annexhost.activity.Change.Result.ALREADY;
-            default -> org.annexhost.activity.Change.Result.FAILED;
-        };
-        changed(request, api, op, result, result == org.annexhost.activity.Change.Result.DONE ? bytes : 0,
-                r.kind() == ClientReply.Kind.ERROR ? r.error() : "");
-    }
-
-    /** Records a content change, or a refusal of one, in the audit log of the repository the uuid is served by. */
-    private void changed(Request request, ApiRequest api, org.annexhost.activity.Change.Operation op,
-                         org.annexhost.activity.Change.Result result, long bytes, String detail) {
-        Optional<org.annexhost.activity.Place> place = operations.places().apply(api.peer());
-        if (place.isEmpty()) {
-            return; // not a uuid served here: there is no repository to keep its record
-        }
-        Object user = request.getAttribute(USER);
-        Object key = request.getAttribute(KEY);
-        operations.activity().changed(new org.annexhost.activity.Change(operations.activity().now(),
-                (String) request.getAttribute(P2pHttpServer.REQUEST_ID), "http", user == null ? "anonymous" : user.toString(),
-                P2pHttpServer.client(request), place.get(), key == null ? "" : key.toString(), op, result,
-                bytes, detail));
     }
 
     private static String plus(ApiRequest api, List<Uuid> uuids) {

@@ -131,9 +131,9 @@ public final class P2pHttpServer implements AutoCloseable {
         Object endpoint = request.getAttribute(ENDPOINT);
         String op = endpoint == null ? "other" : endpoint.toString();
         metrics.httpRequest(op, status, nanos);
-        Object peer = request.getAttribute(AnnexApi.PEER);
-        Object key = request.getAttribute(AnnexApi.KEY);
-        Object user = request.getAttribute(AnnexApi.USER);
+        Object peer = request.getAttribute(ApiActivity.PEER);
+        Object key = request.getAttribute(ApiActivity.KEY);
+        Object user = request.getAttribute(ApiActivity.USER);
         operations.activity().request((String) request.getAttribute(REQUEST_ID), user == null ? "anonymous" : user.toString(),
                 client(request), request.getMethod(), op,
                 peer instanceof org.annexhost.api.Uuid u ? operations.places().apply(u) : Optional.empty(),
