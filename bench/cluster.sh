@@ -14,7 +14,7 @@ bash "$here/scripts/install-deps.sh"
 work=$(mktemp -d /tmp/annexhost-bench.XXXXXX)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
-cp "$here/host/src/test/resources/interop/ssh-standin" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
+cp "$here/host/src/test/resources/interop/ssh" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
 export PATH="$work/bin:$PATH" GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@l GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@l
 "$here/annexhost" --version >/dev/null
 export ANNEXHOST_NO_BUILD=1

@@ -14,7 +14,7 @@ sed -e "s/grep -E 'Total objects: \[1-9\]\[0-9\]\* Total size'/grep -E 'Total ob
     -e "s/! echo \$check_result|grep 'Total size: 0 (0 bytes)' >\&2/true/" \
     -e "2i export RCLONE_CONFIG_BENCH_TYPE=local" /usr/bin/git-annex-remote-rclone > "$work/bin/git-annex-remote-rclone"
 chmod +x "$work/bin/git-annex-remote-rclone"
-cp "$here/host/src/test/resources/interop/ssh-standin" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
+cp "$here/host/src/test/resources/interop/ssh" "$work/bin/ssh"; chmod +x "$work/bin/ssh"
 export PATH="$work/bin:$PATH" ANNEXHOST_SHELL="$here/annexhost shell" GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@l GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@l
 "$here/annexhost" --version >/dev/null
 export ANNEXHOST_NO_BUILD=1

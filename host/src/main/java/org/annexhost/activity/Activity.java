@@ -48,8 +48,16 @@ public final class Activity {
 
     /** @return a new id for a request or conversation: 16 hex digits, unlikely to repeat */
     public static String newId() {
-        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+        long v = ThreadLocalRandom.current().nextLong();
+        char[] digits = new char[16];
+        for (int i = 15; i >= 0; i--) {
+            digits[i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
+        return new String(digits);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** @return the time now, by this activity's clock */
     public Instant now() {

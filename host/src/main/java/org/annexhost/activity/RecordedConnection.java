@@ -109,10 +109,11 @@ public final class RecordedConnection extends ForwardingConnection {
 
     @Override
     public void send(Message message) throws IOException {
+        delegate.send(message);
+        // Recorded once the client has its answer: the record is for people, and must not delay it.
         if (pending != null) {
             answered(message);
         }
-        delegate.send(message);
     }
 
     /** Pairs a reply with the request waiting for it. */

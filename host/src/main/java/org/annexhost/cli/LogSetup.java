@@ -44,11 +44,15 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     /** Where the log goes when {@code ANNEXHOST_LOG_FILE} does not say: under the git directory. */
     public static final String REPOSITORY_LOG = "annex/annexhost.log";
     private static final String APPENDER = "LOG";
+    private static final String ACTIVITY_APPENDER = "ACTIVITY";
+    private static final String ACTIVITY_LOGGER = "org.annexhost.activity";
     /** The log's format: {@code text} (the default) or {@code json} (one object per line, logback's JsonEncoder). */
     public static final String FORMAT_VARIABLE = "ANNEXHOST_LOG_FORMAT";
     private static volatile boolean json = "json".equalsIgnoreCase(System.getenv(FORMAT_VARIABLE));
     /** Where the log goes now: a file, or null for stderr. */
     private static volatile Path target;
+    /** Whether lines are written by a thread of the log's own ({@link #logActivity}). */
+    private static volatile boolean async;
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -104,9 +108,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * long-running server's log should say what it served.
      */
     public static void logActivity() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         if (System.getenv("ANNEXHOST_LOG") == null) {
-            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-            context.getLogger("org.annexhost.activity").setLevel(Level.INFO);
+            context.getLogger(ACTIVITY_LOGGER).setLevel(Level.INFO);
+        }
+        // A line per request must not cost the request a write: a thread of the log's own writes
+        // the activity lines, from a queue that blocks rather than drops when full, drained at
+        // exit. Every other line is written as it is logged.
+        if (!async) {
+            async = true;
+            replaceAppender(null);
+            Runtime.getRuntime().addShutdownHook(new Thread(context::stop, "log-flush"));
         }
     }
 
@@ -118,10 +130,30 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             target = file;
         }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        Appender<ILoggingEvent> old = root.getAppender(APPENDER);
-        root.addAppender(target == null ? stderr(context) : new FileLog(context, target));
+        swap(root, APPENDER, target == null ? stderr(context) : new FileLog(context, target));
+        if (async) {
+            Logger activity = context.getLogger(ACTIVITY_LOGGER);
+            Appender<ILoggingEvent> writer = target == null ? stderr(context) : new FileLog(context, target);
+            writer.setName(ACTIVITY_APPENDER + "-WRITER");
+            ch.qos.logback.classic.AsyncAppender queued = new ch.qos.logback.classic.AsyncAppender();
+            queued.setContext(context);
+            queued.setName(ACTIVITY_APPENDER);
+            queued.setQueueSize(8192);
+            queued.setDiscardingThreshold(0); // never drop a line
+            queued.setMaxFlushTime(5000);
+            queued.addAppender(writer);
+            queued.start();
+            swap(activity, ACTIVITY_APPENDER, queued);
+            activity.setAdditive(false);
+        }
+    }
+
+    /** Gives the logger this appender in place of the one of the same name. */
+    private static void swap(Logger logger, String name, Appender<ILoggingEvent> now) {
+        Appender<ILoggingEvent> old = logger.getAppender(name);
+        logger.addAppender(now);
         if (old != null) {
-            root.detachAppender(old);
+            logger.detachAppender(old);
             old.stop();
         }
     }

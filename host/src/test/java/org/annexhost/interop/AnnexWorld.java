@@ -33,7 +33,7 @@ public final class AnnexWorld {
         this.home = Files.createDirectories(root.resolve("home"));
         Path bin = Files.createDirectories(root.resolve("bin"));
         Path ssh = bin.resolve("ssh");
-        try (InputStream in = AnnexWorld.class.getResourceAsStream("/interop/ssh-standin")) {
+        try (InputStream in = AnnexWorld.class.getResourceAsStream("/interop/ssh")) {
             Files.copy(in, ssh);
         }
         Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -79,6 +79,16 @@ class WarmShellIT {
         return Files.readAllLines(hostLog).stream().filter(l -> l.contains("serving a handed-over shell")).count();
     }
 
+    /** @return the host's log once it holds the text, or after 10 s: its own thread writes the lines, a moment later */
+    private String hostLogWith(String text) throws Exception {
+        String log = Files.readString(hostLog);
+        for (long deadline = System.nanoTime() + 10_000_000_000L; !log.contains(text) && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+            log = Files.readString(hostLog);
+        }
+        return log;
+    }
+
     @Test
     void theRunningHostServesTheShellsConversationWithItsRestrictions() throws Exception {
         String key = "WORM-s5-m1--hello";
@@ -155,6 +165,7 @@ class WarmShellIT {
         java.util.Map<String, java.util.Set<String>> where = box.whereis(client);
         assertThat(where.get("f1.bin")).doesNotContain(serverUuid);
         assertThat(where.get("f3.bin")).contains(serverUuid);
+        hostLogWith("serving a handed-over shell");
         assertThat(handedOver()).as("conversations the host served").isGreaterThanOrEqualTo(3);
         // The host counted what it served over ssh, and none of it as HTTP.
         String m = Metrics.scrape(host.url());
@@ -216,7 +227,7 @@ class WarmShellIT {
                 socket.toString()));
         String out = run(cmd, Map.of());
         assertThat(out).as("the host served nothing").contains("received 0");
-        assertThat(Files.readString(hostLog)).contains("refused a shell of nobody");
+        assertThat(hostLogWith("refused a shell of nobody")).contains("refused a shell of nobody");
         assertThat(handedOver()).isZero();
     }
 
