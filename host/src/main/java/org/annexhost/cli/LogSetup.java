@@ -51,7 +51,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     private static volatile boolean json = "json".equalsIgnoreCase(System.getenv(FORMAT_VARIABLE));
     /** Where the log goes now: a file, or null for stderr. */
     private static volatile Path target;
-    /** Whether lines are written by a thread of the log's own ({@link #logActivity}). */
+    /** Whether the activity lines are written in batches ({@link #logActivity}). */
     private static volatile boolean async;
 
     @Override
@@ -112,9 +112,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (System.getenv("ANNEXHOST_LOG") == null) {
             context.getLogger(ACTIVITY_LOGGER).setLevel(Level.INFO);
         }
-        // A line per request must not cost the request a write: a thread of the log's own writes
-        // the activity lines, from a queue that blocks rather than drops when full, drained at
-        // exit. Every other line is written as it is logged.
+        // A line per request must not cost the request a write: the activity lines are gathered
+        // and written every half second (and at exit); every other line is written as logged.
         if (!async) {
             async = true;
             replaceAppender(null);
@@ -133,17 +132,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         swap(root, APPENDER, target == null ? stderr(context) : new FileLog(context, target));
         if (async) {
             Logger activity = context.getLogger(ACTIVITY_LOGGER);
-            Appender<ILoggingEvent> writer = target == null ? stderr(context) : new FileLog(context, target);
-            writer.setName(ACTIVITY_APPENDER + "-WRITER");
-            ch.qos.logback.classic.AsyncAppender queued = new ch.qos.logback.classic.AsyncAppender();
-            queued.setContext(context);
-            queued.setName(ACTIVITY_APPENDER);
-            queued.setQueueSize(8192);
-            queued.setDiscardingThreshold(0); // never drop a line
-            queued.setMaxFlushTime(5000);
-            queued.addAppender(writer);
-            queued.start();
-            swap(activity, ACTIVITY_APPENDER, queued);
+            swap(activity, ACTIVITY_APPENDER, new BufferedLog(context, target));
             activity.setAdditive(false);
         }
     }
@@ -240,6 +229,79 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                     // nothing more can be logged about the log
                 }
             }
+        }
+    }
+
+    /**
+     * The activity lines' appender in {@code serve}: lines are gathered in memory and written
+     * every half second, at {@value #BATCH} bytes, and when the log stops (at exit), so that a
+     * line per request costs no write, nor lock, of its own. A killed host loses at most the last
+     * half second of them; the audit log is written as each change happens. To the file, or
+     * stderr when it is null.
+     */
+    static final class BufferedLog extends ch.qos.logback.core.UnsynchronizedAppenderBase<ILoggingEvent> {
+        static final int BATCH = 256 * 1024;
+        private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "log-flush");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private final Path file;
+        private final Encoder<ILoggingEvent> encoder;
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(64 * 1024);
+        private final java.util.concurrent.ScheduledFuture<?> timer;
+        private OutputStream out;
+
+        BufferedLog(LoggerContext context, Path file) {
+            this.file = file;
+            this.encoder = encoder(context);
+            setContext(context);
+            setName(ACTIVITY_APPENDER);
+            start();
+            timer = FLUSHER.scheduleWithFixedDelay(this::flush, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            byte[] line = encoder.encode(e);
+            boolean full;
+            synchronized (pending) {
+                pending.writeBytes(line);
+                full = pending.size() >= BATCH;
+            }
+            if (full) {
+                flush();
+            }
+        }
+
+        /** Writes what is gathered, in one write. */
+        synchronized void flush() {
+            byte[] batch;
+            synchronized (pending) {
+                if (pending.size() == 0) {
+                    return;
+                }
+                batch = pending.toByteArray();
+                pending.reset();
+            }
+            try {
+                if (out == null) {
+                    out = file == null ? new java.io.FileOutputStream(java.io.FileDescriptor.err)
+                            : Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+                }
+                out.write(batch);
+                out.flush();
+            } catch (IOException | RuntimeException broken) {
+                System.err.write(batch, 0, batch.length);
+            }
+        }
+
+        @Override
+        public void stop() {
+            timer.cancel(false);
+            flush();
+            super.stop();
         }
     }
 
