@@ -216,6 +216,11 @@ public final class Activity {
         }
     }
 
+    /** @return the last outcome seen at this repository's remote (or node) of this name, if clients reached it */
+    public Optional<Seen> lastSeen(String repository, String remote) {
+        return Optional.ofNullable(seen.get(java.util.List.of(repository, remote)));
+    }
+
     /** @return the last outcome seen at each remote and node, by repository then remote name */
     public List<Seen> lastSeen() {
         List<Seen> out = new ArrayList<>(seen.values());

@@ -109,7 +109,6 @@ final class HostOperations implements AutoCloseable {
 
     /** @return the served repositories as the status page lists them */
     private List<HostStatus.Repository> status(Map<String, HttpRepository> byName) {
-        List<Activity.Failure> failures = activity.failures();
         List<HostStatus.Repository> out = new ArrayList<>();
         for (HttpRepository r : new java.util.TreeMap<>(byName).values()) {
             List<HostStatus.Remote> remotes = new ArrayList<>();
@@ -123,8 +122,8 @@ final class HostOperations implements AutoCloseable {
             }
             for (ServedRemotes.Listed l : listed) {
                 remotes.add(new HostStatus.Remote(l.name(), l.uuid().value(), l.kind(),
-                        l.nodes().stream().map(n -> new HostStatus.Node(n, HostStatus.lastFailure(failures, r.name(), n))).toList(),
-                        HostStatus.lastFailure(failures, r.name(), l.name())));
+                        l.nodes().stream().map(n -> new HostStatus.Node(n, activity.lastSeen(r.name(), n))).toList(),
+                        activity.lastSeen(r.name(), l.name())));
             }
             out.add(new HostStatus.Repository(r.name(), r.uuid().value(), base + "/" + r.name(), "annex+" + base + "/git-annex/",
                     remotes));

@@ -198,7 +198,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             byte[] line = encoder.encode(e);
             try {
                 if (out == null) {
-                    out = open();
+                    out = open(file);
                 }
                 out.write(line);
                 out.flush();
@@ -207,7 +207,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             }
         }
 
-        private OutputStream open() {
+        /** @return the file, opened to append (its directory made, one level), or stderr after a line saying why not */
+        static OutputStream open(Path file) {
             try {
                 if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
                     Files.createDirectory(file.getParent()); // annex/ in a repository git-annex never used
@@ -287,8 +288,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             }
             try {
                 if (out == null) {
-                    out = file == null ? new java.io.FileOutputStream(java.io.FileDescriptor.err)
-                            : Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+                    out = file == null ? new java.io.FileOutputStream(java.io.FileDescriptor.err) : FileLog.open(file);
                 }
                 out.write(batch);
                 out.flush();

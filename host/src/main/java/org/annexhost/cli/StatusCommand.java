@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "status",
         description = {"Show what a running host serves and is doing: repositories with their urls, remotes and",
-                "clusters with their last failure, transfers in flight, locks held, recent failures (its page at /)."})
+                "clusters with how each last answered, transfers in flight, locks held, recent failures (its page at /)."})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", description = "the host (default http://127.0.0.1:9417)")
     private String url = "http://127.0.0.1:9417";

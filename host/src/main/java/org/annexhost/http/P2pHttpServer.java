@@ -116,7 +116,7 @@ public final class P2pHttpServer implements AutoCloseable {
                 if (operatorRequest(request, response, measured, repositories)) {
                     return true;
                 }
-                if (operatorConnector != null && request.getConnectionMetaData().getConnector() == operatorConnector) {
+                if (onOperatorPort(request)) {
                     HttpReplies.text(response, measured, 404, "this port serves /metrics, /status.json, /status.txt, / and health only");
                     return true;
                 }
@@ -143,8 +143,19 @@ public final class P2pHttpServer implements AutoCloseable {
 
     /** @return the client's address, or {@code local} over a unix socket */
     static String client(Request request) {
+        java.net.InetAddress from = remoteAddress(request);
+        return from == null ? "local" : from.getHostAddress();
+    }
+
+    /** @return the client's internet address, or null over a unix socket (whose peer is local by construction) */
+    private static java.net.InetAddress remoteAddress(Request request) {
         java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        return remote instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() : "local";
+        return remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    /** @return whether the request came to {@code --metrics-bind}'s listener */
+    private boolean onOperatorPort(Request request) {
+        return operatorConnector != null && request.getConnectionMetaData().getConnector() == operatorConnector;
     }
 
     /** Client transfers at once: four per job, at least 16. */
@@ -210,12 +221,8 @@ public final class P2pHttpServer implements AutoCloseable {
                     : Health.ready(repositories, operations.activity().lastSeen()));
             return true;
         }
-        // A unix socket's peer has no internet address: it is local by construction.
-        java.net.SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        java.net.InetAddress from = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
         Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        boolean operatorPort = operatorConnector != null && request.getConnectionMetaData().getConnector() == operatorConnector;
-        if (!operatorPort && !metrics.mayRead(from, authorization)) {
+        if (!onOperatorPort(request) && !metrics.mayRead(remoteAddress(request), authorization)) {
             String what = path.equals("/metrics") ? "metrics" : "the status";
             if (metrics.hasToken()) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"annexhost\"");

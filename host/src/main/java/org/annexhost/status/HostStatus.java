@@ -35,19 +35,19 @@ public record HostStatus(Instant time, String version, List<Repository> reposito
      * @param name its name (clients see it as {@code ORIGIN-NAME})
      * @param uuid its uuid
      * @param kind {@code cluster}, {@code git} or the special remote's type
-     * @param nodes a cluster's nodes, each with its own last failure
-     * @param lastFailure the last failure seen on it, if any of the recent ones
+     * @param nodes a cluster's nodes, each with how it last did its part
+     * @param lastSeen how it last answered a client's request, if one reached it
      */
-    public record Remote(String name, String uuid, String kind, List<Node> nodes, Optional<Activity.Failure> lastFailure) {
+    public record Remote(String name, String uuid, String kind, List<Node> nodes, Optional<Activity.Seen> lastSeen) {
     }
 
     /**
      * A cluster's node.
      *
      * @param name its remote name
-     * @param lastFailure the last failure seen on it, if any of the recent ones
+     * @param lastSeen how it last did its part of a request, if one reached it
      */
-    public record Node(String name, Optional<Activity.Failure> lastFailure) {
+    public record Node(String name, Optional<Activity.Seen> lastSeen) {
     }
 
     /** @return this status with only the repository of this name, if served */
@@ -57,9 +57,4 @@ public record HostStatus(Instant time, String version, List<Repository> reposito
                 failures.stream().filter(f -> f.repository().equals(repository)).toList());
     }
 
-    /** @return the last of the failures at this repository's remote (or node) of this name */
-    public static Optional<Activity.Failure> lastFailure(List<Activity.Failure> failures, String repository, String remote) {
-        return failures.stream().filter(f -> f.repository().equals(repository) && f.remote().filter(remote::equals).isPresent())
-                .findFirst();
-    }
 }

@@ -45,10 +45,10 @@ public final class StatusViews {
                 for (HostStatus.Remote rm : r.remotes()) {
                     b.append("<tr><td>").append(esc(rm.name())).append("</td><td>").append(esc(rm.kind()))
                             .append("</td><td><code>").append(esc(rm.uuid())).append("</code></td><td>")
-                            .append(state(rm.lastFailure())).append("</td></tr>");
+                            .append(state(rm.lastSeen())).append("</td></tr>");
                     for (HostStatus.Node n : rm.nodes()) {
                         b.append("<tr><td>&nbsp;&nbsp;node ").append(esc(n.name())).append("</td><td>node</td><td></td><td>")
-                                .append(state(n.lastFailure())).append("</td></tr>");
+                                .append(state(n.lastSeen())).append("</td></tr>");
                     }
                 }
                 b.append("</table>\n");
@@ -99,11 +99,11 @@ public final class StatusViews {
                 HostStatus.Remote rm = r.remotes().get(j);
                 b.append(j == 0 ? "" : ",").append("{\"name\":").append(Json.quote(rm.name())).append(",\"uuid\":")
                         .append(Json.quote(rm.uuid())).append(",\"kind\":").append(Json.quote(rm.kind()))
-                        .append(",\"lastFailure\":").append(failure(rm.lastFailure())).append(",\"nodes\":[");
+                        .append(",\"lastSeen\":").append(seen(rm.lastSeen())).append(",\"nodes\":[");
                 for (int k = 0; k < rm.nodes().size(); k++) {
                     HostStatus.Node n = rm.nodes().get(k);
-                    b.append(k == 0 ? "" : ",").append("{\"name\":").append(Json.quote(n.name())).append(",\"lastFailure\":")
-                            .append(failure(n.lastFailure())).append('}');
+                    b.append(k == 0 ? "" : ",").append("{\"name\":").append(Json.quote(n.name())).append(",\"lastSeen\":")
+                            .append(seen(n.lastSeen())).append('}');
                 }
                 b.append("]}");
             }
@@ -134,9 +134,9 @@ public final class StatusViews {
                     .append("  clone ").append(r.cloneUrl()).append("\n  annex ").append(r.annexUrl()).append('\n');
             for (HostStatus.Remote rm : r.remotes()) {
                 b.append("  remote ").append(rm.name()).append(" [").append(rm.kind()).append("] ").append(rm.uuid()).append(": ")
-                        .append(plain(rm.lastFailure())).append('\n');
+                        .append(plain(rm.lastSeen())).append('\n');
                 for (HostStatus.Node n : rm.nodes()) {
-                    b.append("    node ").append(n.name()).append(": ").append(plain(n.lastFailure())).append('\n');
+                    b.append("    node ").append(n.name()).append(": ").append(plain(n.lastSeen())).append('\n');
                 }
             }
         }
@@ -165,13 +165,19 @@ public final class StatusViews {
         return Math.max(0, d.toSeconds()) + " s";
     }
 
-    private static String state(Optional<Activity.Failure> f) {
-        return f.map(x -> "<span class=\"bad\">failed " + esc(x.time().toString()) + ": " + esc(x.why()) + "</span>")
-                .orElse("<span class=\"ok\">no recent failure</span>");
+    private static String state(Optional<Activity.Seen> seen) {
+        return seen.map(x -> x.ok() ? "<span class=\"ok\">answered " + esc(x.time().toString()) + "</span>"
+                        : "<span class=\"bad\">failed " + esc(x.time().toString()) + ": " + esc(x.detail()) + "</span>")
+                .orElse("not reached yet");
     }
 
-    private static String plain(Optional<Activity.Failure> f) {
-        return f.map(x -> "failed " + x.time() + ": " + x.why()).orElse("no recent failure");
+    private static String plain(Optional<Activity.Seen> seen) {
+        return seen.map(x -> x.ok() ? "answered " + x.time() : "failed " + x.time() + ": " + x.detail()).orElse("not reached yet");
+    }
+
+    private static String seen(Optional<Activity.Seen> seen) {
+        return seen.map(x -> "{\"time\":" + Json.quote(x.time().toString()) + ",\"ok\":" + x.ok() + ",\"detail\":"
+                + Json.quote(x.detail()) + "}").orElse("null");
     }
 
     private static String failure(Optional<Activity.Failure> f) {

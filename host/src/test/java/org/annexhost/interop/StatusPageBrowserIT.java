@@ -56,7 +56,7 @@ class StatusPageBrowserIT {
                 String dom = chromium(world, profile, "--dump-dom", base + "/").out();
                 assertThat(dom).contains("<title>annexhost status</title>", "<h3>shown.git</h3>", uuid,
                         "git clone " + host.url(), "annex+" + base + "/git-annex/");
-                assertThat(dom).as("the remote and its state").contains("<td>archive</td><td>directory</td>", "no recent failure");
+                assertThat(dom).as("the remote and its state").contains("<td>archive</td><td>directory</td>", "not reached yet");
                 assertThat(dom).as("the upload in flight, with its bytes so far").containsPattern(
                         "<td>shown\\.git</td><td></td><td>upload</td><td><code>" + java.util.regex.Pattern.quote(key)
                                 + "</code></td><td>307200</td><td>1048576</td>");
