@@ -14,7 +14,7 @@ import java.time.Instant;
  * @param key the key
  * @param operation what was asked
  * @param result what came of it
- * @param bytes content bytes received for it (0 for removals and locks)
+ * @param bytes the content bytes a store declared (0 for removals, locks, and a store of content already there)
  * @param detail the reason given with a refusal or failure, or empty
  */
 public record Change(Instant time, String id, String via, String user, String client, Place place, String key,
