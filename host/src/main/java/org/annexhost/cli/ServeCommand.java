@@ -60,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--authenv-http", description = "like --authenv, also over plain HTTP (not secure)")
     private boolean authenvHttp;
 
+    @Option(names = "--auth-http", description = {"accept the host's users' passwords and tokens over plain HTTP too",
+            "(not secure; by default only over HTTPS)"})
+    private boolean authHttp;
+
     @Option(names = "--unauth-nolocking", description = "unauthenticated users may not lock content")
     private boolean unauthNolocking;
 
@@ -253,6 +257,12 @@ final class ServeCommand implements Callable<Integer> {
         for (org.annexhost.api.Uuid u : served) {
             accessByPeer.put(u, rules);
         }
+        // A client reaching a proxied remote or cluster needs the right on it, by its name.
+        for (org.annexhost.remote.ServedRemotes.Listed l : setup.served.listing()) {
+            if (served.contains(l.uuid())) {
+                accessByPeer.put(l.uuid(), rules.forRemote(l.name()));
+            }
+        }
         AnnexBranch branch = setup.repo.branch();
         // What a killed host journalled is committed now; what this one journals, within seconds.
         branch.commit("update");
@@ -260,24 +270,23 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * A repository may narrow or widen what unauthenticated users may do in it, with
-     * {@code git config annexhost.unauthenticated none|readonly|appendonly|full}.
+     * The server's rules, with the host's users and the repository's grants ({@code annexhost
+     * grant}); a repository may also narrow or widen what unauthenticated users may do in it,
+     * with {@code git config annexhost.unauthenticated none|readonly|appendonly|full}.
      */
     private HttpAccess repositoryAccess(HostRepository repo) throws Exception {
-        HttpAccess server = access();
+        HttpAccess server = access().withHostRules(org.annexhost.access.HostUsers.at(System.getenv()),
+                org.annexhost.access.Grants.of(repo.gitDir()));
         java.util.Optional<String> setting = repo.git().config().get("annexhost.unauthenticated");
         if (setting.isEmpty()) {
             return server;
         }
-        String v = setting.get().strip();
-        return server.withUnauthenticated(switch (v) {
-            case "none" -> HttpAccess.Permission.NONE;
-            case "readonly" -> HttpAccess.Permission.READ;
-            case "appendonly" -> HttpAccess.Permission.APPEND;
-            case "full" -> HttpAccess.Permission.FULL;
-            default -> throw new IllegalArgumentException(repo.path() + ": annexhost.unauthenticated=" + v
+        try {
+            return server.withUnauthenticated(org.annexhost.access.Right.parse(setting.get()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(repo.path() + ": annexhost.unauthenticated=" + setting.get().strip()
                     + " (expected none, readonly, appendonly or full)");
-        });
+        }
     }
 
     private void rescan(PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups) {
@@ -293,6 +302,15 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The host's own users are an access policy too: with them, nothing is open by default. */
+    private static boolean hostUsersExist() {
+        try {
+            return org.annexhost.access.HostUsers.at(System.getenv()).any();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the host's users", e);
+        }
+    }
+
     private HttpAccess access() {
         Map<String, HttpAccess.User> users = Map.of();
         if (authenv || authenvHttp) {
@@ -302,13 +320,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         boolean explicit = wideopen || unauthReadonly || unauthAppendonly || authenv || authenvHttp || unauthNolocking;
-        HttpAccess.Permission anon = wideopen || !explicit ? HttpAccess.Permission.FULL
-                : unauthAppendonly ? HttpAccess.Permission.APPEND
-                : unauthReadonly ? HttpAccess.Permission.READ : HttpAccess.Permission.NONE;
+        explicit = explicit || hostUsersExist();
+        org.annexhost.access.Right anon = wideopen || !explicit ? org.annexhost.access.Right.FULL
+                : unauthAppendonly ? org.annexhost.access.Right.APPEND
+                : unauthReadonly ? org.annexhost.access.Right.READ : org.annexhost.access.Right.NONE;
         if (wideopen && !unauthNolocking) {
             return HttpAccess.open(true);
         }
-        return new HttpAccess(anon, !unauthNolocking, users, authenvHttp, explicit);
+        return new HttpAccess(anon, !unauthNolocking, users, authenvHttp || authHttp, explicit);
     }
 
     /**

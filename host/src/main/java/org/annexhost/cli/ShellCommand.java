@@ -27,6 +27,10 @@ import picocli.CommandLine.Parameters;
         "Serve one git-annex-shell command over stdio, as ssh runs it.",
         "With no -c and no command, runs SSH_ORIGINAL_COMMAND (for an authorized_keys forced command)."})
 final class ShellCommand implements Callable<Integer> {
+    @Option(names = "--user", description = {"apply this host user's grants (annexhost grant), as over HTTP;",
+            "the GIT_ANNEX_SHELL_* limits narrow them further"})
+    private String user;
+
     @Option(names = "-c", description = "the command string, as git-annex-shell -c takes it")
     private String commandString;
 
@@ -36,6 +40,10 @@ final class ShellCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> args = new ArrayList<>();
+        if (user != null) {
+            args.add("--user");
+            args.add(user);
+        }
         if (commandString != null) {
             args.add("-c");
             args.add(commandString);
@@ -51,24 +59,32 @@ final class ShellCommand implements Callable<Integer> {
      * @return the exit code
      */
     static int run(String[] argv) {
+        ShellCommandLine.Arguments given;
+        try {
+            given = ShellCommandLine.Arguments.of(List.of(argv));
+        } catch (ShellException e) {
+            System.err.println("git-annex-shell: " + e.getMessage());
+            return 1;
+        }
         String commandString = null;
         List<String> words = new ArrayList<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (argv[i].equals("-c") && i + 1 < argv.length && commandString == null && words.isEmpty()) {
-                commandString = argv[++i];
+        List<String> rest = given.rest();
+        for (int i = 0; i < rest.size(); i++) {
+            if (rest.get(i).equals("-c") && i + 1 < rest.size() && commandString == null && words.isEmpty()) {
+                commandString = rest.get(++i);
             } else {
-                words.add(argv[i]);
+                words.add(rest.get(i));
             }
         }
         try {
-            return serve(commandString, words);
+            return serve(given.user(), commandString, words);
         } catch (IOException e) {
             System.err.println("git-annex-shell: " + (e.getMessage() == null ? "failed" : e.getMessage()));
             return 1;
         }
     }
 
-    private static int serve(String commandString, List<String> words) throws IOException {
+    private static int serve(Optional<String> user, String commandString, List<String> words) throws IOException {
         // The protocol owns the real stdout; anything printed by accident goes to stderr.
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
@@ -85,7 +101,8 @@ final class ShellCommand implements Callable<Integer> {
         }
         try {
             ShellCommandLine line = ShellCommandLine.parse(command);
-            ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv());
+            ShellPolicy policy = ShellPolicy.fromEnvironment(System.getenv())
+                    .withUser(user, org.annexhost.access.HostUsers.at(System.getenv()));
             if (line.directory().isPresent()) {
                 policy.checkDirectory(line.directory());
                 // From here on the host's own log lines go to the repository's log, not the client's terminal.
@@ -93,7 +110,7 @@ final class ShellCommand implements Callable<Integer> {
                 LogSetup.toRepositoryLog(Files.isDirectory(dir.resolve(".git")) ? dir.resolve(".git") : dir);
             }
             if (ShellRelay.handsOver(line) && line.directory().isPresent() && System.getenv("ANNEXHOST_NO_HANDOVER") == null) {
-                Optional<Integer> served = ShellRelay.tryHost(args, System.getenv(),
+                Optional<Integer> served = ShellRelay.tryHost(new ShellCommandLine.Arguments(user, args).all(), System.getenv(),
                         new FileInputStream(FileDescriptor.in), protocolOut, System.err);
                 if (served.isPresent()) {
                     return served.get();

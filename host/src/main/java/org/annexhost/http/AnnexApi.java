@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.annexhost.access.Right;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.key.Key;
@@ -87,16 +88,21 @@ final class AnnexApi {
             HttpReplies.text(response, callback, 404, "no such request: " + api.operation() + " in version " + api.versionOrLatest());
             return true;
         }
-        HttpAccess.Permission needed = WRITES.contains(api.operation()) ? HttpAccess.Permission.APPEND
-                : REMOVES.contains(api.operation()) ? HttpAccess.Permission.FULL : HttpAccess.Permission.READ;
+        Right needed = WRITES.contains(api.operation()) ? Right.APPEND
+                : REMOVES.contains(api.operation()) ? Right.FULL : Right.READ;
         boolean lock = api.operation().equals("lockcontent") || api.operation().equals("keeplocked");
         HttpAccess rules = accessByPeer.getOrDefault(api.peer(), access);
         Optional<String> authorization = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         request.setAttribute(ApiActivity.PEER, api.peer());
         api.keyText().ifPresent(k -> request.setAttribute(ApiActivity.KEY, k));
-        rules.userName(authorization, request.isSecure()).ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
-        HttpAccess.Verdict verdict = rules.check(authorization, needed, lock, request.isSecure());
+        // Who the request is and what it may do, decided once, as git-annex does (checkAuthActionClass).
+        HttpAccess.Decision decision = rules.decide(authorization, request.isSecure());
+        decision.userName().ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
+        HttpAccess.Verdict verdict = rules.check(decision, needed, lock);
         if (verdict != HttpAccess.Verdict.ALLOWED) {
+            LOG.info("refused {} {} to {}: {} has {} here, {} needs {}", api.operation(), api.keyText().orElse(""),
+                    rules.remote().orElse("the repository"), decision.userName().orElse("anonymous"),
+                    decision.right().word(), api.operation(), needed.word());
             ApiActivity.changeOf(api.operation()).ifPresent(op -> recorded.changed(request, api, op, org.annexhost.activity.Change.Result.REFUSED, 0,
                     verdict == HttpAccess.Verdict.UNAUTHORIZED ? "authentication required" : "not allowed: " + api.operation()));
         }
@@ -106,12 +112,12 @@ final class AnnexApi {
             return true;
         }
         if (verdict == HttpAccess.Verdict.FORBIDDEN) {
-            HttpReplies.text(response, callback, 403, "not allowed: " + api.operation());
+            HttpReplies.text(response, callback, 403, "not allowed: " + api.operation()
+                    + (rules.remote().isPresent() ? " on " + rules.remote().get() : ""));
             return true;
         }
         // The rights map to the protocol's server mode once; every conversation of the request runs at it.
-        ServerMode rights = rules.rights(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
-                request.isSecure());
+        ServerMode rights = decision.right().serverMode();
         Optional<Conversations.Target> peer = peers.resolve(api.peer(), rights).map(p -> new Conversations.Target(p, rights));
         if (peer.isEmpty()) {
             HttpReplies.text(response, callback, 404, "no repository with uuid " + api.peer() + " is served here");

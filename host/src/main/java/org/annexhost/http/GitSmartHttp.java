@@ -1,5 +1,7 @@
 package org.annexhost.http;
 
+import org.annexhost.access.Right;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import org.eclipse.jetty.util.Callback;
  * that cloned the http url finds the annex API by itself. Thread-safe.
  */
 final class GitSmartHttp {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitSmartHttp.class);
     private final Map<String, HttpRepository> repositories;
     private final Optional<String> publicUrl;
 
@@ -44,11 +47,14 @@ final class GitSmartHttp {
         String rest = "/" + s[2];
         boolean push = rest.endsWith("/git-receive-pack") || "service=git-receive-pack".equals(request.getHttpURI().getQuery());
         Optional<String> auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        HttpAccess.Verdict verdict = repo.access().check(auth, push ? HttpAccess.Permission.APPEND : HttpAccess.Permission.READ,
-                false, request.isSecure());
+        HttpAccess.Decision decision = repo.access().decide(auth, request.isSecure());
+        decision.userName().ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
+        HttpAccess.Verdict verdict = repo.access().check(decision, push ? Right.APPEND : Right.READ, false);
         // An append-only user pushes as an append-only ssh client does: refs only move forward.
-        ServerMode mode = repo.access().rights(auth, request.isSecure());
+        ServerMode mode = decision.right().serverMode();
         if (verdict != HttpAccess.Verdict.ALLOWED) {
+            LOG.info("refused git {} of {}: {} has {} here", push ? "push" : "fetch", s[1],
+                    decision.userName().orElse("anonymous"), decision.right().word());
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");
             }

@@ -5,43 +5,42 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import org.annexhost.p2p.server.ServerMode;
+import org.annexhost.access.Grants;
+import org.annexhost.access.HostUsers;
+import org.annexhost.access.Right;
 
 /**
- * Who may do what over HTTP, as {@code git annex p2phttp} decides it: unauthenticated users get
- * nothing, read-only or append-only access (and maybe no locking); users log in with Basic auth
- * (realm {@code git-annex}) with the passwords and permissions of {@code --authenv}
- * ({@code GIT_ANNEX_P2PHTTP_PASSWORD_name}, {@code GIT_ANNEX_P2PHTTP_PERMISSIONS_name}), over
- * HTTPS only unless {@code --authenv-http}. With no policy chosen and a loopback bind, everything
- * is open to the local machine. Immutable and thread-safe; never shows a password.
+ * Who may do what over HTTP, for one repository or one remote it proxies. Two sources of rights,
+ * the wider winning:
+ * <ul>
+ *   <li>git-annex's own ({@code git annex p2phttp}'s options): unauthenticated users get nothing,
+ *       read-only or append-only access (and maybe no locking); {@code --authenv} users
+ *       ({@code GIT_ANNEX_P2PHTTP_PASSWORD_name}, {@code GIT_ANNEX_P2PHTTP_PERMISSIONS_name}) log
+ *       in with Basic auth (realm {@code git-annex});</li>
+ *   <li>the host's ({@link HostUsers} with passwords or tokens, and the repository's
+ *       {@link Grants}, per repository and per remote).</li>
+ * </ul>
+ * Credentials count over HTTPS only, unless {@code --authenv-http} or {@code --auth-http}. With
+ * no policy chosen, no host user and no grant, and a loopback bind, everything is open to the
+ * local machine. Immutable and thread-safe; never shows a password.
  *
- * @param unauthenticated what anonymous requests may do
+ * @param unauthenticated what anonymous requests may do (git-annex's options)
  * @param unauthenticatedMayLock false with --unauth-nolocking
- * @param users name to password and permission
+ * @param users --authenv's users: name to password and permission
  * @param authOverHttp whether credentials are accepted on plain HTTP
  * @param explicit whether an access policy was chosen on the command line
+ * @param hostUsers the host's users, if it keeps any
+ * @param grants the repository's grants, if it has a file for them
+ * @param remote the proxied remote or cluster these rules are for, or empty for the repository
  */
-public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
-                         boolean authOverHttp, boolean explicit) {
-    /** What a request may do; each includes the ones before it. */
-    public enum Permission {
-        NONE, READ, APPEND, FULL;
-
-        /** @return the protocol's server mode for this permission: what the request's conversation is served at */
-        ServerMode serverMode() {
-            return switch (this) {
-                case NONE, READ -> ServerMode.READ_ONLY;
-                case APPEND -> ServerMode.APPEND_ONLY;
-                case FULL -> ServerMode.READ_WRITE;
-            };
-        }
-    }
-
+public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
+                         boolean authOverHttp, boolean explicit, Optional<HostUsers> hostUsers, Optional<Grants> grants,
+                         Optional<String> remote) {
     /** The outcome of checking a request. */
     public enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN }
 
-    /** A user's password and permission. */
-    public record User(String password, Permission permission) {
+    /** An --authenv user's password and permission. */
+    public record User(String password, Right permission) {
         @Override
         public String toString() {
             return "User[password=<redacted>, permission=" + permission + "]";
@@ -53,14 +52,33 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
         users = Map.copyOf(users);
     }
 
+    /** git-annex's rules only. */
+    public HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
+                      boolean authOverHttp, boolean explicit) {
+        this(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit, Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
     /** @return everything allowed to everyone (loopback default, or --wideopen) */
     public static HttpAccess open(boolean explicit) {
-        return new HttpAccess(Permission.FULL, true, Map.of(), false, explicit);
+        return new HttpAccess(Right.FULL, true, Map.of(), false, explicit);
     }
 
     /** @return these rules with another permission for unauthenticated users (a repository's own rule) */
-    public HttpAccess withUnauthenticated(Permission p) {
-        return new HttpAccess(p, unauthenticatedMayLock, users, authOverHttp, true);
+    public HttpAccess withUnauthenticated(Right p) {
+        return new HttpAccess(p, unauthenticatedMayLock, users, authOverHttp, true, hostUsers, grants, remote);
+    }
+
+    /** @return these rules with the host's users and a repository's grants added */
+    public HttpAccess withHostRules(HostUsers hostUsers, Grants grants) {
+        return new HttpAccess(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit,
+                Optional.of(hostUsers), Optional.of(grants), remote);
+    }
+
+    /** @return these rules for a remote or cluster the repository proxies, by its name */
+    public HttpAccess forRemote(String name) {
+        return new HttpAccess(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit, hostUsers, grants,
+                Optional.of(name));
     }
 
     /**
@@ -74,10 +92,10 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
             if (k.startsWith(prefix) && k.length() > prefix.length()) {
                 String name = k.substring(prefix.length());
                 String p = env.getOrDefault("GIT_ANNEX_P2PHTTP_PERMISSIONS_" + name, "");
-                Permission perm = switch (p) {
-                    case "" -> Permission.FULL;
-                    case "readonly" -> Permission.READ;
-                    case "appendonly" -> Permission.APPEND;
+                Right perm = switch (p) {
+                    case "" -> Right.FULL;
+                    case "readonly" -> Right.READ;
+                    case "appendonly" -> Right.APPEND;
                     default -> throw new IllegalArgumentException("GIT_ANNEX_P2PHTTP_PERMISSIONS_" + name + "=" + p
                             + ": expected readonly or appendonly");
                 };
@@ -92,52 +110,87 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
     }
 
     /**
+     * Who the request's credentials log in, and what they may do here.
+     *
+     * @param login the user, if the credentials are right and count on this connection
+     * @param right what the request may do
+     * @param presented whether credentials were sent at all
+     */
+    public record Decision(Optional<HostUsers.Login> login, Right right, boolean anonymousMayLock, boolean presented) {
+        /** @return the user's name, for the logs (never a password) */
+        public Optional<String> userName() {
+            return login.map(HostUsers.Login::user);
+        }
+    }
+
+    /**
+     * Decides once what the request may do: who logs in (a host user by password or token, else
+     * an --authenv user), and the wider of git-annex's rules and the grants for them here.
+     *
+     * @param authorization the request's Authorization header, if any
+     * @param secure whether it arrived over HTTPS
+     */
+    public Decision decide(Optional<String> authorization, boolean secure) throws java.io.IOException {
+        Optional<HostUsers.Login> login = Optional.empty();
+        Right legacy = anonymousLegacy();
+        if (authorization.isPresent() && (secure || authOverHttp)) {
+            Optional<String[]> basic = basic(authorization.get());
+            if (basic.isPresent()) {
+                String name = basic.get()[0];
+                String secret = basic.get()[1];
+                if (hostUsers.isPresent()) {
+                    login = hostUsers.get().login(name, secret);
+                }
+                User u = users.get(name);
+                if (login.isEmpty() && u != null && MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
+                        u.password().getBytes(StandardCharsets.UTF_8))) {
+                    login = Optional.of(new HostUsers.Login(name, "authenv"));
+                    legacy = legacy.orWider(u.permission());
+                }
+            }
+        }
+        Right granted = grants.isPresent() ? grants.get().rightOf(login.map(HostUsers.Login::user), remote) : Right.NONE;
+        return new Decision(login, legacy.orWider(granted), unauthenticatedMayLock || login.isPresent(),
+                authorization.isPresent());
+    }
+
+    /**
+     * @param decision what {@link #decide} found
+     * @param needed what the request needs
+     * @param lock whether the request locks content
+     */
+    public Verdict check(Decision decision, Right needed, boolean lock) throws java.io.IOException {
+        boolean ok = decision.right().covers(needed) && (!lock || decision.anonymousMayLock() || decision.login().isPresent());
+        if (ok) {
+            return Verdict.ALLOWED;
+        }
+        if (decision.login().isPresent()) {
+            return Verdict.FORBIDDEN;
+        }
+        // Not logged in: asking for credentials helps only if someone could log in.
+        boolean someone = !users.isEmpty() || (hostUsers.isPresent() && hostUsers.get().any());
+        return someone ? Verdict.UNAUTHORIZED : Verdict.FORBIDDEN;
+    }
+
+    /**
      * @param authorization the request's Authorization header, if any
      * @param needed what the request needs
      * @param lock whether the request locks content
      * @param secure whether it arrived over HTTPS
      */
-    public Verdict check(Optional<String> authorization, Permission needed, boolean lock, boolean secure) {
-        boolean anonymousOk = unauthenticated.compareTo(needed) >= 0 && (!lock || unauthenticatedMayLock);
-        if (authorization.isEmpty()) {
-            return anonymousOk ? Verdict.ALLOWED : users.isEmpty() ? Verdict.FORBIDDEN : Verdict.UNAUTHORIZED;
+    public Verdict check(Optional<String> authorization, Right needed, boolean lock, boolean secure) throws java.io.IOException {
+        return check(decide(authorization, secure), needed, lock);
+    }
+
+    /** What anonymous may do by git-annex's rules: all, by default, unless the host's rules are in use. */
+    private Right anonymousLegacy() throws java.io.IOException {
+        if (!explicit && ((grants.isPresent() && grants.get().any()) || (hostUsers.isPresent() && hostUsers.get().any()))) {
+            return Right.NONE;
         }
-        Optional<User> user = user(authorization, secure);
-        if (user.isEmpty()) {
-            return anonymousOk ? Verdict.ALLOWED : Verdict.UNAUTHORIZED;
-        }
-        return user.get().permission().compareTo(needed) >= 0 ? Verdict.ALLOWED : Verdict.FORBIDDEN;
+        return unauthenticated;
     }
 
-    /**
-     * The request's rights as the protocol's server mode, decided once per request as git-annex
-     * does ({@code checkAuthActionClass}): the conversation serving an allowed request runs at
-     * this mode, so the server refuses what the rights do not cover even if asked.
-     *
-     * @param authorization the request's Authorization header, if any
-     * @param secure whether it arrived over HTTPS
-     */
-    public ServerMode rights(Optional<String> authorization, boolean secure) {
-        return user(authorization, secure).map(User::permission).orElse(unauthenticated).serverMode();
-    }
-
-    /** @return the user the credentials name, if they are right and may be used on this connection */
-    private Optional<User> user(Optional<String> authorization, boolean secure) {
-        return userName(authorization, secure).map(users::get);
-    }
-
-    /**
-     * @return the name of the user the credentials log in, if they are right and may be used on
-     *     this connection (for the logs: never the password)
-     */
-    public Optional<String> userName(Optional<String> authorization, boolean secure) {
-        if (authorization.isEmpty() || (!secure && !authOverHttp)) {
-            return Optional.empty();
-        }
-        return login(authorization.get());
-    }
-
-    private Optional<String> login(String header) {
+    private static Optional<String[]> basic(String header) {
         if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
@@ -148,15 +201,6 @@ public record HttpAccess(Permission unauthenticated, boolean unauthenticatedMayL
             return Optional.empty();
         }
         int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        String name = decoded.substring(0, colon);
-        User u = users.get(name);
-        if (u == null || !MessageDigest.isEqual(decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8),
-                u.password().getBytes(StandardCharsets.UTF_8))) {
-            return Optional.empty();
-        }
-        return Optional.of(name);
+        return colon < 0 ? Optional.empty() : Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});
     }
 }

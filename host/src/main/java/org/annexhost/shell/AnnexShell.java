@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.annexhost.api.Uuid;
+import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.transport.StreamConnection;
 import org.annexhost.peer.Peer;
@@ -53,7 +54,7 @@ public final class AnnexShell {
     public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout,
                       org.annexhost.activity.Activity activity, ShellIdentity who) {
         this.activity = activity;
-        this.who = who;
+        this.who = policy.user().map(u -> new ShellIdentity(u, who.client())).orElse(who);
         this.policy = policy;
         this.opener = opener;
         this.stdin = stdin;
@@ -99,7 +100,8 @@ public final class AnnexShell {
         }
     }
 
-    private int configList(ServedRepository repo) throws IOException {
+    private int configList(ServedRepository repo) throws IOException, ShellException {
+        policy.rightIn(repo.gitDir(), Optional.empty());
         stdout.write(repo.configList().getBytes(StandardCharsets.UTF_8));
         stdout.flush();
         return 0;
@@ -118,6 +120,15 @@ public final class AnnexShell {
         if (peer.isEmpty()) {
             throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }
+        // A host user's grants on the repository or on the remote reached, within the environment's limits.
+        ServerMode mode = policy.rightIn(repo.gitDir(),
+                wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name())).serverMode();
+        if (mode != policy.serverMode()) {
+            peer = repo.peers().resolve(wanted.get(), mode);
+            if (peer.isEmpty()) {
+                throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
+            }
+        }
         String clientUuid = line.params().get(0);
         org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(name(repo.gitDir()), repo.gitDir());
         if (!wanted.get().equals(mine)) {
@@ -125,7 +136,7 @@ public final class AnnexShell {
         }
         org.annexhost.activity.RecordedConnection connection = new org.annexhost.activity.RecordedConnection(
                 new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout), activity, who.user(), who.client(),
-                place, policy.serverMode());
+                place, mode);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
         connection.send(new Message.AuthSuccess(peer.get().uuid()));
         try {
@@ -155,8 +166,9 @@ public final class AnnexShell {
         }
     }
 
-    private int notifyChanges(ServedRepository repo) throws IOException {
+    private int notifyChanges(ServedRepository repo) throws IOException, ShellException {
         requireAnnexQuietly(repo);
+        policy.rightIn(repo.gitDir(), Optional.empty());
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         // The client sends nothing; the end of its input is it going away, and we go with it.
         java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
@@ -200,12 +212,19 @@ public final class AnnexShell {
             throw new ShellException("bad parameters: " + line.command() + " takes exactly one repository directory");
         }
         Path path = policy.resolve(dir);
+        ServerMode mode = policy.serverMode();
+        if (policy.user().isPresent()) {
+            mode = policy.rightIn(gitDirOf(path), Optional.empty()).serverMode();
+            if (line.command().equals("git-receive-pack") && !mode.mayPush()) {
+                throw new ShellException("Action blocked: " + policy.user().get() + " may not push to this repository");
+            }
+        }
         if (line.command().equals("git-upload-pack")) {
             commitBranchOf(path);
         }
         List<String> cmd = new ArrayList<>(List.of("git"));
         if (line.command().equals("git-receive-pack")) {
-            cmd.addAll(policy.serverMode().receivePackSettings());
+            cmd.addAll(mode.receivePackSettings());
         }
         cmd.add(line.command().substring("git-".length()));
         cmd.add(path.toString());
@@ -219,6 +238,12 @@ public final class AnnexShell {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** @return the git directory of the repository at this path, where its grants are */
+    private static Path gitDirOf(Path path) {
+        Path dotGit = path.resolve(".git");
+        return java.nio.file.Files.isDirectory(dotGit) ? dotGit : path;
     }
 
     /** A fetch must see the branch with every journalled change; a plain git repository has none. */

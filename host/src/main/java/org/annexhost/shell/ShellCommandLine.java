@@ -28,7 +28,44 @@ public record ShellCommandLine(String command, Optional<String> directory, List<
             "gcryptsetup", "transferinfo", "commit", "lockcontent");
 
     /**
-     * @param args the shell's arguments, as it got them
+     * The shell's own option, before the command: {@code --user NAME} (from the forced command,
+     * never from what the client asked for).
+     *
+     * @param user the host user named, if any
+     * @param rest the arguments after it
+     */
+    public record Arguments(Optional<String> user, List<String> rest) {
+        /**
+         * @throws ShellException for {@code --user} with no name after it
+         */
+        public static Arguments of(List<String> args) throws ShellException {
+            if (!args.isEmpty() && (args.get(0).equals("--user") || args.get(0).startsWith("--user="))) {
+                String a = args.get(0);
+                if (a.startsWith("--user=")) {
+                    return new Arguments(Optional.of(a.substring(7)).filter(n -> !n.isEmpty()), List.copyOf(args.subList(1, args.size())));
+                }
+                if (args.size() < 2 || args.get(1).isEmpty()) {
+                    throw new ShellException("bad parameters: --user needs a user name");
+                }
+                return new Arguments(Optional.of(args.get(1)), List.copyOf(args.subList(2, args.size())));
+            }
+            return new Arguments(Optional.empty(), List.copyOf(args));
+        }
+
+        /** @return the arguments as given, the option first (how they are handed over) */
+        public List<String> all() {
+            List<String> out = new ArrayList<>();
+            user.ifPresent(u -> {
+                out.add("--user");
+                out.add(u);
+            });
+            out.addAll(rest);
+            return out;
+        }
+    }
+
+    /**
+     * @param args the shell's arguments, as it got them (after {@link Arguments})
      * @param env the shell's environment
      * @return the words of its command: the arguments, else (a forced command has none) what the
      *     client asked ssh for, {@code SSH_ORIGINAL_COMMAND}; empty if neither holds one

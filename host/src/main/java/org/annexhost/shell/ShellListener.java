@@ -43,6 +43,7 @@ public final class ShellListener implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Served served;
     private final org.annexhost.activity.Activity activity;
+    private final org.annexhost.access.HostUsers hostUsers = org.annexhost.access.HostUsers.at(System.getenv());
     private final ThreadPoolExecutor pool;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -142,8 +143,16 @@ public final class ShellListener implements AutoCloseable {
             InputStream in = ShellSocket.input(ch);
             ShellSocket.Header h = ShellSocket.readHeader(in);
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ShellSocket.output(ch), 64 * 1024));
-            ShellPolicy policy = ShellPolicy.fromEnvironment(h.env());
-            Optional<ShellCommandLine> taken = take(h, policy);
+            ShellCommandLine.Arguments given;
+            try {
+                given = ShellCommandLine.Arguments.of(h.args());
+            } catch (ShellException malformed) {
+                ShellSocket.frame(out, ShellSocket.DECLINE, new byte[0], 0, 0);
+                return;
+            }
+            // The user the forced command named; this host's own users and grants decide for them.
+            ShellPolicy policy = ShellPolicy.fromEnvironment(h.env()).withUser(given.user(), hostUsers);
+            Optional<ShellCommandLine> taken = take(given.rest(), h.env(), policy);
             if (taken.isEmpty()) {
                 ShellSocket.frame(out, ShellSocket.DECLINE, new byte[0], 0, 0);
                 return;
@@ -181,8 +190,9 @@ public final class ShellListener implements AutoCloseable {
      *     repositories, or a command refused anyway. git's commands (which need the shell's own
      *     stdio), a malformed line and another repository's commands the shell serves itself.
      */
-    private Optional<ShellCommandLine> take(ShellSocket.Header h, ShellPolicy policy) throws IOException {
-        java.util.List<String> args = ShellCommandLine.invocation(h.args(), h.env());
+    private Optional<ShellCommandLine> take(java.util.List<String> given, Map<String, String> env, ShellPolicy policy)
+            throws IOException {
+        java.util.List<String> args = ShellCommandLine.invocation(given, env);
         if (args.isEmpty()) {
             return Optional.empty();
         }

@@ -106,7 +106,7 @@ class HttpActivityTest {
 
     @Test
     void eachRequestIsOneLineAndEachChangeAnAuditRecordWithItsId() throws Exception {
-        start(new HttpAccess(HttpAccess.Permission.READ, true, Map.of("alice", new HttpAccess.User(PASSWORD, HttpAccess.Permission.FULL)),
+        start(new HttpAccess(org.annexhost.access.Right.READ, true, Map.of("alice", new HttpAccess.User(PASSWORD, org.annexhost.access.Right.FULL)),
                 true, true));
         java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> put = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> refused = new java.util.concurrent.atomic.AtomicReference<>();

@@ -301,7 +301,7 @@ class HttpApiTest {
 
     @Test
     void permissionsAreEnforcedPerRequest() throws Exception {
-        start(new HttpAccess(HttpAccess.Permission.READ, true, Map.of("alice", new HttpAccess.User("s3cr3t", HttpAccess.Permission.FULL)), true, true));
+        start(new HttpAccess(org.annexhost.access.Right.READ, true, Map.of("alice", new HttpAccess.User("s3cr3t", org.annexhost.access.Right.FULL)), true, true));
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
         assertThat(post("/v4/checkpresent?key=" + HELLO + "&clientuuid=c").statusCode()).isEqualTo(200);
         HttpResponse<String> put = post("/v4/put?key=WORM--x&clientuuid=c", "x", Map.of("X-git-annex-data-length", "1"));
@@ -312,7 +312,7 @@ class HttpApiTest {
         assertThat(post("/v4/remove?key=" + HELLO + "&clientuuid=c", "", Map.of("Authorization", bad)).statusCode()).isEqualTo(401);
         String good = "Basic " + Base64.getEncoder().encodeToString("alice:s3cr3t".getBytes(StandardCharsets.UTF_8));
         assertThat(post("/v4/remove?key=" + HELLO + "&clientuuid=c", "", Map.of("Authorization", good)).body()).contains("\"removed\": true");
-        assertThat(new HttpAccess(HttpAccess.Permission.NONE, true, Map.of("a", new HttpAccess.User("pw", HttpAccess.Permission.READ)), true, true).toString()).doesNotContain("pw");
+        assertThat(new HttpAccess(org.annexhost.access.Right.NONE, true, Map.of("a", new HttpAccess.User("pw", org.annexhost.access.Right.READ)), true, true).toString()).doesNotContain("pw");
     }
 
     @Test

@@ -83,8 +83,8 @@ class HttpListenersTest {
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1");
         assertThat(openssl.code()).as(openssl.describe()).isZero();
-        HttpAccess access = new HttpAccess(HttpAccess.Permission.READ, true,
-                Map.of("alice", new HttpAccess.User("pw", HttpAccess.Permission.FULL)), false, true);
+        HttpAccess access = new HttpAccess(org.annexhost.access.Right.READ, true,
+                Map.of("alice", new HttpAccess.User("pw", org.annexhost.access.Right.FULL)), false, true);
         try (P2pHttpServer s = server(new HttpOptions("127.0.0.1", 0, 4, 5, access, Optional.empty(), Optional.empty(),
                 Optional.of(new HttpOptions.TlsFiles(cert, key, Optional.empty())), 100))) {
             store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
@@ -128,7 +128,7 @@ class HttpListenersTest {
 
     @Test
     void unauthNolockingAndLockedFilesLimit() throws Exception {
-        HttpAccess nolock = new HttpAccess(HttpAccess.Permission.FULL, false, Map.of(), false, true);
+        HttpAccess nolock = new HttpAccess(org.annexhost.access.Right.FULL, false, Map.of(), false, true);
         store.put(HELLO, "hello".getBytes(StandardCharsets.UTF_8));
         try (P2pHttpServer s = server(new HttpOptions("127.0.0.1", 0, 4, 5, nolock, Optional.empty()))) {
             assertThat(post(s, "lockcontent?clientuuid=c&key=" + HELLO).statusCode()).isEqualTo(403);

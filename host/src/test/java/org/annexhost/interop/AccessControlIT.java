@@ -1,0 +1,403 @@
+package org.annexhost.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.annexhost.access.Grants;
+import org.annexhost.access.Right;
+import org.annexhost.api.Uuid;
+import org.annexhost.api.key.Key;
+import org.annexhost.p2p.client.ClientReply;
+import org.annexhost.p2p.client.ProtocolClient;
+import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.message.ProtocolVersion;
+import org.annexhost.p2p.transport.StreamConnection;
+import org.annexhost.testing.AuditRecords;
+import org.annexhost.testing.ServeProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Access control, tried as an attacker would: every operation a client can ask of a running
+ * {@code annexhost serve} (the HTTP API's checkpresent, get, put, lockcontent, remove and
+ * gettimestamp; git's fetch and push over smart HTTP; the same P2P verbs over the ssh drop-in)
+ * by every kind of identity (anonymous, a host user's password, a host user's token, an
+ * {@code --authenv} user, {@code annexhost shell --user}) at every right (none, read, append,
+ * full), on the repository and on a remote it proxies. Each is asserted allowed or refused, and a
+ * refusal is asserted to have changed nothing (content absent or still there, no ref moved) and
+ * to be in the audit log. The counts are written to {@code target/access-matrix.txt}.
+ */
+@Timeout(900)
+class AccessControlIT {
+    static final String ALICE_PASSWORD = "alice-Pw-7f3k-never-shown";
+    @TempDir
+    Path tmp;
+    String launcher = System.getProperty("annexhost.launcher", "../annexhost");
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** Who asks: how they log in, and the right they hold in a cell of the matrix. */
+    record Identity(String label, Optional<String> user, Optional<String> authorization, boolean ssh) {
+    }
+
+    /** What an operation needs, by the same rule everywhere. */
+    enum Op {
+        CHECKPRESENT(Right.READ), GET(Right.READ), LOCKCONTENT(Right.READ), GETTIMESTAMP(Right.READ), PUT(Right.APPEND),
+        REMOVE(Right.FULL), GIT_FETCH(Right.READ), GIT_PUSH(Right.APPEND);
+
+        final Right needs;
+
+        Op(Right needs) {
+            this.needs = needs;
+        }
+    }
+
+    Path gateway;
+    Path nas;
+    AnnexWorld world;
+    Map<String, String> env;
+    String repoUuid;
+    String nasUuid;
+    String api;
+    String cloneUrl;
+    String admin;
+    int cell;
+    int tried;
+    int refusedAsExpected;
+    int allowedAsExpected;
+    final List<String> wrong = new ArrayList<>();
+
+    void setUp() throws Exception {
+        world = new AnnexWorld(tmp);
+        env = Map.of("ANNEXHOST_STATE_DIR", tmp.resolve("state").toString(), "GIT_TERMINAL_PROMPT", "0");
+        gateway = tmp.resolve("gateway.git");
+        nas = Files.createDirectories(tmp.resolve("nas"));
+        world.ok(tmp, launcher, "init", gateway.toString());
+        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "nas", "type=directory",
+                "directory=" + nas, "encryption=none");
+        repoUuid = world.ok(gateway, "git", "config", "annex.uuid").out().trim();
+        String remotes = world.ok(tmp, launcher, "remotes", "--repo", gateway.toString()).out();
+        nasUuid = remotes.lines().filter(l -> l.startsWith("nas\t")).findFirst().orElseThrow().split("\t")[1];
+    }
+
+    Sh0 sh() {
+        return new Sh0();
+    }
+
+    /** Runs through the sandbox with the host's state directory. */
+    final class Sh0 {
+        org.annexhost.testing.Sh.Result ok(Path dir, String... cmd) throws IOException {
+            return world.ok(dir, Duration.ofMinutes(2), env, cmd);
+        }
+
+        org.annexhost.testing.Sh.Result run(Path dir, String... cmd) throws IOException {
+            return world.run(dir, Duration.ofMinutes(2), env, cmd);
+        }
+    }
+
+    static String basic(String user, String secret) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String key(byte[] content) throws Exception {
+        return "SHA256E-s" + content.length + "--" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    HttpResponse<String> post(String target, String op, String query, Optional<String> auth, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + target + "/v4/" + op + "?clientuuid="
+                        + java.util.UUID.randomUUID() + "&serveruuid=" + target + query))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (op.equals("put")) {
+            b.header("X-git-annex-data-length", Integer.toString(body.length)).header("Content-Type", "application/octet-stream");
+        }
+        auth.ifPresent(a -> b.header("Authorization", a));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<byte[]> get(String target, String key, Optional<String> auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + target + "/v4/key/" + key + "?clientuuid="
+                + java.util.UUID.randomUUID() + "&serveruuid=" + target)).timeout(Duration.ofSeconds(60)).GET();
+        auth.ifPresent(a -> b.header("Authorization", a));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    boolean present(String target, String key) throws Exception {
+        HttpResponse<String> r = post(target, "checkpresent", "&key=" + key, Optional.of(admin), new byte[0]);
+        assertThat(r.statusCode()).as("the administrator's checkpresent: %s", r.body()).isEqualTo(200);
+        return r.body().contains("true");
+    }
+
+    void store(String target, String key, byte[] content) throws Exception {
+        HttpResponse<String> r = post(target, "put", "&key=" + key, Optional.of(admin), content);
+        assertThat(r.body()).as("the administrator's put").contains("\"stored\": true");
+    }
+
+    /** Grants exactly this right to the identity where the cell says, and nothing else. */
+    void only(Identity who, Optional<String> remote, Right right) throws IOException {
+        Files.deleteIfExists(gateway.resolve("annex/annexhost-grants"));
+        if (who.user().isEmpty() && who.authorization().isPresent()) {
+            return; // an --authenv user: the right is the environment's
+        }
+        Grants.of(gateway).grant(who.user().orElse("anonymous"), remote, right);
+    }
+
+    void expect(String what, boolean allowed, boolean wasAllowed, boolean nothingChanged, boolean audited) {
+        tried++;
+        if (allowed && wasAllowed) {
+            allowedAsExpected++;
+        } else if (!allowed && !wasAllowed && nothingChanged && audited) {
+            refusedAsExpected++;
+        } else {
+            wrong.add(what + ": expected " + (allowed ? "allowed" : "refused") + ", was " + (wasAllowed ? "allowed" : "refused")
+                    + (wasAllowed || nothingChanged ? "" : ", and something changed") + (wasAllowed || audited ? "" : ", not audited"));
+        }
+    }
+
+    long refusalsAudited() throws IOException {
+        return AuditRecords.count(AuditRecords.of(gateway), "result", "refused");
+    }
+
+    @Test
+    void everyOperationByEveryIdentityAtEveryRightOnTheRepositoryAndAProxiedRemote() throws Exception {
+        setUp();
+        sh().ok(tmp, "bash", "-c", "printf '%s\\n' '" + ALICE_PASSWORD + "' | " + launcher + " user add alice");
+        sh().ok(tmp, launcher, "user", "add", "bob", "--no-password");
+        String bobToken = sh().ok(tmp, launcher, "user", "token", "bob").out().trim();
+        assertThat(bobToken).startsWith("aht_");
+        sh().ok(tmp, launcher, "user", "add", "carol", "--no-password");
+        Map<String, String> serveEnv = new LinkedHashMap<>(env);
+        String rootPassword = "root-" + java.util.UUID.randomUUID();
+        serveEnv.put("GIT_ANNEX_P2PHTTP_PASSWORD_root", rootPassword);
+        for (String p : List.of("readonly", "appendonly", "full")) {
+            serveEnv.put("GIT_ANNEX_P2PHTTP_PASSWORD_env" + p, "pw-" + p);
+            if (!p.equals("full")) {
+                serveEnv.put("GIT_ANNEX_P2PHTTP_PERMISSIONS_env" + p, p);
+            }
+        }
+        admin = basic("root", rootPassword);
+        // A commit to push, in a plain clone-to-be.
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        world.ok(work, "git", "init", "-q");
+        Files.writeString(work.resolve("a"), "a");
+        world.ok(work, "git", "add", "a");
+        world.ok(work, "git", "commit", "-q", "-m", "a");
+
+        try (ServeProcess host = world.serve(tmp, serveEnv, launcher, "--repo", gateway.toString(), "--port", "0",
+                "--authenv-http", "--auth-http")) {
+            cloneUrl = host.url();
+            api = cloneUrl.replaceAll("/[^/]*$", "") + "/git-annex/";
+            Map<Right, Identity> authenv = Map.of(
+                    Right.READ, new Identity("authenv readonly", Optional.empty(), Optional.of(basic("envreadonly", "pw-readonly")), false),
+                    Right.APPEND, new Identity("authenv appendonly", Optional.empty(), Optional.of(basic("envappendonly", "pw-appendonly")), false),
+                    Right.FULL, new Identity("authenv full", Optional.empty(), Optional.of(basic("envfull", "pw-full")), false));
+            List<Identity> people = List.of(
+                    new Identity("anonymous", Optional.empty(), Optional.empty(), false),
+                    new Identity("alice by password", Optional.of("alice"), Optional.of(basic("alice", ALICE_PASSWORD)), false),
+                    new Identity("bob by token", Optional.of("bob"), Optional.of(basic("bob", bobToken)), false),
+                    new Identity("carol over ssh (--user)", Optional.of("carol"), Optional.empty(), true));
+            for (String target : List.of(repoUuid, nasUuid)) {
+                Optional<String> remote = target.equals(nasUuid) ? Optional.of("nas") : Optional.empty();
+                for (Right right : Right.values()) {
+                    List<Identity> at = new ArrayList<>(people);
+                    if (authenv.containsKey(right)) {
+                        at.add(authenv.get(right));
+                    }
+                    for (Identity who : at) {
+                        only(who, remote, right);
+                        for (Op op : Op.values()) {
+                            if ((op == Op.GIT_FETCH || op == Op.GIT_PUSH) && remote.isPresent()) {
+                                continue; // git reaches the repository only
+                            }
+                            if (who.ssh() && (op == Op.GIT_FETCH || op == Op.GIT_PUSH)) {
+                                sshGit(who, op, right);
+                            } else if (who.ssh()) {
+                                ssh(who, target, remote, op, right);
+                            } else if (op == Op.GIT_FETCH || op == Op.GIT_PUSH) {
+                                httpGit(who, op, right, work);
+                            } else {
+                                httpApi(who, target, remote, op, right);
+                            }
+                        }
+                    }
+                }
+            }
+            // Wrong credentials are no identity: a wrong password or a made-up token is asked to log in.
+            Files.deleteIfExists(gateway.resolve("annex/annexhost-grants"));
+            for (String bad : List.of(basic("alice", "wrong"), basic("bob", bobToken + "x"), basic("bob", "aht_00000000_x"),
+                    basic("nobody", "x"), "Bearer " + bobToken)) {
+                HttpResponse<String> r = post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(bad), new byte[0]);
+                tried++;
+                if (r.statusCode() == 401) {
+                    refusedAsExpected++;
+                } else {
+                    wrong.add("bad credentials " + bad.substring(0, 10) + "...: " + r.statusCode());
+                }
+            }
+            // Removing a user refuses them on the running host's next request.
+            Grants.of(gateway).grant("bob", Optional.empty(), Right.FULL);
+            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(basic("bob", bobToken)), new byte[0])
+                    .statusCode()).isEqualTo(200);
+            sh().ok(tmp, launcher, "user", "remove", "bob");
+            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(basic("bob", bobToken)), new byte[0])
+                    .statusCode()).isEqualTo(401);
+        }
+        String summary = "operations tried " + tried + ", allowed as expected " + allowedAsExpected + ", refused as expected "
+                + refusedAsExpected + ", wrong " + wrong.size() + "\n" + String.join("\n", wrong) + "\n";
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "access-matrix.txt"), summary);
+        assertThat(wrong).as(summary).isEmpty();
+        assertThat(tried).isEqualTo(271);
+        assertThat(refusedAsExpected).isGreaterThan(100);
+        assertThat(allowedAsExpected).isGreaterThan(100);
+    }
+
+    void httpApi(Identity who, String target, Optional<String> remote, Op op, Right right) throws Exception {
+        byte[] content = ("cell " + (++cell) + " " + who.label() + " " + op).getBytes(StandardCharsets.UTF_8);
+        String key = key(content);
+        if (op != Op.PUT) {
+            store(target, key, content);
+        }
+        long audited = refusalsAudited();
+        boolean allowedNow;
+        boolean unchanged = true;
+        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.LOCKCONTENT;
+        switch (op) {
+            case CHECKPRESENT -> allowedNow = post(target, "checkpresent", "&key=" + key, who.authorization(), new byte[0]).statusCode() == 200;
+            case GETTIMESTAMP -> allowedNow = post(target, "gettimestamp", "", who.authorization(), new byte[0]).statusCode() == 200;
+            case GET -> {
+                HttpResponse<byte[]> r = get(target, key, who.authorization());
+                allowedNow = r.statusCode() == 200 && java.util.Arrays.equals(r.body(), content);
+            }
+            case LOCKCONTENT -> {
+                HttpResponse<String> r = post(target, "lockcontent", "&key=" + key, who.authorization(), new byte[0]);
+                allowedNow = r.statusCode() == 200 && r.body().contains("\"locked\": true");
+            }
+            case PUT -> {
+                HttpResponse<String> r = post(target, "put", "&key=" + key, who.authorization(), content);
+                allowedNow = r.statusCode() == 200 && r.body().contains("\"stored\": true");
+                unchanged = !present(target, key);
+            }
+            case REMOVE -> {
+                HttpResponse<String> r = post(target, "remove", "&key=" + key, who.authorization(), new byte[0]);
+                allowedNow = r.statusCode() == 200 && r.body().contains("\"removed\": true");
+                unchanged = present(target, key);
+            }
+            default -> throw new IllegalStateException(op.toString());
+        }
+        boolean auditedNow = !isChange || refusalsAudited() > audited;
+        expect(who.label() + " " + right.word() + " " + op + " on " + remote.orElse("the repository"),
+                right.covers(op.needs), allowedNow, unchanged, auditedNow);
+    }
+
+    void httpGit(Identity who, Op op, Right right, Path work) throws Exception {
+        List<String> git = new ArrayList<>(List.of("git", "-c", "credential.helper="));
+        who.authorization().ifPresent(a -> git.addAll(List.of("-c", "http.extraHeader=Authorization: " + a)));
+        String branch = "cell-" + (++cell);
+        if (op == Op.GIT_FETCH) {
+            git.addAll(List.of("ls-remote", cloneUrl));
+        } else {
+            git.addAll(List.of("push", "-q", cloneUrl, "HEAD:refs/heads/" + branch));
+        }
+        boolean allowedNow = sh().run(work, git.toArray(String[]::new)).code() == 0;
+        boolean unchanged = op == Op.GIT_FETCH
+                || world.run(gateway, Duration.ofSeconds(30), Map.of(), "git", "rev-parse", "-q", "--verify", "refs/heads/" + branch).code() != 0;
+        expect(who.label() + " " + right.word() + " git " + op, right.covers(op.needs), allowedNow, unchanged, true);
+    }
+
+    void sshGit(Identity who, Op op, Right right) throws Exception {
+        Path work = tmp.resolve("work");
+        String branch = "cell-" + (++cell);
+        Map<String, String> forced = new LinkedHashMap<>(env);
+        forced.put("SSH_STANDIN_MODE", "forced");
+        forced.put("ANNEXHOST_SHELL", Path.of(launcher).toAbsolutePath().normalize() + " shell --user " + who.user().orElseThrow());
+        String url = "localhost:" + gateway;
+        String[] git = op == Op.GIT_FETCH ? new String[] {"git", "ls-remote", url}
+                : new String[] {"git", "push", "-q", url, "HEAD:refs/heads/" + branch};
+        boolean allowedNow = world.run(work, Duration.ofMinutes(2), forced, git).code() == 0;
+        boolean unchanged = op == Op.GIT_FETCH
+                || world.run(gateway, Duration.ofSeconds(30), Map.of(), "git", "rev-parse", "-q", "--verify", "refs/heads/" + branch).code() != 0;
+        expect(who.label() + " " + right.word() + " git " + op + " over ssh", right.covers(op.needs), allowedNow, unchanged, true);
+    }
+
+    /** One p2pstdio conversation through {@code annexhost shell --user NAME}, as ssh runs it. */
+    void ssh(Identity who, String target, Optional<String> remote, Op op, Right right) throws Exception {
+        byte[] content = ("ssh cell " + (++cell) + " " + op).getBytes(StandardCharsets.UTF_8);
+        String keyText = key(content);
+        if (op != Op.PUT) {
+            store(target, keyText, content);
+        }
+        long audited = refusalsAudited();
+        String command = "git-annex-shell 'p2pstdio' '" + gateway + "' '" + java.util.UUID.randomUUID() + "'"
+                + (remote.isPresent() ? " --uuid " + target : "");
+        Process p = world.start(tmp, env, launcher, "shell", "--user", who.user().orElseThrow(), "-c", command);
+        boolean allowedNow = false;
+        boolean unchanged = true;
+        Key key = Key.parse(keyText);
+        try {
+            ProtocolClient client = new ProtocolClient(new StreamConnection("ssh-cell", p.getInputStream(), p.getOutputStream()));
+            try {
+                client.awaitAuthSuccess();
+                client.negotiate(new ProtocolVersion(3));
+                switch (op) {
+                    case CHECKPRESENT -> allowedNow = client.checkPresent(key).kind() == ClientReply.Kind.SUCCESS;
+                    case GETTIMESTAMP -> allowedNow = client.getTimestamp() > 0;
+                    case LOCKCONTENT -> {
+                        allowedNow = client.lockContent(key);
+                        if (allowedNow) {
+                            client.unlockContent();
+                        }
+                    }
+                    case GET -> {
+                        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                        Optional<org.annexhost.api.content.Content> c = client.openGet(key, AssociatedFile.NONE, 0);
+                        if (c.isPresent()) {
+                            try (java.io.InputStream in = c.get().stream()) {
+                                in.transferTo(got);
+                            }
+                        }
+                        allowedNow = java.util.Arrays.equals(got.toByteArray(), content);
+                    }
+                    case PUT -> allowedNow = client.put(key, AssociatedFile.NONE,
+                            offset -> new org.annexhost.api.content.Content(content.length - offset,
+                                    new java.io.ByteArrayInputStream(content, (int) offset, content.length - (int) offset))).kind() == ClientReply.Kind.SUCCESS;
+                    case REMOVE -> allowedNow = client.remove(key).kind() == ClientReply.Kind.SUCCESS;
+                    default -> throw new IllegalStateException(op.toString());
+                }
+            } catch (IOException refusedOrClosed) {
+                allowedNow = false;
+            }
+        } finally {
+            p.getOutputStream().close();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        if (op == Op.PUT) {
+            unchanged = !present(target, keyText);
+        } else if (op == Op.REMOVE) {
+            unchanged = present(target, keyText);
+        }
+        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.LOCKCONTENT;
+        // A user with no right at all is refused before any verb: the refusal is the whole conversation.
+        boolean auditedNow = !isChange || right == Right.NONE || refusalsAudited() > audited;
+        expect(who.label() + " " + right.word() + " " + op + " on " + remote.orElse("the repository"),
+                right.covers(op.needs), allowedNow, unchanged, auditedNow);
+    }
+}
