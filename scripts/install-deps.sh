@@ -21,6 +21,8 @@ command -v git-annex-remote-rclone >/dev/null 2>&1 || need+=(git-annex-remote-rc
 /usr/bin/python3 -c "import annexremote" >/dev/null 2>&1 || need+=(python3-annexremote)
 # The status page is tested in a real headless browser.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Trusted-proxy mode is tested through a unix socket, as a forge in front reaches it.
+command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

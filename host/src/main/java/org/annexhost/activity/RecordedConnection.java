@@ -33,6 +33,7 @@ public final class RecordedConnection extends ForwardingConnection {
     private long bytesOut;
     private String end = "ok";
     private boolean closed;
+    private java.util.function.Consumer<String> refused = why -> { };
 
     /**
      * @param c the conversation's connection
@@ -50,6 +51,17 @@ public final class RecordedConnection extends ForwardingConnection {
         this.client = client;
         this.place = place;
         this.rights = rights;
+    }
+
+    /**
+     * @param tell told the reason of each PUT refused for want of rights, once the client has the
+     *     protocol's answer: the ssh path prints it for the user, since git-annex shows the reason
+     *     an ERROR gives for a REMOVE or LOCKCONTENT but not for a PUT
+     * @return this
+     */
+    public RecordedConnection onRefusal(java.util.function.Consumer<String> tell) {
+        this.refused = tell;
+        return this;
     }
 
     /** @return the conversation's id */
@@ -138,6 +150,9 @@ public final class RecordedConnection extends ForwardingConnection {
         } else if (reply instanceof Message.Error e) {
             result = rights.refusal(request).isPresent() ? Change.Result.REFUSED : Change.Result.FAILED;
             detail = e.text();
+            if (result == Change.Result.REFUSED && request instanceof Message.Put) {
+                refused.accept(e.text());
+            }
         } else {
             result = Change.Result.FAILED;
         }

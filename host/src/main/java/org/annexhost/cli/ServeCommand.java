@@ -64,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
             "(not secure; by default only over HTTPS)"})
     private boolean authHttp;
 
+    @Option(names = "--trusted-proxy", arity = "0..1", fallbackValue = "", paramLabel = "ADDR,...", description = {
+            "believe X-Forwarded-User and X-Annexhost-Access (none|read|append|full) from a forge in front:",
+            "alone, from every connection on --socket; with addresses, from those only"})
+    private String trustedProxy;
+
     @Option(names = "--unauth-nolocking", description = "unauthenticated users may not lock content")
     private boolean unauthNolocking;
 
@@ -130,7 +135,8 @@ final class ServeCommand implements Callable<Integer> {
                 certfile, Optional.ofNullable(privatekeyfile).orElseThrow(() -> new IllegalArgumentException("--certfile needs --privatekeyfile")),
                 Optional.ofNullable(chainfile)));
         HttpOptions options = new HttpOptions(bind, port, jobs, 60, access(), Optional.ofNullable(publicUrl),
-                Optional.ofNullable(socket), tls, lockedfiles, proxyconnections, java.time.Duration.ofSeconds(clientTimeout));
+                Optional.ofNullable(socket), tls, lockedfiles, proxyconnections, java.time.Duration.ofSeconds(clientTimeout),
+                trustedProxy == null ? org.annexhost.http.TrustedProxy.none() : org.annexhost.http.TrustedProxy.parse(trustedProxy));
         ops = new HostOperations(new org.annexhost.metrics.HostMetrics(metricsToken()));
         repos.addAll(RepositoryDirectories.find(directories));
         if (repos.isEmpty() && directories.isEmpty()) {
@@ -320,7 +326,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         boolean explicit = wideopen || unauthReadonly || unauthAppendonly || authenv || authenvHttp || unauthNolocking;
-        explicit = explicit || hostUsersExist();
+        // The host's users, or a forge in front deciding, are access policies too: nothing is open by default.
+        explicit = explicit || trustedProxy != null || hostUsersExist();
         org.annexhost.access.Right anon = wideopen || !explicit ? org.annexhost.access.Right.FULL
                 : unauthAppendonly ? org.annexhost.access.Right.APPEND
                 : unauthReadonly ? org.annexhost.access.Right.READ : org.annexhost.access.Right.NONE;

@@ -64,8 +64,11 @@ final class AnnexApi {
     private final java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer;
     private final ApiActivity recorded;
 
+    private final TrustedProxy trustedProxy;
+
     AnnexApi(PeerResolver peers, Conversations conversations, HttpAccess access, KeptLocks locks,
-             java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, Operations operations) {
+             java.util.Map<org.annexhost.api.Uuid, HttpAccess> accessByPeer, Operations operations, TrustedProxy trustedProxy) {
+        this.trustedProxy = trustedProxy;
         this.accessByPeer = accessByPeer;
         this.recorded = new ApiActivity(operations);
         this.peers = peers;
@@ -96,7 +99,13 @@ final class AnnexApi {
         request.setAttribute(ApiActivity.PEER, api.peer());
         api.keyText().ifPresent(k -> request.setAttribute(ApiActivity.KEY, k));
         // Who the request is and what it may do, decided once, as git-annex does (checkAuthActionClass).
-        HttpAccess.Decision decision = rules.decide(authorization, request.isSecure());
+        HttpAccess.Decision decision;
+        try {
+            decision = rules.decide(authorization, request.isSecure(), trustedProxy.of(request));
+        } catch (IllegalArgumentException badHeader) {
+            HttpReplies.text(response, callback, 400, TrustedProxy.ACCESS + ": " + badHeader.getMessage());
+            return true;
+        }
         decision.userName().ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
         HttpAccess.Verdict verdict = rules.check(decision, needed, lock);
         if (verdict != HttpAccess.Verdict.ALLOWED) {

@@ -32,7 +32,10 @@ final class GitSmartHttp {
     private final Map<String, HttpRepository> repositories;
     private final Optional<String> publicUrl;
 
-    GitSmartHttp(Map<String, HttpRepository> repositories, Optional<String> publicUrl) {
+    private final TrustedProxy trustedProxy;
+
+    GitSmartHttp(Map<String, HttpRepository> repositories, Optional<String> publicUrl, TrustedProxy trustedProxy) {
+        this.trustedProxy = trustedProxy;
         this.repositories = repositories;
         this.publicUrl = publicUrl;
     }
@@ -47,7 +50,13 @@ final class GitSmartHttp {
         String rest = "/" + s[2];
         boolean push = rest.endsWith("/git-receive-pack") || "service=git-receive-pack".equals(request.getHttpURI().getQuery());
         Optional<String> auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        HttpAccess.Decision decision = repo.access().decide(auth, request.isSecure());
+        HttpAccess.Decision decision;
+        try {
+            decision = repo.access().decide(auth, request.isSecure(), trustedProxy.of(request));
+        } catch (IllegalArgumentException badHeader) {
+            HttpReplies.text(response, callback, 400, TrustedProxy.ACCESS + ": " + badHeader.getMessage());
+            return true;
+        }
         decision.userName().ifPresent(u -> request.setAttribute(ApiActivity.USER, u));
         HttpAccess.Verdict verdict = repo.access().check(decision, push ? Right.APPEND : Right.READ, false);
         // An append-only user pushes as an append-only ssh client does: refs only move forward.

@@ -114,9 +114,9 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
      *
      * @param login the user, if the credentials are right and count on this connection
      * @param right what the request may do
-     * @param presented whether credentials were sent at all
+     * @param forwarded whether a trusted proxy decided who the request is
      */
-    public record Decision(Optional<HostUsers.Login> login, Right right, boolean anonymousMayLock, boolean presented) {
+    public record Decision(Optional<HostUsers.Login> login, Right right, boolean anonymousMayLock, boolean forwarded) {
         /** @return the user's name, for the logs (never a password) */
         public Optional<String> userName() {
             return login.map(HostUsers.Login::user);
@@ -131,6 +131,21 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
      * @param secure whether it arrived over HTTPS
      */
     public Decision decide(Optional<String> authorization, boolean secure) throws java.io.IOException {
+        return decide(authorization, secure, Optional.empty());
+    }
+
+    /**
+     * As {@link #decide(Optional, boolean)}, for a request a trusted proxy forwarded: its user
+     * is the forge's, its right the forge's decision if it gave one, else the grants for that user.
+     */
+    public Decision decide(Optional<String> authorization, boolean secure, Optional<TrustedProxy.Forwarded> forwarded)
+            throws java.io.IOException {
+        if (forwarded.isPresent()) {
+            Optional<HostUsers.Login> login = forwarded.get().user().map(u -> new HostUsers.Login(u, "proxy"));
+            Right r = forwarded.get().access().isPresent() ? forwarded.get().access().get()
+                    : grants.isPresent() ? grants.get().rightOf(login.map(HostUsers.Login::user), remote) : Right.NONE;
+            return new Decision(login, r, true, true);
+        }
         Optional<HostUsers.Login> login = Optional.empty();
         Right legacy = anonymousLegacy();
         if (authorization.isPresent() && (secure || authOverHttp)) {
@@ -150,8 +165,7 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
             }
         }
         Right granted = grants.isPresent() ? grants.get().rightOf(login.map(HostUsers.Login::user), remote) : Right.NONE;
-        return new Decision(login, legacy.orWider(granted), unauthenticatedMayLock || login.isPresent(),
-                authorization.isPresent());
+        return new Decision(login, legacy.orWider(granted), unauthenticatedMayLock || login.isPresent(), false);
     }
 
     /**
@@ -164,7 +178,7 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
         if (ok) {
             return Verdict.ALLOWED;
         }
-        if (decision.login().isPresent()) {
+        if (decision.login().isPresent() || decision.forwarded()) {
             return Verdict.FORBIDDEN;
         }
         // Not logged in: asking for credentials helps only if someone could log in.

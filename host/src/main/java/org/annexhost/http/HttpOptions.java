@@ -21,10 +21,11 @@ import java.util.Optional;
  *     {@code --proxyconnections}); the repositories served themselves keep as many as jobs
  * @param clientIdle the client deadline: a client that sends or reads nothing for this long is cut
  *     off (keeplocked excepted), and an idle kept-alive connection is closed
+ * @param trustedProxy whose {@code X-Forwarded-User} and {@code X-Annexhost-Access} are believed
  */
 public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds, HttpAccess access,
                           Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
-                          int lockedFiles, int proxyConnections, java.time.Duration clientIdle) {
+                          int lockedFiles, int proxyConnections, java.time.Duration clientIdle, TrustedProxy trustedProxy) {
     /** The default client deadline. */
     public static final java.time.Duration DEFAULT_CLIENT_IDLE = java.time.Duration.ofSeconds(60);
 
@@ -33,7 +34,13 @@ public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds,
                        Optional<String> publicUrl, Optional<java.nio.file.Path> socket, Optional<TlsFiles> tls,
                        int lockedFiles, int proxyConnections) {
         this(bind, port, jobs, queueWaitSeconds, access, publicUrl, socket, tls, lockedFiles, proxyConnections,
-                DEFAULT_CLIENT_IDLE);
+                DEFAULT_CLIENT_IDLE, TrustedProxy.none());
+    }
+
+    /** @return these options, believing this proxy's headers */
+    public HttpOptions withTrustedProxy(TrustedProxy proxy) {
+        return new HttpOptions(bind, port, jobs, queueWaitSeconds, access, publicUrl, socket, tls, lockedFiles,
+                proxyConnections, clientIdle, proxy);
     }
 
     /** PEM files for HTTPS, as git annex p2phttp takes them. */
@@ -67,6 +74,10 @@ public record HttpOptions(String bind, int port, int jobs, int queueWaitSeconds,
         }
         if (proxyConnections < 0) {
             throw new IllegalArgumentException("--proxyconnections cannot be negative");
+        }
+        if (trustedProxy.socket() && socket.isEmpty()) {
+            throw new IllegalArgumentException("--trusted-proxy without addresses trusts the unix socket: give --socket too, "
+                    + "or --trusted-proxy=ADDR,... for a proxy on the network");
         }
         if (socket.isEmpty() && !isLoopback(bind) && !access.explicit()) {
             throw new IllegalArgumentException("refusing to listen on " + bind + " without an access policy: choose one of "

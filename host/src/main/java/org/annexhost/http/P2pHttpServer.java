@@ -86,8 +86,9 @@ public final class P2pHttpServer implements AutoCloseable {
             server.addConnector(c);
             return c;
         }).orElse(null);
-        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer, this.operations);
-        GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl());
+        AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer, this.operations,
+                options.trustedProxy());
+        GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl(), options.trustedProxy());
         this.metrics.gauge("annexhost.http.jobs.busy", "job slots in use (--jobs)", admission::jobsBusy);
         this.metrics.gauge("annexhost.http.jobs.waiting", "requests waiting for a job slot", admission::waiting);
         this.metrics.gauge("annexhost.http.transfers.busy", "transfer slots in use", admission::transfersBusy);

@@ -31,6 +31,7 @@ public final class AnnexShell {
     private final OutputStream stdout;
     private final org.annexhost.activity.Activity activity;
     private final ShellIdentity who;
+    private final OutputStream stderr;
 
     /**
      * @param policy restrictions from the environment
@@ -39,7 +40,7 @@ public final class AnnexShell {
      * @param stdout to the client; nothing else may write to it
      */
     public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout) {
-        this(policy, opener, stdin, stdout, new org.annexhost.activity.Activity(java.time.Clock.systemUTC()),
+        this(policy, opener, stdin, stdout, System.err, new org.annexhost.activity.Activity(java.time.Clock.systemUTC()),
                 ShellIdentity.fromEnvironment(System.getenv()));
     }
 
@@ -48,11 +49,13 @@ public final class AnnexShell {
      * @param opener finds repositories
      * @param stdin the client's bytes
      * @param stdout to the client; nothing else may write to it
+     * @param stderr the client's terminal: only a refusal's reason, in git-annex-shell's words
      * @param activity where conversations and content changes are recorded
      * @param who the client, as they are recorded
      */
     public AnnexShell(ShellPolicy policy, ServedRepository.Opener opener, InputStream stdin, OutputStream stdout,
-                      org.annexhost.activity.Activity activity, ShellIdentity who) {
+                      OutputStream stderr, org.annexhost.activity.Activity activity, ShellIdentity who) {
+        this.stderr = stderr;
         this.activity = activity;
         this.who = policy.user().map(u -> new ShellIdentity(u, who.client())).orElse(who);
         this.policy = policy;
@@ -137,6 +140,8 @@ public final class AnnexShell {
         org.annexhost.activity.RecordedConnection connection = new org.annexhost.activity.RecordedConnection(
                 new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout), activity, who.user(), who.client(),
                 place, mode);
+        String where = wanted.get().equals(mine) ? "" : " (remote " + peer.get().name() + ")";
+        connection.onRefusal(why -> tell(why + where + policy.user().map(u -> " for " + u).orElse("")));
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
         connection.send(new Message.AuthSuccess(peer.get().uuid()));
         try {
@@ -148,6 +153,16 @@ public final class AnnexShell {
             connection.close();
         }
         return 0;
+    }
+
+    /** Prints one line for the user, as git-annex-shell prints what it refuses. */
+    private void tell(String line) {
+        try {
+            stderr.write(("git-annex-shell: " + line + "\n").getBytes(StandardCharsets.UTF_8));
+            stderr.flush();
+        } catch (IOException gone) {
+            // the client went away; the refusal is in the audit log
+        }
     }
 
     /** @return the name clients know the repository by: its folder, or for {@code DIR/.git} the folder DIR */

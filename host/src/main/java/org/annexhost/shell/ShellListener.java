@@ -165,7 +165,8 @@ public final class ShellListener implements AutoCloseable {
                 LOG.debug("serving a handed-over shell: {} {}", line.command(), line.directory().orElse(""));
                 ServedRepository.Opener opener = dir -> served.at(dir)
                         .orElseThrow(() -> new IOException("not a repository this host serves: " + dir));
-                code = new AnnexShell(policy, opener, in, stdout, activity, ShellIdentity.fromEnvironment(h.env())).run(line);
+                code = new AnnexShell(policy, opener, in, stdout, ShellRelay.framed(out, ShellSocket.STDERR), activity,
+                        ShellIdentity.fromEnvironment(h.env())).run(line);
             } catch (ShellException e) {
                 byte[] msg = ("git-annex-shell: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
                 ShellSocket.frame(out, ShellSocket.STDERR, msg, 0, msg.length);

@@ -48,7 +48,7 @@ class HttpAdmissionTest {
                 new PeerThreads("peer-test", peerConversations), new PeerThreads("locks-test", lockedFiles + 4),
                 InMemoryConnection.Timeouts.DEFAULT));
         server = new P2pHttpServer(new HttpOptions("127.0.0.1", 0, jobs, 5, HttpAccess.open(false), Optional.empty(),
-                Optional.empty(), Optional.empty(), lockedFiles, 1, clientIdle), peers, Map.of(), Duration.ofMinutes(10));
+                Optional.empty(), Optional.empty(), lockedFiles, 1, clientIdle, TrustedProxy.none()), peers, Map.of(), Duration.ofMinutes(10));
         server.start();
         api = "/git-annex/" + UUID + "/v4/";
         store.put(BIG, new byte[32 << 20]);

@@ -53,7 +53,17 @@ class AccessControlIT {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** Who asks: how they log in, and the right they hold in a cell of the matrix. */
-    record Identity(String label, Optional<String> user, Optional<String> authorization, boolean ssh) {
+    record Identity(String label, Optional<String> user, Optional<String> authorization, boolean ssh, Map<String, String> headers) {
+        Identity(String label, Optional<String> user, Optional<String> authorization, boolean ssh) {
+            this(label, user, authorization, ssh, Map.of());
+        }
+
+        /** @return the request headers that say who this is */
+        Map<String, String> asHeaders() {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            authorization.ifPresent(a -> h.put("Authorization", a));
+            return h;
+        }
     }
 
     /** What an operation needs, by the same rule everywhere. */
@@ -119,33 +129,72 @@ class AccessControlIT {
         return "SHA256E-s" + content.length + "--" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
 
-    HttpResponse<String> post(String target, String op, String query, Optional<String> auth, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + target + "/v4/" + op + "?clientuuid="
-                        + java.util.UUID.randomUUID() + "&serveruuid=" + target + query))
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (op.equals("put")) {
-            b.header("X-git-annex-data-length", Integer.toString(body.length)).header("Content-Type", "application/octet-stream");
+    /** An HTTP answer: its status and body. */
+    record Answer(int status, byte[] bytes) {
+        String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
         }
-        auth.ifPresent(a -> b.header("Authorization", a));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+
+        int statusCode() {
+            return status;
+        }
     }
 
-    HttpResponse<byte[]> get(String target, String key, Optional<String> auth) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + target + "/v4/key/" + key + "?clientuuid="
-                + java.util.UUID.randomUUID() + "&serveruuid=" + target)).timeout(Duration.ofSeconds(60)).GET();
-        auth.ifPresent(a -> b.header("Authorization", a));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    /** The unix socket a forge reaches the host on, when the test serves on one (requests go by curl). */
+    Path socket;
+
+    Answer exchange(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
+        if (socket == null) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.replaceAll("/git-annex/$", "") + path))
+                    .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+            headers.forEach(b::header);
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(r.statusCode(), r.body());
+        }
+        Path in = Files.write(tmp.resolve("curl.in"), body);
+        Path out = tmp.resolve("curl.out");
+        Files.deleteIfExists(out);
+        List<String> curl = new ArrayList<>(List.of("curl", "-sS", "--unix-socket", socket.toString(), "-o", out.toString(),
+                "-w", "%{http_code}", "-X", method));
+        headers.forEach((k, v) -> curl.addAll(List.of("-H", k + ": " + v)));
+        if (method.equals("POST")) {
+            curl.addAll(List.of("--data-binary", "@" + in));
+        }
+        curl.add("http://localhost" + path);
+        org.annexhost.testing.Sh.Result r = world.run(tmp, Duration.ofMinutes(1), Map.of(), curl.toArray(String[]::new));
+        assertThat(r.code()).as(r.describe()).isZero();
+        return new Answer(Integer.parseInt(r.out().trim()), Files.exists(out) ? Files.readAllBytes(out) : new byte[0]);
+    }
+
+    Answer post(String target, String op, String query, Map<String, String> who, byte[] body) throws Exception {
+        Map<String, String> h = new LinkedHashMap<>(who);
+        if (op.equals("put")) {
+            h.put("X-git-annex-data-length", Integer.toString(body.length));
+            h.put("Content-Type", "application/octet-stream");
+        }
+        return exchange("POST", "/git-annex/" + target + "/v4/" + op + "?clientuuid=" + java.util.UUID.randomUUID()
+                + "&serveruuid=" + target + query, h, body);
+    }
+
+    Answer get(String target, String key, Map<String, String> who) throws Exception {
+        return exchange("GET", "/git-annex/" + target + "/v4/key/" + key + "?clientuuid=" + java.util.UUID.randomUUID()
+                + "&serveruuid=" + target, who, new byte[0]);
+    }
+
+    /** The administrator's headers: the authenv user root, or on the forge's socket the forge's word. */
+    Map<String, String> admin() {
+        return socket != null ? Map.of("X-Forwarded-User", "forge-admin", "X-Annexhost-Access", "full")
+                : Map.of("Authorization", admin);
     }
 
     boolean present(String target, String key) throws Exception {
-        HttpResponse<String> r = post(target, "checkpresent", "&key=" + key, Optional.of(admin), new byte[0]);
+        Answer r = post(target, "checkpresent", "&key=" + key, admin(), new byte[0]);
         assertThat(r.statusCode()).as("the administrator's checkpresent: %s", r.body()).isEqualTo(200);
         return r.body().contains("true");
     }
 
     void store(String target, String key, byte[] content) throws Exception {
-        HttpResponse<String> r = post(target, "put", "&key=" + key, Optional.of(admin), content);
+        Answer r = post(target, "put", "&key=" + key, admin(), content);
         assertThat(r.body()).as("the administrator's put").contains("\"stored\": true");
     }
 
@@ -200,7 +249,7 @@ class AccessControlIT {
         world.ok(work, "git", "commit", "-q", "-m", "a");
 
         try (ServeProcess host = world.serve(tmp, serveEnv, launcher, "--repo", gateway.toString(), "--port", "0",
-                "--authenv-http", "--auth-http")) {
+                "--authenv-http", "--auth-http", "--trusted-proxy=192.0.2.1")) {
             cloneUrl = host.url();
             api = cloneUrl.replaceAll("/[^/]*$", "") + "/git-annex/";
             Map<Right, Identity> authenv = Map.of(
@@ -211,7 +260,10 @@ class AccessControlIT {
                     new Identity("anonymous", Optional.empty(), Optional.empty(), false),
                     new Identity("alice by password", Optional.of("alice"), Optional.of(basic("alice", ALICE_PASSWORD)), false),
                     new Identity("bob by token", Optional.of("bob"), Optional.of(basic("bob", bobToken)), false),
-                    new Identity("carol over ssh (--user)", Optional.of("carol"), Optional.empty(), true));
+                    new Identity("carol over ssh (--user)", Optional.of("carol"), Optional.empty(), true),
+                    // A forge's headers from an address not trusted: believed, they would give full rights.
+                    new Identity("forged proxy headers from an untrusted address", Optional.empty(), Optional.empty(), false,
+                            Map.of("X-Forwarded-User", "alice", "X-Annexhost-Access", "full")));
             for (String target : List.of(repoUuid, nasUuid)) {
                 Optional<String> remote = target.equals(nasUuid) ? Optional.of("nas") : Optional.empty();
                 for (Right right : Right.values()) {
@@ -242,7 +294,7 @@ class AccessControlIT {
             Files.deleteIfExists(gateway.resolve("annex/annexhost-grants"));
             for (String bad : List.of(basic("alice", "wrong"), basic("bob", bobToken + "x"), basic("bob", "aht_00000000_x"),
                     basic("nobody", "x"), "Bearer " + bobToken)) {
-                HttpResponse<String> r = post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(bad), new byte[0]);
+                Answer r = post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Map.of("Authorization", bad), new byte[0]);
                 tried++;
                 if (r.statusCode() == 401) {
                     refusedAsExpected++;
@@ -252,20 +304,162 @@ class AccessControlIT {
             }
             // Removing a user refuses them on the running host's next request.
             Grants.of(gateway).grant("bob", Optional.empty(), Right.FULL);
-            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(basic("bob", bobToken)), new byte[0])
+            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Map.of("Authorization", basic("bob", bobToken)), new byte[0])
                     .statusCode()).isEqualTo(200);
             sh().ok(tmp, launcher, "user", "remove", "bob");
-            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Optional.of(basic("bob", bobToken)), new byte[0])
+            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Map.of("Authorization", basic("bob", bobToken)), new byte[0])
                     .statusCode()).isEqualTo(401);
         }
         String summary = "operations tried " + tried + ", allowed as expected " + allowedAsExpected + ", refused as expected "
                 + refusedAsExpected + ", wrong " + wrong.size() + "\n" + String.join("\n", wrong) + "\n";
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "access-matrix.txt"), summary);
+        String log = Files.readString(tmp.resolve("gateway.git/annex/annexhost-audit.log"));
+        assertThat(log).as("refusals are audited").contains("\"refused\"");
         assertThat(wrong).as(summary).isEmpty();
-        assertThat(tried).isEqualTo(271);
-        assertThat(refusedAsExpected).isGreaterThan(100);
-        assertThat(allowedAsExpected).isGreaterThan(100);
+        assertThat(tried).isEqualTo(327);
+        assertThat(refusedAsExpected).isEqualTo(117);
+        assertThat(allowedAsExpected).isEqualTo(210);
+    }
+
+    /**
+     * Trusted-proxy mode as a forge runs it: one host on a unix socket, believing every
+     * connection there. The forge's {@code X-Annexhost-Access} decides each request's right; with
+     * only {@code X-Forwarded-User}, the host's grants for that user do. Every API operation and
+     * git's fetch and push advertisements, at every right, both ways, on the repository and the
+     * proxied remote.
+     */
+    @Test
+    void aForgeOnTheTrustedSocketDecidesWhoTheUserIsAndWhatTheyMayDo() throws Exception {
+        setUp();
+        socket = tmp.resolve("annexhost.sock");
+        try (ServeProcess host = world.serve(tmp, env, launcher, "--repo", gateway.toString(), "--socket", socket.toString(),
+                "--trusted-proxy", "--no-shell-socket")) {
+            for (String target : List.of(repoUuid, nasUuid)) {
+                Optional<String> remote = target.equals(nasUuid) ? Optional.of("nas") : Optional.empty();
+                for (Right right : Right.values()) {
+                    Identity byHeader = new Identity("the forge's " + right.word(), Optional.empty(), Optional.empty(), false,
+                            Map.of("X-Forwarded-User", "erin", "X-Annexhost-Access", right.word()));
+                    Identity byGrant = new Identity("the forge's user erin", Optional.of("erin"), Optional.empty(), false,
+                            Map.of("X-Forwarded-User", "erin"));
+                    for (Identity who : List.of(byHeader, byGrant)) {
+                        Files.deleteIfExists(gateway.resolve("annex/annexhost-grants"));
+                        if (who == byGrant) {
+                            Grants.of(gateway).grant("erin", remote, right);
+                        } else {
+                            // A grant the forge's word overrides.
+                            Grants.of(gateway).grant("erin", remote, Right.FULL);
+                        }
+                        for (Op op : Op.values()) {
+                            if (op == Op.GIT_FETCH || op == Op.GIT_PUSH) {
+                                if (remote.isEmpty()) {
+                                    String service = op == Op.GIT_FETCH ? "git-upload-pack" : "git-receive-pack";
+                                    Answer r = exchange("GET", "/gateway.git/info/refs?service=" + service, who.asHeaders(), new byte[0]);
+                                    expect(who.label() + " git " + op, right.covers(op.needs), r.status() == 200, true, true);
+                                }
+                                continue;
+                            }
+                            httpApi(who, target, remote, op, right);
+                        }
+                    }
+                }
+            }
+            // A forge's word that is no right is refused as a bad request, not taken as anything.
+            assertThat(post(repoUuid, "checkpresent", "&key=SHA256E-s1--00", Map.of("X-Forwarded-User", "erin",
+                    "X-Annexhost-Access", "everything"), new byte[0]).status()).isEqualTo(400);
+        }
+        String summary = "trusted socket: operations tried " + tried + ", allowed as expected " + allowedAsExpected
+                + ", refused as expected " + refusedAsExpected + ", wrong " + wrong.size() + "\n" + String.join("\n", wrong) + "\n";
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "access-matrix-socket.txt"), summary);
+        assertThat(wrong).as(summary).isEmpty();
+        assertThat(tried).isEqualTo(2 * 4 * (6 + 6) + 2 * 4 * 2);
+    }
+
+    /**
+     * The real git-annex client, as a user with a token: append in the repository and read on its
+     * proxied remote. Copying to origin works; dropping from origin and copying to the remote are
+     * refused with a clear message and change nothing; getting from the remote works. The same
+     * user over ssh ({@code annexhost shell --user}) gets the same answers.
+     */
+    @Test
+    void aTokenUserWithTheRealClientAndTheSameUserOverSshGetTheSameAnswers() throws Exception {
+        setUp();
+        world.ok(tmp, "git", "config", "--global", "annex.security.allowed-ip-addresses", "all");
+        sh().ok(tmp, launcher, "user", "add", "dave", "--no-password");
+        String token = sh().ok(tmp, launcher, "user", "token", "dave").out().trim();
+        sh().ok(tmp, launcher, "grant", "dave", "append", "--repo", gateway.toString());
+        sh().ok(tmp, launcher, "grant", "dave", "read", "--repo", gateway.toString(), "--remote", "nas");
+        assertThat(sh().ok(tmp, launcher, "grants", "--repo", gateway.toString()).out())
+                .contains("dave\t.\tappend", "dave\tnas\tread");
+        assertThat(sh().run(tmp, launcher, "grant", "dave", "full", "--repo", gateway.toString(), "--remote", "nowhere").err())
+                .contains("no remote or cluster named nowhere");
+        Map<String, String> serveEnv = new LinkedHashMap<>(env);
+        serveEnv.put("GIT_ANNEX_P2PHTTP_PASSWORD_root", "root-pw");
+        admin = basic("root", "root-pw");
+        Map<String, List<String>> answers = new LinkedHashMap<>();
+        try (ServeProcess host = world.serve(tmp, serveEnv, launcher, "--repo", gateway.toString(), "--port", "0",
+                "--authenv-http", "--auth-http")) {
+            cloneUrl = host.url();
+            api = cloneUrl.replaceAll("/[^/]*$", "") + "/git-annex/";
+            URI url = URI.create(cloneUrl);
+            Path creds = tmp.resolve("home/.git-credentials");
+            Files.writeString(creds, "http://dave:" + token + "@" + url.getHost() + ":" + url.getPort() + "\n");
+            world.ok(tmp, "git", "config", "--global", "credential.helper", "store --file=" + creds);
+            answers.put("http", client("laptop", cloneUrl, Map.of()));
+            Map<String, String> forced = new LinkedHashMap<>(env);
+            forced.put("SSH_STANDIN_MODE", "forced");
+            forced.put("ANNEXHOST_SHELL", Path.of(launcher).toAbsolutePath().normalize() + " shell --user dave");
+            answers.put("ssh", client("desk", "localhost:" + gateway, forced));
+        }
+        assertThat(answers.get("ssh")).as("over ssh as over HTTP").isEqualTo(answers.get("http"));
+        assertThat(answers.get("http")).containsExactly("copy --to origin: ok", "drop --from origin: refused",
+                "copy --to origin-nas: refused", "get --from origin-nas: ok");
+        assertThat(AuditRecords.count(AuditRecords.of(gateway), "user", "dave", "result", "refused"))
+                .as("each refusal audited as dave's").isGreaterThanOrEqualTo(4);
+    }
+
+    /**
+     * One client's run: copy to origin, drop from origin, copy to origin-nas, and get from
+     * origin-nas a file the administrator stored there. Refusals must say why, in one line.
+     *
+     * @return what each step did
+     */
+    List<String> client(String name, String url, Map<String, String> extra) throws Exception {
+        Path c = tmp.resolve(name);
+        String mine = name + "-mine";
+        String theirs = name + "-theirs";
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.putAll(extra);
+        world.ok(tmp, Duration.ofMinutes(2), e, "git", "clone", "-q", url, c.toString());
+        world.ok(c, Duration.ofMinutes(2), e, "git", "annex", "init", name);
+        AnnexWorld.writeRandom(c.resolve(mine), 10_000, name.hashCode());
+        AnnexWorld.writeRandom(c.resolve(theirs), 12_000, name.hashCode() + 1);
+        world.ok(c, "git", "annex", "add", mine, theirs);
+        world.ok(c, "git", "commit", "-q", "-m", "files");
+        world.ok(c, Duration.ofMinutes(2), e, "git", "annex", "sync", "-q", "--no-content");
+        List<String> out = new ArrayList<>();
+        var copy = world.run(c, Duration.ofMinutes(3), e, "git", "annex", "copy", "--to", "origin", mine);
+        out.add("copy --to origin: " + (copy.code() == 0 ? "ok" : "failed " + copy.all()));
+        var drop = world.run(c, Duration.ofMinutes(3), e, "git", "annex", "drop", "--from", "origin", mine);
+        out.add("drop --from origin: " + (drop.code() != 0 ? "refused" : "ok"));
+        assertThat(drop.all()).as("why the drop failed").containsPattern("(?i)(append-only|not allowed|denied|403)");
+        var nasCopy = world.run(c, Duration.ofMinutes(3), e, "git", "annex", "copy", "--to", "origin-nas", mine);
+        out.add("copy --to origin-nas: " + (nasCopy.code() != 0 ? "refused" : "ok"));
+        assertThat(nasCopy.all()).as("why the copy failed").containsPattern("(?i)(read-only|not allowed|denied|403)");
+        Files.writeString(Path.of("target", "access-client-" + name + ".txt"), "$ git annex drop --from origin " + mine + "\n"
+                + drop.all() + "\n$ git annex copy --to origin-nas " + mine + "\n" + nasCopy.all());
+        String mineKey = world.ok(c, "git", "annex", "lookupkey", mine).out().trim();
+        assertThat(present(repoUuid, mineKey)).as("still on origin").isTrue();
+        assertThat(present(nasUuid, mineKey)).as("not on nas").isFalse();
+        // The administrator puts "theirs" on the remote; the client gets it from there.
+        String theirsKey = world.ok(c, "git", "annex", "lookupkey", theirs).out().trim();
+        store(nasUuid, theirsKey, Files.readAllBytes(c.resolve(theirs).toRealPath()));
+        world.ok(c, Duration.ofMinutes(2), e, "git", "annex", "drop", "--force", theirs);
+        world.ok(c, Duration.ofMinutes(2), e, "git", "annex", "sync", "-q", "--no-content");
+        var get = world.run(c, Duration.ofMinutes(3), e, "git", "annex", "get", "--from", "origin-nas", theirs);
+        out.add("get --from origin-nas: " + (get.code() == 0 && Files.exists(c.resolve(theirs).toRealPath()) ? "ok" : "failed " + get.all()));
+        return out;
     }
 
     void httpApi(Identity who, String target, Optional<String> remote, Op op, Right right) throws Exception {
@@ -279,23 +473,23 @@ class AccessControlIT {
         boolean unchanged = true;
         boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.LOCKCONTENT;
         switch (op) {
-            case CHECKPRESENT -> allowedNow = post(target, "checkpresent", "&key=" + key, who.authorization(), new byte[0]).statusCode() == 200;
-            case GETTIMESTAMP -> allowedNow = post(target, "gettimestamp", "", who.authorization(), new byte[0]).statusCode() == 200;
+            case CHECKPRESENT -> allowedNow = post(target, "checkpresent", "&key=" + key, who.asHeaders(), new byte[0]).statusCode() == 200;
+            case GETTIMESTAMP -> allowedNow = post(target, "gettimestamp", "", who.asHeaders(), new byte[0]).statusCode() == 200;
             case GET -> {
-                HttpResponse<byte[]> r = get(target, key, who.authorization());
-                allowedNow = r.statusCode() == 200 && java.util.Arrays.equals(r.body(), content);
+                Answer r = get(target, key, who.asHeaders());
+                allowedNow = r.statusCode() == 200 && java.util.Arrays.equals(r.bytes(), content);
             }
             case LOCKCONTENT -> {
-                HttpResponse<String> r = post(target, "lockcontent", "&key=" + key, who.authorization(), new byte[0]);
+                Answer r = post(target, "lockcontent", "&key=" + key, who.asHeaders(), new byte[0]);
                 allowedNow = r.statusCode() == 200 && r.body().contains("\"locked\": true");
             }
             case PUT -> {
-                HttpResponse<String> r = post(target, "put", "&key=" + key, who.authorization(), content);
+                Answer r = post(target, "put", "&key=" + key, who.asHeaders(), content);
                 allowedNow = r.statusCode() == 200 && r.body().contains("\"stored\": true");
                 unchanged = !present(target, key);
             }
             case REMOVE -> {
-                HttpResponse<String> r = post(target, "remove", "&key=" + key, who.authorization(), new byte[0]);
+                Answer r = post(target, "remove", "&key=" + key, who.asHeaders(), new byte[0]);
                 allowedNow = r.statusCode() == 200 && r.body().contains("\"removed\": true");
                 unchanged = present(target, key);
             }
@@ -308,7 +502,7 @@ class AccessControlIT {
 
     void httpGit(Identity who, Op op, Right right, Path work) throws Exception {
         List<String> git = new ArrayList<>(List.of("git", "-c", "credential.helper="));
-        who.authorization().ifPresent(a -> git.addAll(List.of("-c", "http.extraHeader=Authorization: " + a)));
+        who.asHeaders().forEach((k, v) -> git.addAll(List.of("-c", "http.extraHeader=" + k + ": " + v)));
         String branch = "cell-" + (++cell);
         if (op == Op.GIT_FETCH) {
             git.addAll(List.of("ls-remote", cloneUrl));

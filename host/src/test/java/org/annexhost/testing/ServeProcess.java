@@ -53,16 +53,19 @@ public final class ServeProcess implements AutoCloseable {
             Sh.killTree(p.toHandle());
             throw new AssertionError("annexhost serve did not start within a minute:\n" + Files.readString(log), e);
         }
-        if (line == null || !line.startsWith("serving http://")) {
+        if (line == null || !(line.startsWith("serving http://") || line.startsWith("serving https://")
+                || line.startsWith("serving unix socket "))) {
             Sh.killTree(p.toHandle());
             throw new AssertionError("annexhost serve did not start (" + line + "):\n" + Files.readString(log));
         }
         // Its later lines are not read: they go to a sink, so the server never blocks on stdout.
         Sh.drain(p.getInputStream());
-        return new ServeProcess(p, log, line.substring("serving ".length(), line.indexOf(' ', "serving ".length())));
+        String served = line.startsWith("serving unix socket ") ? "unix:" + line.substring("serving unix socket ".length()).split(" ")[0]
+                : line.substring("serving ".length(), line.indexOf(' ', "serving ".length()));
+        return new ServeProcess(p, log, served);
     }
 
-    /** @return the http url of the first repository it serves */
+    /** @return the http url of the first repository it serves ({@code unix:SOCKET/NAME} on a unix socket) */
     public String url() {
         return url;
     }
