@@ -41,6 +41,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void whoMayDoWhatIsDecidedInOnePlaceThatKnowsNoFrontDoorOrStore() {
+        // HTTP, git smart HTTP and the ssh shell all ask access (Right, HostUsers, Grants); it
+        // knows none of them, nor how content is stored or proxied.
+        noClasses().that().resideInAPackage("org.annexhost.access..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.http..", "org.annexhost.shell..",
+                        "org.annexhost.cli..", "org.annexhost.remote..", "org.annexhost.cluster..", "org.annexhost.repo..",
+                        "org.annexhost.peer..", "org.annexhost.activity..", "org.eclipse.jetty..")
+                .check(HOST);
+        // The protocol core serves at a mode; it does not know where the mode came from.
+        noClasses().that().resideInAPackage("org.annexhost.p2p..")
+                .should().dependOnClassesThat().resideInAPackage("org.annexhost.access..")
+                .check(HOST);
+    }
+
+    @Test
     void activityAndStatusRecordWhatFrontDoorsReportAndKnowNothingOfStoresOrRemotes() {
         // The HTTP server and the ssh shell report to Activity; the composition root builds the
         // status from what it serves. Neither records nor renders by reaching into stores.
