@@ -148,7 +148,8 @@ public final class RecordedConnection extends ForwardingConnection {
         } else if (reply instanceof Message.AlreadyHave || reply instanceof Message.AlreadyHavePlus) {
             result = Change.Result.ALREADY;
         } else if (reply instanceof Message.Error e) {
-            result = rights.refusal(request).isPresent() ? Change.Result.REFUSED : Change.Result.FAILED;
+            result = rights.refusal(request).isPresent() || e.text().startsWith(org.annexhost.access.Quotas.EXCEEDED)
+                    ? Change.Result.REFUSED : Change.Result.FAILED;
             detail = e.text();
             if (result == Change.Result.REFUSED && request instanceof Message.Put) {
                 refused.accept(e.text());

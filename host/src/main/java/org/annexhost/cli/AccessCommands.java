@@ -154,4 +154,49 @@ final class AccessCommands {
             return 0;
         }
     }
+
+    /** {@code annexhost quota --repo PATH [--user NAME] [--remote NAME] [--limit SIZE|none]}. */
+    @Command(name = "quota", description = {"Limit what may be stored in a repository, or on a remote or cluster it proxies,",
+            "in all or by one user (sizes as git-annex writes them: 10GB, 512MiB); --limit none removes a limit.",
+            "Without --limit, shows what is counted against each limit."})
+    static final class Quota implements Callable<Integer> {
+        @Option(names = "--repo", required = true, description = "the host repository")
+        Path repo;
+        @Option(names = "--user", description = "the limit is this user's (default: everyone's together)")
+        String user;
+        @Option(names = "--remote", description = "a remote or cluster the repository proxies (default: the repository)")
+        String remote;
+        @Option(names = "--limit", paramLabel = "SIZE", description = "the limit, or none")
+        String limit;
+
+        @Override
+        public Integer call() throws Exception {
+            Path gitDir;
+            try (HostSetup setup = HostSetup.open(repo)) {
+                gitDir = setup.repo.gitDir();
+                if (remote != null && setup.served.listing().stream().map(ServedRemotes.Listed::name).noneMatch(remote::equals)) {
+                    throw new IllegalArgumentException(repo + " proxies no remote or cluster named " + remote);
+                }
+            }
+            org.annexhost.access.Quotas quotas = org.annexhost.access.Quotas.of(gitDir);
+            if (limit != null) {
+                java.util.OptionalLong bytes = limit.equalsIgnoreCase("none") ? java.util.OptionalLong.empty()
+                        : java.util.OptionalLong.of(org.annexhost.access.Sizes.parse(limit));
+                quotas.limit(Optional.ofNullable(user), Optional.ofNullable(remote), bytes);
+                System.out.println("quota " + (user == null ? "everyone" : user) + " on " + (remote == null ? repo : remote) + ": "
+                        + (bytes.isPresent() ? org.annexhost.access.Sizes.format(bytes.getAsLong()) : "no limit") + " ok");
+                return 0;
+            }
+            quotas.recount();
+            for (org.annexhost.access.Quotas.Usage u : quotas.usage()) {
+                if ((user != null && !u.user().equals(Optional.of(user))) || (remote != null && !u.remote().equals(Optional.of(remote)))) {
+                    continue;
+                }
+                System.out.println(u.user().orElse("everyone") + "\t" + u.remote().orElse(".") + "\t"
+                        + org.annexhost.access.Sizes.format(u.used()) + " used\t"
+                        + (u.limit().isPresent() ? "limit " + org.annexhost.access.Sizes.format(u.limit().getAsLong()) : "no limit"));
+            }
+            return 0;
+        }
+    }
 }

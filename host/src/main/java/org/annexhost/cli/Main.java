@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
                 RemoteCommands.Enable.class, RemoteCommands.ListRemotes.class, RemoteCommands.Proxy.class,
                 RemoteCommands.Unproxy.class, TestRemoteCommand.class, ServeCommand.class, ClusterCommands.Init.class,
                 ClusterCommands.Update.class, ClusterCommands.Extend.class, StatusCommand.class,
-                AccessCommands.User.class, AccessCommands.Grant.class, AccessCommands.ListGrants.class})
+                AccessCommands.User.class, AccessCommands.Grant.class, AccessCommands.ListGrants.class,
+                AccessCommands.Quota.class})
 public final class Main implements Runnable {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {

@@ -281,8 +281,11 @@ final class ServeCommand implements Callable<Integer> {
      * with {@code git config annexhost.unauthenticated none|readonly|appendonly|full}.
      */
     private HttpAccess repositoryAccess(HostRepository repo) throws Exception {
+        org.annexhost.access.Quotas quotas = org.annexhost.access.Quotas.of(repo.gitDir());
+        // What a killed host had reserved or half counted is counted again from what each store counted.
+        quotas.recount();
         HttpAccess server = access().withHostRules(org.annexhost.access.HostUsers.at(System.getenv()),
-                org.annexhost.access.Grants.of(repo.gitDir()));
+                org.annexhost.access.Grants.of(repo.gitDir()), quotas);
         java.util.Optional<String> setting = repo.git().config().get("annexhost.unauthenticated");
         if (setting.isEmpty()) {
             return server;

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.annexhost.access.Quotas;
 import org.annexhost.access.Right;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
@@ -138,10 +139,10 @@ final class AnnexApi {
         }
         Reply reply = switch (api.operation()) {
             case "checkpresent" -> checkPresent(api, peer.get());
-            case "remove" -> remove(request, api, peer.get(), false);
-            case "remove-before" -> remove(request, api, peer.get(), true);
+            case "remove" -> remove(request, api, peer.get(), false, rules);
+            case "remove-before" -> remove(request, api, peer.get(), true, rules);
             case "gettimestamp" -> timestamp(api, peer.get());
-            case "put" -> put(request, api, peer.get());
+            case "put" -> put(request, api, peer.get(), rules);
             case "putoffset" -> putOffset(api, peer.get());
             case "lockcontent" -> lockContent(request, api, peer.get());
             case "keeplocked" -> keepLocked(request, api);
@@ -164,7 +165,8 @@ final class AnnexApi {
         }
     }
 
-    private Reply remove(Request request, ApiRequest api, Conversations.Target peer, boolean before) throws Exception {
+    private Reply remove(Request request, ApiRequest api, Conversations.Target peer, boolean before, HttpAccess rules)
+            throws Exception {
         Key key = api.key();
         api.clientUuid();
         long deadline = before ? api.number("timestamp", -1) : -1;
@@ -177,6 +179,9 @@ final class AnnexApi {
             recorded.changed(request, api, org.annexhost.activity.Change.Operation.REMOVE, r, 0);
             if (r.kind() == ClientReply.Kind.ERROR) {
                 return new Reply(500, "{\"error\": " + HttpReplies.quote(r.error()) + "}");
+            }
+            if (r.kind() == ClientReply.Kind.SUCCESS && rules.quotas().isPresent()) {
+                rules.quotas().get().removed(rules.remote(), key);
             }
             return Reply.ok("{\"removed\": " + (r.kind() == ClientReply.Kind.SUCCESS) + plus(api, r.uuids()) + "}");
         }
@@ -191,7 +196,7 @@ final class AnnexApi {
         }
     }
 
-    private Reply put(Request request, ApiRequest api, Conversations.Target peer) throws Exception {
+    private Reply put(Request request, ApiRequest api, Conversations.Target peer, HttpAccess rules) throws Exception {
         Key key = api.key();
         api.clientUuid();
         String lengthHeader = request.getHeaders().get("X-git-annex-data-length");
@@ -200,6 +205,26 @@ final class AnnexApi {
         }
         long length = Long.parseLong(lengthHeader);
         long httpOffset = api.number("offset", 0);
+        // The quota decides on the declared size, before a byte of the body is read.
+        Quotas.Admission admission = rules.quotas().isEmpty() ? Quotas.none()
+                : rules.quotas().get().admit(Optional.ofNullable((String) request.getAttribute(ApiActivity.USER)),
+                        rules.remote(), key, key.size().orElse(httpOffset + length));
+        if (admission.refusal().isPresent()) {
+            recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE,
+                    org.annexhost.activity.Change.Result.REFUSED, 0, admission.refusal().get());
+            return new Reply(413, "{\"error\": " + HttpReplies.quote(admission.refusal().get()) + "}");
+        }
+        try (admission) {
+            Reply r = putAdmitted(request, api, peer, key, length, httpOffset);
+            if (r.json().startsWith("{\"stored\": true")) {
+                admission.stored();
+            }
+            return r;
+        }
+    }
+
+    private Reply putAdmitted(Request request, ApiRequest api, Conversations.Target peer, Key key, long length, long httpOffset)
+            throws Exception {
         if (api.optional("data-present").filter("true"::equals).isPresent()) {
             if (!api.versionOrLatest().hasDataPresent()) {
                 throw new ApiRequest.BadRequest("data-present needs version 4");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.annexhost.access.Grants;
 import org.annexhost.access.HostUsers;
+import org.annexhost.access.Quotas;
 import org.annexhost.access.Right;
 
 /**
@@ -32,10 +33,11 @@ import org.annexhost.access.Right;
  * @param hostUsers the host's users, if it keeps any
  * @param grants the repository's grants, if it has a file for them
  * @param remote the proxied remote or cluster these rules are for, or empty for the repository
+ * @param quotas the repository's quotas, if the host keeps them
  */
 public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
                          boolean authOverHttp, boolean explicit, Optional<HostUsers> hostUsers, Optional<Grants> grants,
-                         Optional<String> remote) {
+                         Optional<String> remote, Optional<Quotas> quotas) {
     /** The outcome of checking a request. */
     public enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN }
 
@@ -56,7 +58,7 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
     public HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, Map<String, User> users,
                       boolean authOverHttp, boolean explicit) {
         this(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit, Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** @return everything allowed to everyone (loopback default, or --wideopen) */
@@ -66,19 +68,19 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
 
     /** @return these rules with another permission for unauthenticated users (a repository's own rule) */
     public HttpAccess withUnauthenticated(Right p) {
-        return new HttpAccess(p, unauthenticatedMayLock, users, authOverHttp, true, hostUsers, grants, remote);
+        return new HttpAccess(p, unauthenticatedMayLock, users, authOverHttp, true, hostUsers, grants, remote, quotas);
     }
 
-    /** @return these rules with the host's users and a repository's grants added */
-    public HttpAccess withHostRules(HostUsers hostUsers, Grants grants) {
+    /** @return these rules with the host's users and a repository's grants and quotas added */
+    public HttpAccess withHostRules(HostUsers hostUsers, Grants grants, Quotas quotas) {
         return new HttpAccess(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit,
-                Optional.of(hostUsers), Optional.of(grants), remote);
+                Optional.of(hostUsers), Optional.of(grants), remote, Optional.of(quotas));
     }
 
     /** @return these rules for a remote or cluster the repository proxies, by its name */
     public HttpAccess forRemote(String name) {
         return new HttpAccess(unauthenticated, unauthenticatedMayLock, users, authOverHttp, explicit, hostUsers, grants,
-                Optional.of(name));
+                Optional.of(name), quotas);
     }
 
     /**

@@ -142,15 +142,18 @@ public final class AnnexShell {
                 place, mode);
         String where = wanted.get().equals(mine) ? "" : " (remote " + peer.get().name() + ")";
         connection.onRefusal(why -> tell(why + where + policy.user().map(u -> " for " + u).orElse("")));
+        Optional<String> remoteName = wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name());
+        org.annexhost.p2p.transport.P2PConnection served = new QuotaConnection(connection,
+                org.annexhost.access.Quotas.of(repo.gitDir()), policy.user(), remoteName);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
         connection.send(new Message.AuthSuccess(peer.get().uuid()));
         try {
-            peer.get().serve(connection);
+            peer.get().serve(served);
         } catch (IOException | RuntimeException e) {
             connection.broke(e.getMessage() == null ? e.toString() : e.getMessage());
             throw e;
         } finally {
-            connection.close();
+            served.close();
         }
         return 0;
     }
