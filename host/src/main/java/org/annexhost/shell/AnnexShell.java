@@ -141,7 +141,9 @@ public final class AnnexShell {
                 new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout), activity, who.user(), who.client(),
                 place, mode);
         String where = wanted.get().equals(mine) ? "" : " (remote " + peer.get().name() + ")";
-        connection.onRefusal(why -> tell(why + where + policy.user().map(u -> " for " + u).orElse("")));
+        // A quota's refusal says whose limit and where itself; a right's says what was denied, here.
+        connection.onRefusal(why -> tell(why.startsWith(org.annexhost.access.Quotas.EXCEEDED) ? why
+                : why + where + policy.user().map(u -> " for " + u).orElse("")));
         Optional<String> remoteName = wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name());
         org.annexhost.p2p.transport.P2PConnection served = new QuotaConnection(connection,
                 org.annexhost.access.Quotas.of(repo.gitDir()), policy.user(), remoteName);

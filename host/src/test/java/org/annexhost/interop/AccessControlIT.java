@@ -420,6 +420,107 @@ class AccessControlIT {
     }
 
     /**
+     * Quotas through a running host: concurrent PUTs that together pass a user's limit store only
+     * what fits and the rest nothing; a removal frees room; the usage is the same after a
+     * restart; the real git-annex client, over HTTP and over ssh, is told the quota is why.
+     */
+    @Test
+    void concurrentPutsStoreOnlyWhatFitsTheQuotaAndTheCountSurvivesARestart() throws Exception {
+        setUp();
+        world.ok(tmp, "git", "config", "--global", "annex.security.allowed-ip-addresses", "all");
+        sh().ok(tmp, "bash", "-c", "printf 'frank-pw\\n' | " + launcher + " user add frank");
+        sh().ok(tmp, launcher, "grant", "frank", "full", "--repo", gateway.toString());
+        sh().ok(tmp, launcher, "quota", "--repo", gateway.toString(), "--user", "frank", "--limit", "10kB");
+        Map<String, String> frank = Map.of("Authorization", basic("frank", "frank-pw"));
+        Map<String, String> serveEnv = new LinkedHashMap<>(env);
+        serveEnv.put("GIT_ANNEX_P2PHTTP_PASSWORD_root", "root-pw");
+        admin = basic("root", "root-pw");
+        List<String> keys = new ArrayList<>();
+        try (ServeProcess host = world.serve(tmp, serveEnv, launcher, "--repo", gateway.toString(), "--port", "0",
+                "--authenv-http", "--auth-http")) {
+            cloneUrl = host.url();
+            api = cloneUrl.replaceAll("/[^/]*$", "") + "/git-annex/";
+            int n = 8;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(n);
+            List<java.util.concurrent.Future<Integer>> puts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] content = new byte[3000];
+                new java.util.Random(i).nextBytes(content);
+                String key = key(content);
+                keys.add(key);
+                puts.add(pool.submit(() -> {
+                    together.await();
+                    return post(repoUuid, "put", "&key=" + key, frank, content).status();
+                }));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Integer> f : puts) {
+                statuses.add(f.get());
+            }
+            pool.shutdown();
+            assertThat(statuses).as("3 of 3000 bytes fit in 10 kB").containsOnly(200, 413).filteredOn(s -> s == 200).hasSize(3);
+            int stored = 0;
+            for (int i = 0; i < n; i++) {
+                boolean there = present(repoUuid, keys.get(i));
+                assertThat(there).as("key %d stored exactly when its PUT succeeded", i).isEqualTo(statuses.get(i) == 200);
+                stored += there ? 1 : 0;
+            }
+            assertThat(stored).isEqualTo(3);
+            assertThat(AuditRecords.count(AuditRecords.of(gateway), "user", "frank", "result", "refused")).isEqualTo(5);
+            String refusedKey = keys.get(statuses.indexOf(413));
+            Answer again = post(repoUuid, "put", "&key=" + refusedKey, frank, new byte[3000]);
+            assertThat(again.status()).isEqualTo(413);
+            assertThat(again.body()).contains("quota exceeded: frank's limit on this repository is 10.0 kB, 9.00 kB used");
+            // A removal frees what it counted.
+            String storedKey = keys.get(statuses.indexOf(200));
+            assertThat(post(repoUuid, "remove", "&key=" + storedKey, frank, new byte[0]).body()).contains("\"removed\": true");
+        }
+        assertThat(sh().ok(tmp, launcher, "quota", "--repo", gateway.toString(), "--user", "frank").out())
+                .contains("frank\t.\t6.00 kB used\tlimit 10.0 kB");
+        // A restart counts the same; the real client is told why its copy failed.
+        try (ServeProcess host = world.serve(tmp, serveEnv, launcher, "--repo", gateway.toString(), "--port", "0",
+                "--authenv-http", "--auth-http")) {
+            cloneUrl = host.url();
+            api = cloneUrl.replaceAll("/[^/]*$", "") + "/git-annex/";
+            byte[] fits = new byte[3500];
+            new java.util.Random(42).nextBytes(fits);
+            assertThat(post(repoUuid, "put", "&key=" + key(fits), frank, fits).status()).isEqualTo(200);
+            byte[] tooBig = new byte[1000];
+            new java.util.Random(43).nextBytes(tooBig);
+            assertThat(post(repoUuid, "put", "&key=" + key(tooBig), frank, tooBig).body()).contains("9.50 kB used");
+
+            URI url = URI.create(cloneUrl);
+            Path creds = tmp.resolve("home/.git-credentials");
+            Files.writeString(creds, "http://frank:frank-pw@" + url.getHost() + ":" + url.getPort() + "\n");
+            world.ok(tmp, "git", "config", "--global", "credential.helper", "store --file=" + creds);
+            Path laptop = tmp.resolve("laptop");
+            world.ok(tmp, Duration.ofMinutes(2), env, "git", "clone", "-q", cloneUrl, laptop.toString());
+            world.ok(laptop, Duration.ofMinutes(2), env, "git", "annex", "init", "laptop");
+            AnnexWorld.writeRandom(laptop.resolve("big"), 20_000, 5);
+            world.ok(laptop, "git", "annex", "add", "big");
+            world.ok(laptop, "git", "commit", "-q", "-m", "big");
+            var http = world.run(laptop, Duration.ofMinutes(2), env, "git", "annex", "copy", "--to", "origin", "big");
+            assertThat(http.code()).isNotZero();
+            Map<String, String> forced = new LinkedHashMap<>(env);
+            forced.put("SSH_STANDIN_MODE", "forced");
+            forced.put("ANNEXHOST_SHELL", Path.of(launcher).toAbsolutePath().normalize() + " shell --user frank");
+            Path desk = tmp.resolve("desk");
+            world.ok(tmp, Duration.ofMinutes(2), forced, "git", "clone", "-q", "localhost:" + gateway, desk.toString());
+            world.ok(desk, Duration.ofMinutes(2), forced, "git", "annex", "init", "desk");
+            AnnexWorld.writeRandom(desk.resolve("big2"), 20_000, 6);
+            world.ok(desk, "git", "annex", "add", "big2");
+            world.ok(desk, "git", "commit", "-q", "-m", "big2");
+            var ssh = world.run(desk, Duration.ofMinutes(2), forced, "git", "annex", "copy", "--to", "origin", "big2");
+            assertThat(ssh.code()).isNotZero();
+            assertThat(ssh.all()).contains("git-annex-shell: quota exceeded: frank's limit on this repository is 10.0 kB");
+            Files.writeString(Path.of("target", "access-quota-client.txt"), "over HTTP:\n" + http.all() + "\nover ssh:\n" + ssh.all());
+            String bigKey = world.ok(laptop, "git", "annex", "lookupkey", "big").out().trim();
+            assertThat(present(repoUuid, bigKey)).isFalse();
+        }
+    }
+
+    /**
      * One client's run: copy to origin, drop from origin, copy to origin-nas, and get from
      * origin-nas a file the administrator stored there. Refusals must say why, in one line.
      *
