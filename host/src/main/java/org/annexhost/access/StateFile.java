@@ -75,7 +75,10 @@ final class StateFile<T> {
      */
     void update(String header, UnaryOperator<List<String[]>> change) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            // A directory made for the host's state is the serving account's alone.
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         Path lockFile = dir.resolve(path.getFileName() + ".lock");
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockChannel.lock()) {
