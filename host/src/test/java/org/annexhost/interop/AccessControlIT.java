@@ -36,11 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Access control, tried as an attacker would: every operation a client can ask of a running
- * {@code annexhost serve} (the HTTP API's checkpresent, get, put, lockcontent, remove and
- * gettimestamp; git's fetch and push over smart HTTP; the same P2P verbs over the ssh drop-in)
- * by every kind of identity (anonymous, a host user's password, a host user's token, an
- * {@code --authenv} user, {@code annexhost shell --user}) at every right (none, read, append,
- * full), on the repository and on a remote it proxies. Each is asserted allowed or refused, and a
+ * {@code annexhost serve} (the HTTP API's checkpresent, get, put, putoffset, lockcontent, remove,
+ * remove-before and gettimestamp; git's fetch and push over smart HTTP; the same P2P verbs over
+ * the ssh drop-in) by every kind of identity (anonymous, a host user's password, a host user's
+ * token, an {@code --authenv} user, {@code annexhost shell --user}, a forge's headers from an
+ * untrusted address and from the trusted socket) at every right (none, read, append, full), on the
+ * repository and on a remote it proxies. Each is asserted allowed or refused, and a
  * refusal is asserted to have changed nothing (content absent or still there, no ref moved) and
  * to be in the audit log. The counts are written to {@code target/access-matrix.txt}.
  */
@@ -69,7 +70,7 @@ class AccessControlIT {
     /** What an operation needs, by the same rule everywhere. */
     enum Op {
         CHECKPRESENT(Right.READ), GET(Right.READ), LOCKCONTENT(Right.READ), GETTIMESTAMP(Right.READ), PUT(Right.APPEND),
-        REMOVE(Right.FULL), GIT_FETCH(Right.READ), GIT_PUSH(Right.APPEND);
+        PUTOFFSET(Right.APPEND), REMOVE(Right.FULL), REMOVE_BEFORE(Right.FULL), GIT_FETCH(Right.READ), GIT_PUSH(Right.APPEND);
 
         final Right needs;
 
@@ -277,6 +278,9 @@ class AccessControlIT {
                             if ((op == Op.GIT_FETCH || op == Op.GIT_PUSH) && remote.isPresent()) {
                                 continue; // git reaches the repository only
                             }
+                            if (who.ssh() && op == Op.PUTOFFSET) {
+                                continue; // an HTTP request with no P2P verb of its own
+                            }
                             if (who.ssh() && (op == Op.GIT_FETCH || op == Op.GIT_PUSH)) {
                                 sshGit(who, op, right);
                             } else if (who.ssh()) {
@@ -317,9 +321,9 @@ class AccessControlIT {
         String log = Files.readString(tmp.resolve("gateway.git/annex/annexhost-audit.log"));
         assertThat(log).as("refusals are audited").contains("\"refused\"");
         assertThat(wrong).as(summary).isEmpty();
-        assertThat(tried).isEqualTo(327);
-        assertThat(refusedAsExpected).isEqualTo(117);
-        assertThat(allowedAsExpected).isEqualTo(210);
+        assertThat(tried).isEqualTo(411);
+        assertThat(refusedAsExpected).isEqualTo(169);
+        assertThat(allowedAsExpected).isEqualTo(242);
     }
 
     /**
@@ -373,7 +377,7 @@ class AccessControlIT {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "access-matrix-socket.txt"), summary);
         assertThat(wrong).as(summary).isEmpty();
-        assertThat(tried).isEqualTo(2 * 4 * (6 + 6) + 2 * 4 * 2);
+        assertThat(tried).isEqualTo(2 * 4 * (8 + 8) + 2 * 4 * 2);
     }
 
     /**
@@ -566,13 +570,13 @@ class AccessControlIT {
     void httpApi(Identity who, String target, Optional<String> remote, Op op, Right right) throws Exception {
         byte[] content = ("cell " + (++cell) + " " + who.label() + " " + op).getBytes(StandardCharsets.UTF_8);
         String key = key(content);
-        if (op != Op.PUT) {
+        if (op != Op.PUT && op != Op.PUTOFFSET) {
             store(target, key, content);
         }
         long audited = refusalsAudited();
         boolean allowedNow;
         boolean unchanged = true;
-        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.LOCKCONTENT;
+        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.REMOVE_BEFORE || op == Op.LOCKCONTENT;
         switch (op) {
             case CHECKPRESENT -> allowedNow = post(target, "checkpresent", "&key=" + key, who.asHeaders(), new byte[0]).statusCode() == 200;
             case GETTIMESTAMP -> allowedNow = post(target, "gettimestamp", "", who.asHeaders(), new byte[0]).statusCode() == 200;
@@ -588,6 +592,18 @@ class AccessControlIT {
                 Answer r = post(target, "put", "&key=" + key, who.asHeaders(), content);
                 allowedNow = r.statusCode() == 200 && r.body().contains("\"stored\": true");
                 unchanged = !present(target, key);
+            }
+            case PUTOFFSET -> {
+                Answer r = post(target, "putoffset", "&key=" + key, who.asHeaders(), new byte[0]);
+                allowedNow = r.statusCode() == 200 && r.body().contains("\"offset\": 0");
+                unchanged = !present(target, key);
+            }
+            case REMOVE_BEFORE -> {
+                Answer t = post(target, "gettimestamp", "", admin(), new byte[0]);
+                long now = Long.parseLong(t.body().replaceAll("[^0-9]", ""));
+                Answer r = post(target, "remove-before", "&key=" + key + "&timestamp=" + (now + 600), who.asHeaders(), new byte[0]);
+                allowedNow = r.statusCode() == 200 && r.body().contains("\"removed\": true");
+                unchanged = present(target, key);
             }
             case REMOVE -> {
                 Answer r = post(target, "remove", "&key=" + key, who.asHeaders(), new byte[0]);
@@ -673,6 +689,10 @@ class AccessControlIT {
                             offset -> new org.annexhost.api.content.Content(content.length - offset,
                                     new java.io.ByteArrayInputStream(content, (int) offset, content.length - (int) offset))).kind() == ClientReply.Kind.SUCCESS;
                     case REMOVE -> allowedNow = client.remove(key).kind() == ClientReply.Kind.SUCCESS;
+                    case REMOVE_BEFORE -> {
+                        long now = client.getTimestamp();
+                        allowedNow = client.removeBefore(now + 600, key).kind() == ClientReply.Kind.SUCCESS;
+                    }
                     default -> throw new IllegalStateException(op.toString());
                 }
             } catch (IOException refusedOrClosed) {
@@ -686,10 +706,10 @@ class AccessControlIT {
         }
         if (op == Op.PUT) {
             unchanged = !present(target, keyText);
-        } else if (op == Op.REMOVE) {
+        } else if (op == Op.REMOVE || op == Op.REMOVE_BEFORE) {
             unchanged = present(target, keyText);
         }
-        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.LOCKCONTENT;
+        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.REMOVE_BEFORE || op == Op.LOCKCONTENT;
         // A user with no right at all is refused before any verb: the refusal is the whole conversation.
         boolean auditedNow = !isChange || right == Right.NONE || refusalsAudited() > audited;
         expect(who.label() + " " + right.word() + " " + op + " on " + remote.orElse("the repository"),
