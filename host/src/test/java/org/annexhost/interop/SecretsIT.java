@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecretsIT {
     static final String PASSWORD = "pw-Zq81-never-shown";
     static final String TOKEN = "tok-Hn42-metrics-never-shown";
+    static final String HOST_PASSWORD = "hostpw-Kd93-never-shown";
     @TempDir
     static Path serverDir;
     static S3ProxyServer s3;
@@ -61,6 +62,15 @@ class SecretsIT {
         init.addAll(s3.remoteParams("secrets", "annex/"));
         world.ok(tmp, Duration.ofMinutes(2), S3ProxyServer.credentials(), init.toArray(String[]::new));
         String s3Secret = S3ProxyServer.credentials().get("AWS_SECRET_ACCESS_KEY");
+        // A host user with a password (from standard input, never an argument) and a token.
+        Map<String, String> state = Map.of("ANNEXHOST_STATE_DIR", tmp.resolve("state").toString());
+        Process add = world.start(tmp, state, launcher, "user", "add", "hu");
+        add.getOutputStream().write((HOST_PASSWORD + "\n").getBytes());
+        add.getOutputStream().close();
+        assertThat(add.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(add.exitValue()).isZero();
+        String hostToken = world.ok(tmp, Duration.ofMinutes(1), state, launcher, "user", "token", "hu").out().trim();
+        world.ok(tmp, Duration.ofMinutes(1), state, launcher, "grant", "hu", "full", "--repo", gateway.toString());
         Path tokenFile = tmp.resolve("metrics-token");
         Files.writeString(tokenFile, TOKEN + "\n");
 
@@ -83,8 +93,9 @@ class SecretsIT {
         }, "ps-sampler");
         ps.start();
         Map<String, String> debug = Map.of("ANNEXHOST_LOG", "DEBUG");
-        try (ServeProcess host = world.serve(tmp, Map.of("ANNEXHOST_LOG", "DEBUG", "GIT_ANNEX_P2PHTTP_PASSWORD_alice", PASSWORD),
-                launcher, "--repo", gateway.toString(), "--port", "0", "--authenv-http",
+        try (ServeProcess host = world.serve(tmp, Map.of("ANNEXHOST_LOG", "DEBUG", "GIT_ANNEX_P2PHTTP_PASSWORD_alice", PASSWORD,
+                        "ANNEXHOST_STATE_DIR", tmp.resolve("state").toString()),
+                launcher, "--repo", gateway.toString(), "--port", "0", "--authenv-http", "--auth-http",
                 "--metrics-token-file", tokenFile.toString())) {
             // Over HTTP, logged in as alice by git's credential helper, as a user would.
             URI url = URI.create(host.url());
@@ -112,6 +123,16 @@ class SecretsIT {
                     .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:wrong-" + PASSWORD).getBytes()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(401);
+            // The host user, by password, by token, and by a wrong token.
+            for (String secret : List.of(HOST_PASSWORD, hostToken, hostToken + "-wrong")) {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        host.url().replaceAll("/[^/]*$", "") + "/git-annex/" + uuid + "/v4/checkpresent?key=SHA256E-s1--x&clientuuid="
+                                + java.util.UUID.randomUUID())).POST(HttpRequest.BodyPublishers.noBody())
+                        .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(("hu:" + secret).getBytes()))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as("hu with %s", secret.equals(HOST_PASSWORD) ? "the password" : "a token")
+                        .isEqualTo(secret.endsWith("-wrong") ? 401 : 200);
+            }
 
             // Over ssh, the shell logging at DEBUG to the repository's log.
             Path desk = tmp.resolve("desk");
@@ -155,10 +176,14 @@ class SecretsIT {
             assertThat(branch).contains("remote.log");
             assertThat(listings.size()).as("process listings taken").isGreaterThan(10);
             assertThat(all).contains("annexhost", "git-annex");
-            Map<String, String> places = Map.of("the serve log", serveLog, "the repository's log", shellLog, "the audit log", audit,
+            String usersFile = Files.readString(tmp.resolve("state/users"));
+            assertThat(usersFile).contains("$argon2id$");
+            assertThat(serveLog).contains("user=hu");
+            Map<String, String> places = Map.of("the host's users file", usersFile, "the serve log", serveLog, "the repository's log", shellLog, "the audit log", audit,
                     "metrics and status", seen.toString(), "the git-annex branch", branch, "process listings", all);
             for (Map.Entry<String, String> e : places.entrySet()) {
-                for (String secret : List.of(PASSWORD, TOKEN, s3Secret,
+                for (String secret : List.of(PASSWORD, TOKEN, s3Secret, HOST_PASSWORD, hostToken,
+                        java.util.Base64.getEncoder().encodeToString(("hu:" + hostToken).getBytes()),
                         java.util.Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes()))) {
                     assertThat(e.getValue().lines().filter(l -> l.contains(secret)).map(l -> l.length() > 400 ? l.substring(0, 400) : l))
                             .as("lines of %s holding a secret", e.getKey()).isEmpty();
