@@ -146,4 +146,35 @@ class AnnexShellTest {
         assertThat(ShellPolicy.fromEnvironment(Map.of("GIT_ANNEX_SHELL_READONLY", "")).readOnly()).isFalse();
         assertThat(ShellPolicy.fromEnvironment(Map.of("GIT_ANNEX_SHELL_DIRECTORY", "")).directory()).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void aUsersGrantsAreNarrowedByTheEnvironmentNeverWidened(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        org.annexhost.access.HostUsers users = org.annexhost.access.HostUsers.in(tmp.resolve("users"));
+        users.add("alice", Optional.empty());
+        Path git = java.nio.file.Files.createDirectories(tmp.resolve("r.git/annex")).getParent();
+        org.annexhost.access.Grants.of(git).grant("alice", Optional.empty(), org.annexhost.access.Right.FULL);
+        org.annexhost.access.Grants.of(git).grant("alice", Optional.of("nas"), org.annexhost.access.Right.READ);
+        ShellPolicy open = ShellPolicy.fromEnvironment(Map.of()).withUser(Optional.of("alice"), users);
+        ShellPolicy appendOnly = ShellPolicy.fromEnvironment(Map.of("GIT_ANNEX_SHELL_APPENDONLY", "1"))
+                .withUser(Optional.of("alice"), users);
+        assertThat(open.rightIn(git, Optional.empty())).isEqualTo(org.annexhost.access.Right.FULL);
+        assertThat(open.rightIn(git, Optional.of("nas"))).isEqualTo(org.annexhost.access.Right.READ);
+        assertThat(appendOnly.rightIn(git, Optional.empty())).isEqualTo(org.annexhost.access.Right.APPEND);
+        assertThat(appendOnly.rightIn(git, Optional.of("nas"))).isEqualTo(org.annexhost.access.Right.READ);
+        assertThatThrownBy(() -> ShellPolicy.fromEnvironment(Map.of()).withUser(Optional.of("mallory"), users)
+                .rightIn(git, Optional.empty())).hasMessage("no such annexhost user: mallory");
+        org.annexhost.access.Grants.of(git).grant("alice", Optional.of("nas"), org.annexhost.access.Right.NONE);
+        assertThatThrownBy(() -> open.rightIn(git, Optional.of("nas"))).hasMessage("Action blocked: alice has no access to remote nas");
+        // Without --user, the account keeps the environment's rights, whatever is granted.
+        assertThat(ShellPolicy.fromEnvironment(Map.of()).rightIn(git, Optional.of("nas"))).isEqualTo(org.annexhost.access.Right.FULL);
+    }
+
+    @Test
+    void theUserOptionComesOnlyFromTheShellsOwnArguments() throws Exception {
+        assertThat(ShellCommandLine.Arguments.of(List.of("--user", "alice", "-c", "git-annex-shell configlist /r")))
+                .isEqualTo(new ShellCommandLine.Arguments(Optional.of("alice"), List.of("-c", "git-annex-shell configlist /r")));
+        assertThat(ShellCommandLine.Arguments.of(List.of("--user=bob")).user()).contains("bob");
+        assertThat(ShellCommandLine.Arguments.of(List.of("-c", "git-annex-shell --user root configlist /r")).user()).isEmpty();
+        assertThatThrownBy(() -> ShellCommandLine.Arguments.of(List.of("--user"))).hasMessageContaining("--user needs a user name");
+    }
 }
