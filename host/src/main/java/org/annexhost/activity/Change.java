@@ -3,7 +3,8 @@ package org.annexhost.activity;
 import java.time.Instant;
 
 /**
- * A content change or a refusal of one, as the audit log keeps it.
+ * A content change or a refusal of one, as the audit log keeps it; of what changes nothing
+ * (reading content, fetching, pushing refs), only refusals are kept.
  *
  * @param time when it was answered
  * @param id the HTTP request or P2P conversation it was part of
@@ -21,7 +22,13 @@ public record Change(Instant time, String id, String via, String user, String cl
                      Operation operation, Result result, long bytes, String detail) {
     /** What a client asked for. */
     public enum Operation {
-        STORE, REMOVE, LOCK;
+        STORE, REMOVE, LOCK,
+        /** reading content or presence (recorded when refused) */
+        READ,
+        /** git's fetch or clone (recorded when refused) */
+        FETCH,
+        /** git's push (recorded when refused) */
+        PUSH;
 
         /** @return its name in logs: lower case */
         public String word() {

@@ -113,8 +113,8 @@ final class AnnexApi {
             LOG.info("refused {} {} to {}: {} has {} here, {} needs {}", api.operation(), api.keyText().orElse(""),
                     rules.remote().orElse("the repository"), decision.userName().orElse("anonymous"),
                     decision.right().word(), api.operation(), needed.word());
-            ApiActivity.changeOf(api.operation()).ifPresent(op -> recorded.changed(request, api, op, org.annexhost.activity.Change.Result.REFUSED, 0,
-                    verdict == HttpAccess.Verdict.UNAUTHORIZED ? "authentication required" : "not allowed: " + api.operation()));
+            recorded.changed(request, api, ApiActivity.changeOf(api.operation()), org.annexhost.activity.Change.Result.REFUSED, 0,
+                    verdict == HttpAccess.Verdict.UNAUTHORIZED ? "authentication required" : "not allowed: " + api.operation());
         }
         if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");

@@ -25,12 +25,12 @@ final class ApiActivity {
     }
 
     /** @return the content change an operation asks for, if it asks for one */
-    static Optional<Change.Operation> changeOf(String operation) {
+    static Change.Operation changeOf(String operation) {
         return switch (operation) {
-            case "put", "putoffset" -> Optional.of(Change.Operation.STORE);
-            case "remove", "remove-before" -> Optional.of(Change.Operation.REMOVE);
-            case "lockcontent" -> Optional.of(Change.Operation.LOCK);
-            default -> Optional.empty();
+            case "put", "putoffset" -> Change.Operation.STORE;
+            case "remove", "remove-before" -> Change.Operation.REMOVE;
+            case "lockcontent", "keeplocked" -> Change.Operation.LOCK;
+            default -> Change.Operation.READ;
         };
     }
 

@@ -34,8 +34,12 @@ final class GitSmartHttp {
 
     private final TrustedProxy trustedProxy;
 
-    GitSmartHttp(Map<String, HttpRepository> repositories, Optional<String> publicUrl, TrustedProxy trustedProxy) {
+    private final Operations operations;
+
+    GitSmartHttp(Map<String, HttpRepository> repositories, Optional<String> publicUrl, TrustedProxy trustedProxy,
+                 Operations operations) {
         this.trustedProxy = trustedProxy;
+        this.operations = operations;
         this.repositories = repositories;
         this.publicUrl = publicUrl;
     }
@@ -64,6 +68,13 @@ final class GitSmartHttp {
         if (verdict != HttpAccess.Verdict.ALLOWED) {
             LOG.info("refused git {} of {}: {} has {} here", push ? "push" : "fetch", s[1],
                     decision.userName().orElse("anonymous"), decision.right().word());
+            org.annexhost.activity.Activity activity = operations.activity();
+            activity.changed(new org.annexhost.activity.Change(activity.now(), (String) request.getAttribute(P2pHttpServer.REQUEST_ID),
+                    "http", decision.userName().orElse("anonymous"), P2pHttpServer.client(request),
+                    org.annexhost.activity.Place.repository(repo.name(), repo.gitDir()), "",
+                    push ? org.annexhost.activity.Change.Operation.PUSH : org.annexhost.activity.Change.Operation.FETCH,
+                    org.annexhost.activity.Change.Result.REFUSED, 0,
+                    verdict == HttpAccess.Verdict.UNAUTHORIZED ? "authentication required" : "not allowed: git " + (push ? "push" : "fetch")));
             if (verdict == HttpAccess.Verdict.UNAUTHORIZED) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"git-annex\", charset=\"UTF-8\"");
             }

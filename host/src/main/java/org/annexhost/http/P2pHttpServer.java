@@ -88,7 +88,7 @@ public final class P2pHttpServer implements AutoCloseable {
         }).orElse(null);
         AnnexApi api = new AnnexApi(peers, conversations, options.access(), locks, accessByPeer, this.operations,
                 options.trustedProxy());
-        GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl(), options.trustedProxy());
+        GitSmartHttp git = new GitSmartHttp(repositories, options.publicUrl(), options.trustedProxy(), this.operations);
         this.metrics.gauge("annexhost.http.jobs.busy", "job slots in use (--jobs)", admission::jobsBusy);
         this.metrics.gauge("annexhost.http.jobs.waiting", "requests waiting for a job slot", admission::waiting);
         this.metrics.gauge("annexhost.http.transfers.busy", "transfer slots in use", admission::transfersBusy);

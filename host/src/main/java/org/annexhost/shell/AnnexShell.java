@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.annexhost.access.Right;
 import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.message.Message;
@@ -104,7 +105,7 @@ public final class AnnexShell {
     }
 
     private int configList(ServedRepository repo) throws IOException, ShellException {
-        policy.rightIn(repo.gitDir(), Optional.empty());
+        rightIn(repo.gitDir(), Optional.empty(), org.annexhost.activity.Change.Operation.READ);
         stdout.write(repo.configList().getBytes(StandardCharsets.UTF_8));
         stdout.flush();
         return 0;
@@ -124,8 +125,8 @@ public final class AnnexShell {
             throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }
         // A host user's grants on the repository or on the remote reached, within the environment's limits.
-        ServerMode mode = policy.rightIn(repo.gitDir(),
-                wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name())).serverMode();
+        ServerMode mode = rightIn(repo.gitDir(), wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name()),
+                org.annexhost.activity.Change.Operation.READ).serverMode();
         if (mode != policy.serverMode()) {
             peer = repo.peers().resolve(wanted.get(), mode);
             if (peer.isEmpty()) {
@@ -160,6 +161,26 @@ public final class AnnexShell {
         return 0;
     }
 
+    /** @return the policy's right there; a refusal is recorded in the repository's audit log as well as thrown */
+    private Right rightIn(Path gitDir, Optional<String> remote, org.annexhost.activity.Change.Operation op)
+            throws ShellException, IOException {
+        try {
+            return policy.rightIn(gitDir, remote);
+        } catch (ShellException e) {
+            refused(gitDir, remote, op, e.getMessage());
+            throw e;
+        }
+    }
+
+    private void refused(Path gitDir, Optional<String> remote, org.annexhost.activity.Change.Operation op, String why) {
+        org.annexhost.activity.Place place = org.annexhost.activity.Place.repository(name(gitDir), gitDir);
+        if (remote.isPresent()) {
+            place = place.remote(remote.get());
+        }
+        activity.changed(new org.annexhost.activity.Change(activity.now(), org.annexhost.activity.Activity.newId(), "ssh",
+                who.user(), who.client(), place, "", op, org.annexhost.activity.Change.Result.REFUSED, 0, why));
+    }
+
     /** Prints one line for the user, as git-annex-shell prints what it refuses. */
     private void tell(String line) {
         try {
@@ -188,7 +209,7 @@ public final class AnnexShell {
 
     private int notifyChanges(ServedRepository repo) throws IOException, ShellException {
         requireAnnexQuietly(repo);
-        policy.rightIn(repo.gitDir(), Optional.empty());
+        rightIn(repo.gitDir(), Optional.empty(), org.annexhost.activity.Change.Operation.READ);
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         // The client sends nothing; the end of its input is it going away, and we go with it.
         java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
@@ -234,9 +255,14 @@ public final class AnnexShell {
         Path path = policy.resolve(dir);
         ServerMode mode = policy.serverMode();
         if (policy.user().isPresent()) {
-            mode = policy.rightIn(gitDirOf(path), Optional.empty()).serverMode();
-            if (line.command().equals("git-receive-pack") && !mode.mayPush()) {
-                throw new ShellException("Action blocked: " + policy.user().get() + " may not push to this repository");
+            boolean push = line.command().equals("git-receive-pack");
+            org.annexhost.activity.Change.Operation op = push ? org.annexhost.activity.Change.Operation.PUSH
+                    : org.annexhost.activity.Change.Operation.FETCH;
+            mode = rightIn(gitDirOf(path), Optional.empty(), op).serverMode();
+            if (push && !mode.mayPush()) {
+                String why = "Action blocked: " + policy.user().get() + " may not push to this repository";
+                refused(gitDirOf(path), Optional.empty(), op, why);
+                throw new ShellException(why);
             }
         }
         if (line.command().equals("git-upload-pack")) {

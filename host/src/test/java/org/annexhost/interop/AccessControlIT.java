@@ -358,8 +358,10 @@ class AccessControlIT {
                             if (op == Op.GIT_FETCH || op == Op.GIT_PUSH) {
                                 if (remote.isEmpty()) {
                                     String service = op == Op.GIT_FETCH ? "git-upload-pack" : "git-receive-pack";
+                                    long audited = refusalsAudited();
                                     Answer r = exchange("GET", "/gateway.git/info/refs?service=" + service, who.asHeaders(), new byte[0]);
-                                    expect(who.label() + " git " + op, right.covers(op.needs), r.status() == 200, true, true);
+                                    expect(who.label() + " git " + op, right.covers(op.needs), r.status() == 200, true,
+                                            refusalsAudited() > audited);
                                 }
                                 continue;
                             }
@@ -576,7 +578,6 @@ class AccessControlIT {
         long audited = refusalsAudited();
         boolean allowedNow;
         boolean unchanged = true;
-        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.REMOVE_BEFORE || op == Op.LOCKCONTENT;
         switch (op) {
             case CHECKPRESENT -> allowedNow = post(target, "checkpresent", "&key=" + key, who.asHeaders(), new byte[0]).statusCode() == 200;
             case GETTIMESTAMP -> allowedNow = post(target, "gettimestamp", "", who.asHeaders(), new byte[0]).statusCode() == 200;
@@ -612,7 +613,7 @@ class AccessControlIT {
             }
             default -> throw new IllegalStateException(op.toString());
         }
-        boolean auditedNow = !isChange || refusalsAudited() > audited;
+        boolean auditedNow = refusalsAudited() > audited;
         expect(who.label() + " " + right.word() + " " + op + " on " + remote.orElse("the repository"),
                 right.covers(op.needs), allowedNow, unchanged, auditedNow);
     }
@@ -626,10 +627,12 @@ class AccessControlIT {
         } else {
             git.addAll(List.of("push", "-q", cloneUrl, "HEAD:refs/heads/" + branch));
         }
+        long audited = refusalsAudited();
         boolean allowedNow = sh().run(work, git.toArray(String[]::new)).code() == 0;
         boolean unchanged = op == Op.GIT_FETCH
                 || world.run(gateway, Duration.ofSeconds(30), Map.of(), "git", "rev-parse", "-q", "--verify", "refs/heads/" + branch).code() != 0;
-        expect(who.label() + " " + right.word() + " git " + op, right.covers(op.needs), allowedNow, unchanged, true);
+        expect(who.label() + " " + right.word() + " git " + op, right.covers(op.needs), allowedNow, unchanged,
+                refusalsAudited() > audited);
     }
 
     void sshGit(Identity who, Op op, Right right) throws Exception {
@@ -641,10 +644,12 @@ class AccessControlIT {
         String url = "localhost:" + gateway;
         String[] git = op == Op.GIT_FETCH ? new String[] {"git", "ls-remote", url}
                 : new String[] {"git", "push", "-q", url, "HEAD:refs/heads/" + branch};
+        long audited = refusalsAudited();
         boolean allowedNow = world.run(work, Duration.ofMinutes(2), forced, git).code() == 0;
         boolean unchanged = op == Op.GIT_FETCH
                 || world.run(gateway, Duration.ofSeconds(30), Map.of(), "git", "rev-parse", "-q", "--verify", "refs/heads/" + branch).code() != 0;
-        expect(who.label() + " " + right.word() + " git " + op + " over ssh", right.covers(op.needs), allowedNow, unchanged, true);
+        expect(who.label() + " " + right.word() + " git " + op + " over ssh", right.covers(op.needs), allowedNow, unchanged,
+                refusalsAudited() > audited);
     }
 
     /** One p2pstdio conversation through {@code annexhost shell --user NAME}, as ssh runs it. */
@@ -709,9 +714,8 @@ class AccessControlIT {
         } else if (op == Op.REMOVE || op == Op.REMOVE_BEFORE) {
             unchanged = present(target, keyText);
         }
-        boolean isChange = op == Op.PUT || op == Op.REMOVE || op == Op.REMOVE_BEFORE || op == Op.LOCKCONTENT;
         // A user with no right at all is refused before any verb: the refusal is the whole conversation.
-        boolean auditedNow = !isChange || right == Right.NONE || refusalsAudited() > audited;
+        boolean auditedNow = refusalsAudited() > audited;
         expect(who.label() + " " + right.word() + " " + op + " on " + remote.orElse("the repository"),
                 right.covers(op.needs), allowedNow, unchanged, auditedNow);
     }
