@@ -77,7 +77,7 @@ public final class ExternalBackendFactory implements StorageBackendFactory {
         ExternalProgram program = program(config, context);
         int processes = number(config, PROCESSES, 2);
         ProcessPool pool = new ProcessPool(program, new HostQueries(context), processes, program.timeout(),
-                Clock.systemUTC());
+                Clock.systemUTC(), context.events());
         return new ExternalBackend(config.remoteName(), pool, context.tempDirectory());
     }
 

@@ -37,12 +37,39 @@ final class ProcessPool implements AutoCloseable {
     private String prepareFailure;
     private Instant prepareFailedAt = Instant.MIN;
 
+    private final org.annexhost.api.BackendEvents events;
+
     ProcessPool(ExternalProgram program, HostQueries queries, int max, Duration waitForProcess, Clock clock) {
+        this(program, queries, max, waitForProcess, clock, org.annexhost.api.BackendEvents.NONE);
+    }
+
+    /** @param events told of each process started and ended, and of timeouts; asked how many run */
+    ProcessPool(ExternalProgram program, HostQueries queries, int max, Duration waitForProcess, Clock clock,
+                org.annexhost.api.BackendEvents events) {
         this.program = program;
         this.queries = queries;
         this.max = max;
         this.waitForProcess = waitForProcess;
         this.clock = clock;
+        this.events = events;
+        events.pool(this::running, this::idleCount);
+    }
+
+    /** @return the few words the host's metrics keep of why a process ended */
+    static String reason(String why) {
+        if (why.startsWith("no reply within") || why.contains("got no reply within")) {
+            return "timed out";
+        }
+        if (why.equals("closed") || why.equals("pool closed") || why.equals("not needed")) {
+            return "closed";
+        }
+        if (why.startsWith("PREPARE failed")) {
+            return "prepare failed";
+        }
+        if (why.equals("misbehaved") || why.startsWith("sent a line")) {
+            return "misbehaved";
+        }
+        return "died";
     }
 
     /**
@@ -65,6 +92,14 @@ final class ProcessPool implements AutoCloseable {
         try {
             ExternalProgram.Started started = program.start(queries);
             ExternalProcess p = started.process();
+            events.processStarted();
+            p.onDeath(why -> {
+                String r = reason(why);
+                if (r.equals("timed out")) {
+                    events.timedOut();
+                }
+                events.processEnded(r);
+            });
             if (started.async()) {
                 return shareAsync(p);
             }
@@ -221,6 +256,16 @@ final class ProcessPool implements AutoCloseable {
             }
             idle.clear();
             available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the processes waiting for a request */
+    int idleCount() {
+        lock.lock();
+        try {
+            return idle.size();
         } finally {
             lock.unlock();
         }

@@ -112,6 +112,95 @@ class ExternalBackendTest {
         }
     }
 
+    /** Records what a backend tells its host of its processes. */
+    static final class Events implements org.annexhost.api.BackendEvents {
+        final java.util.List<String> told = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.function.IntSupplier running;
+        java.util.function.IntSupplier idle;
+
+        @Override
+        public void pool(java.util.function.IntSupplier running, java.util.function.IntSupplier idle) {
+            this.running = running;
+            this.idle = idle;
+        }
+
+        @Override
+        public void processStarted() {
+            told.add("started");
+        }
+
+        @Override
+        public void processEnded(String reason) {
+            told.add("ended " + reason);
+        }
+
+        @Override
+        public void timedOut() {
+            told.add("timed out");
+        }
+    }
+
+    private StorageBackend open(String program, Map<String, String> extra, Events events) throws Exception {
+        MemoryContext c = context(program, extra);
+        Files.createDirectories(tmp.resolve("store"));
+        org.annexhost.api.BackendContext watched = new org.annexhost.api.BackendContext() {
+            public org.annexhost.api.Uuid uuid() {
+                return c.uuid();
+            }
+
+            public BackendConfig config() {
+                return c.config();
+            }
+
+            public Path tempDirectory() {
+                return c.tempDirectory();
+            }
+
+            public java.util.Optional<String> getState(String key) {
+                return c.getState(key);
+            }
+
+            public void setState(String key, String value) {
+                c.setState(key, value);
+            }
+
+            public java.util.Optional<String> credential(String name) {
+                return c.credential(name);
+            }
+
+            public System.Logger logger() {
+                return c.logger();
+            }
+
+            public org.annexhost.api.BackendEvents events() {
+                return events;
+            }
+        };
+        return new ExternalBackendFactory().open(watched.config(), watched);
+    }
+
+    @Test
+    void theHostIsToldOfEachProcessStartedAndEndedAndOfTimeouts() throws Exception {
+        Events events = new Events();
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "hang-check"), events)) {
+            assertThat(events.running.getAsInt()).isZero();
+            b.store(HELLO, hello(), 0);
+            assertThat(events.running.getAsInt()).isEqualTo(1);
+            assertThat(events.idle.getAsInt()).isEqualTo(1);
+            assertThat(b.checkPresent(HELLO).state()).isEqualTo(Presence.State.UNKNOWN);
+            assertThat(events.running.getAsInt()).as("the hung process is gone").isZero();
+        }
+        assertThat(events.told).containsExactly("started", "timed out", "ended timed out");
+        Events closing = new Events();
+        try (StorageBackend b = open("git-annex-remote-testdir", Map.of(), closing)) {
+            b.store(HELLO, hello(), 0);
+        }
+        assertThat(closing.told).containsExactly("started", "ended closed");
+        assertThat(ProcessPool.reason("job 3 got no reply within 5s")).isEqualTo("timed out");
+        assertThat(ProcessPool.reason("misbehaved")).isEqualTo("misbehaved");
+        assertThat(ProcessPool.reason("exited")).isEqualTo("died");
+    }
+
     @Test
     void hangingRemoteIsKilledAfterTheTimeoutAndAnswersUnknown() throws Exception {
         try (StorageBackend b = open("git-annex-remote-testdir", Map.of("mode", "hang-check"))) {

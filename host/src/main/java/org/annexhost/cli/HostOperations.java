@@ -59,6 +59,17 @@ final class HostOperations implements AutoCloseable {
      */
     final class Repository {
         private final AtomicReference<Place> place = new AtomicReference<>();
+        private final String name;
+
+        /** @param name the name the repository is served by */
+        Repository(String name) {
+            this.name = name;
+        }
+
+        /** What the repository's remotes and clusters report to. */
+        HostSetup.Observers observers() {
+            return new HostSetup.Observers(nodes, remote -> metrics.backend(name, remote));
+        }
 
         /** A cluster node's part: counted, and its failures shown as that node's state. */
         final NodeEvents nodes = (cluster, node, operation, ok, detail) -> {

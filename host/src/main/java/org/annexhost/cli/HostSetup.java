@@ -38,31 +38,43 @@ final class HostSetup implements AutoCloseable {
         return t;
     });
 
-    HostSetup(HostRepository repo) {
-        this(repo, org.annexhost.cluster.NodeEvents.NONE);
+    /**
+     * Who is told what the repository's remotes do, for an operator: nobody, for a command that
+     * runs once; the host's metrics and status for {@code serve}.
+     *
+     * @param nodes how each cluster node did its part of each request
+     * @param backends what each remote's backend (by the remote's name) tells of its helper processes
+     */
+    record Observers(org.annexhost.cluster.NodeEvents nodes,
+                     java.util.function.Function<String, org.annexhost.api.BackendEvents> backends) {
+        static final Observers NONE = new Observers(org.annexhost.cluster.NodeEvents.NONE,
+                name -> org.annexhost.api.BackendEvents.NONE);
     }
 
-    /** @param nodeEvents told how each cluster node did its part of each request */
-    HostSetup(HostRepository repo, org.annexhost.cluster.NodeEvents nodeEvents) {
+    HostSetup(HostRepository repo) {
+        this(repo, Observers.NONE);
+    }
+
+    HostSetup(HostRepository repo, Observers observers) {
         this.repo = repo;
         this.plugins = new PluginHost(pluginFolders(repo));
         this.types = plugins.start(List.of(new ExternalBackendFactory()));
-        this.remotes = new ConfiguredRemotes(repo, types, Clock.systemUTC());
+        this.remotes = new ConfiguredRemotes(repo, types, Clock.systemUTC(), observers.backends());
         this.served = new ServedRemotes(repo, remotes, types, new ServedRemotes.Resources(Clock.systemUTC(),
-                MonotonicClock.system(), nodeThreads, calls, RepositoryOpener.LOCK_RETENTION, nodeEvents));
+                MonotonicClock.system(), nodeThreads, calls, RepositoryOpener.LOCK_RETENTION, observers.nodes()));
     }
 
     static HostSetup open(Path path) throws IOException {
-        return open(path, org.annexhost.cluster.NodeEvents.NONE);
+        return open(path, Observers.NONE);
     }
 
-    /** Opens the repository, telling {@code nodeEvents} how its clusters' nodes do. */
-    static HostSetup open(Path path, org.annexhost.cluster.NodeEvents nodeEvents) throws IOException {
+    /** Opens the repository, telling the observers what its remotes and clusters do. */
+    static HostSetup open(Path path, Observers observers) throws IOException {
         HostRepository repo = HostRepository.open(path);
         if (!repo.isAnnex()) {
             throw new IOException("not a git-annex repository: " + path + " (run annexhost init)");
         }
-        return new HostSetup(repo, nodeEvents);
+        return new HostSetup(repo, observers);
     }
 
     static List<Path> pluginFolders(HostRepository repo) {

@@ -240,8 +240,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
-        HostOperations.Repository observed = ops.new Repository();
-        HostSetup setup = HostSetup.open(p, observed.nodes);
+        HostOperations.Repository observed = ops.new Repository(p.getFileName().toString());
+        HostSetup setup = HostSetup.open(p, observed.observers());
         setups.add(setup);
         HostRepository repo = setup.repo;
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);

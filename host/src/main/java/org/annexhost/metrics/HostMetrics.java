@@ -136,6 +136,47 @@ public final class HostMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /**
+     * @return what an external remote's (or any backend's) helper processes report to: processes
+     *     running and idle, started, ended by reason, and requests timed out
+     */
+    public org.annexhost.api.BackendEvents backend(String repository, String remote) {
+        Counter started = Counter.builder("annexhost.external.processes.started")
+                .description("helper processes (external remotes' programs) started").tags("repository", repository, "remote", remote)
+                .register(registry);
+        Counter timeouts = Counter.builder("annexhost.external.timeouts")
+                .description("requests to a remote's helper process that got no answer in time")
+                .tags("repository", repository, "remote", remote).register(registry);
+        return new org.annexhost.api.BackendEvents() {
+            @Override
+            public void pool(java.util.function.IntSupplier running, java.util.function.IntSupplier idle) {
+                Gauge.builder("annexhost.external.processes", running::getAsInt).description("helper processes running")
+                        .tags("repository", repository, "remote", remote, "state", "running").register(registry);
+                Gauge.builder("annexhost.external.processes", idle::getAsInt).description("helper processes running")
+                        .tags("repository", repository, "remote", remote, "state", "idle").register(registry);
+            }
+
+            @Override
+            public void processStarted() {
+                started.increment();
+            }
+
+            @Override
+            public void processEnded(String reason) {
+                nodeCounters.computeIfAbsent(String.join(" ", "ended", repository, remote, reason),
+                        k -> Counter.builder("annexhost.external.processes.ended")
+                                .description("helper processes ended, by reason (closed, timed out, misbehaved, prepare failed, died)")
+                                .tags("repository", repository, "remote", remote, "reason", reason).register(registry))
+                        .increment();
+            }
+
+            @Override
+            public void timedOut() {
+                timeouts.increment();
+            }
+        };
+    }
+
     /** Registers a value read at each scrape (busy jobs, open conversations, ...). */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);

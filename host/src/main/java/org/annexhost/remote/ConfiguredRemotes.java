@@ -38,6 +38,7 @@ public final class ConfiguredRemotes {
     private final BackendTypeRegistry types;
     private final Clock clock;
     private final GitRemotes git;
+    private final java.util.function.Function<String, org.annexhost.api.BackendEvents> backendEvents;
 
     /**
      * @param repo the host repository
@@ -45,9 +46,18 @@ public final class ConfiguredRemotes {
      * @param clock for log timestamps
      */
     public ConfiguredRemotes(HostRepository repo, BackendTypeRegistry types, Clock clock) {
+        this(repo, types, clock, name -> org.annexhost.api.BackendEvents.NONE);
+    }
+
+    /**
+     * @param backendEvents what each remote's backend, by the remote's name, tells of its helper processes
+     */
+    public ConfiguredRemotes(HostRepository repo, BackendTypeRegistry types, Clock clock,
+                             java.util.function.Function<String, org.annexhost.api.BackendEvents> backendEvents) {
         this.repo = repo;
         this.types = types;
         this.clock = clock;
+        this.backendEvents = backendEvents;
         this.git = new GitRemotes(repo);
     }
 
@@ -270,7 +280,8 @@ public final class ConfiguredRemotes {
 
     /** @return the context a backend of this remote gets */
     public BackendContext context(String name, Uuid uuid, BackendConfig config) {
-        return new RemoteContext(uuid, config, repo.hostDir().resolve("remotes").resolve(uuid.value()), repo);
+        return new RemoteContext(uuid, config, repo.hostDir().resolve("remotes").resolve(uuid.value()), repo,
+                backendEvents.apply(name));
     }
 
     private Optional<String> gitConfig(String key) throws IOException {

@@ -34,8 +34,10 @@ final class RemoteContext implements BackendContext {
     private final BackendConfig config;
     private final Path dir;
     private final HostRepository repo;
+    private final org.annexhost.api.BackendEvents events;
 
-    RemoteContext(Uuid uuid, BackendConfig config, Path dir, HostRepository repo) {
+    RemoteContext(Uuid uuid, BackendConfig config, Path dir, HostRepository repo, org.annexhost.api.BackendEvents events) {
+        this.events = events;
         this.uuid = uuid;
         this.config = config;
         this.dir = dir;
@@ -45,6 +47,11 @@ final class RemoteContext implements BackendContext {
     @Override
     public Uuid uuid() {
         return uuid;
+    }
+
+    @Override
+    public org.annexhost.api.BackendEvents events() {
+        return events;
     }
 
     @Override

@@ -99,6 +99,39 @@ class GatewayExternalInteropIT {
     }
 
     /**
+     * A running host's {@code /metrics} shows an external remote's processes: how many run and
+     * are idle, and how many started, as a client stores through the gateway over HTTP.
+     */
+    @Test
+    void theHostsMetricsShowTheExternalRemotesProcesses() throws Exception {
+        Path program = tmp.resolve("git-annex-remote-pydir");
+        try (var in = getClass().getResourceAsStream("/interop/git-annex-remote-pydir")) {
+            Files.copy(in, program);
+        }
+        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "py", "type=external",
+                "externaltype=pydir", "annexhost-program=" + program, "directory=" + tmp.resolve("py-store"));
+        String uuid = world.ok(tmp, launcher, "remotes", "--repo", gateway.toString()).out().lines()
+                .filter(l -> l.startsWith("py\t")).findFirst().orElseThrow().split("\t")[1];
+        try (org.annexhost.testing.ServeProcess host = world.serve(tmp, launcher, "--repo", gateway.toString(), "--port", "0")) {
+            String base = host.url().replaceAll("/[^/]*$", "");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String key = "SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+            var put = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/git-annex/" + uuid
+                            + "/v4/put?key=" + key + "&clientuuid=" + java.util.UUID.randomUUID()))
+                    .header("X-git-annex-data-length", "5").POST(java.net.http.HttpRequest.BodyPublishers.ofString("hello")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(put.body()).contains("\"stored\": true");
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("annexhost_external_processes_started_total\\{remote=\"py\",repository=\"gateway.git\"} [1-9]")
+                    .containsPattern("annexhost_external_processes\\{remote=\"py\",repository=\"gateway.git\",state=\"running\"} [1-9]")
+                    .contains("annexhost_external_processes{remote=\"py\",repository=\"gateway.git\",state=\"idle\"}")
+                    .contains("annexhost_external_timeouts_total{remote=\"py\",repository=\"gateway.git\"} 0.0");
+        }
+    }
+
+    /**
      * A copy the remote refuses, over ssh: the client hears the reason as one git-annex-style line,
      * and what the host logs (its warning, the remote's own stderr) goes to the repository's log
      * instead of between git-annex's progress lines.

@@ -25,7 +25,7 @@ class RemoteContextTest {
         HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.empty());
         Uuid uuid = new Uuid("aaaaaaaa-0000-0000-0000-000000000001");
         RemoteContext c = new RemoteContext(uuid, new BackendConfig("r", Map.of(), Set.of()),
-                repo.hostDir().resolve("remotes").resolve(uuid.value()), repo);
+                repo.hostDir().resolve("remotes").resolve(uuid.value()), repo, org.annexhost.api.BackendEvents.NONE);
         Key k = Key.parse("SHA1--abc");
         String base = KeyPaths.hashDirLower(k) + KeyPaths.keyFile(k);
 

@@ -59,4 +59,9 @@ public interface BackendContext {
 
     /** @return a logger named after the remote */
     System.Logger logger();
+
+    /** @return where to tell the host about the helper processes the backend runs */
+    default BackendEvents events() {
+        return BackendEvents.NONE;
+    }
 }

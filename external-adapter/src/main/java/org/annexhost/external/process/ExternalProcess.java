@@ -40,6 +40,7 @@ public final class ExternalProcess implements AutoCloseable, LineChannel {
     private final DefaultExecuteResultHandler result = new DefaultExecuteResultHandler();
     private volatile OutputStream stdin;
     private volatile State state = State.STARTING;
+    private volatile java.util.function.Consumer<String> onDeath = why -> { };
     private volatile String death = "";
 
     private ExternalProcess(String name, String command, StderrLog stderr) {
@@ -165,9 +166,16 @@ public final class ExternalProcess implements AutoCloseable, LineChannel {
     /** Kills the program and marks it dead. */
     @Override
     public void kill(String why) {
-        if (state != State.DEAD) {
-            death = why;
-            state = State.DEAD;
+        boolean first = false;
+        synchronized (this) {
+            if (state != State.DEAD) {
+                death = why;
+                state = State.DEAD;
+                first = true;
+            }
+        }
+        if (first) {
+            onDeath.accept(why);
         }
         watchdog.destroyProcess();
         OutputStream out = stdin;
@@ -178,6 +186,11 @@ public final class ExternalProcess implements AutoCloseable, LineChannel {
                 // already gone
             }
         }
+    }
+
+    /** Tells this, once, why the process ended, when it does. */
+    public void onDeath(java.util.function.Consumer<String> told) {
+        this.onDeath = told;
     }
 
     /** @return the exit code, once the program exited */
