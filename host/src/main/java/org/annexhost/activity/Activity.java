@@ -29,6 +29,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * by name, never a password or token). Thread-safe; one per process.
  */
 public final class Activity {
+    private final java.util.concurrent.atomic.AtomicInteger sshLocks = new java.util.concurrent.atomic.AtomicInteger();
     private static final Logger REQUESTS = LoggerFactory.getLogger("org.annexhost.activity.request");
     private static final Logger CONVERSATIONS = LoggerFactory.getLogger("org.annexhost.activity.conversation");
     private static final Logger CHANGES = LoggerFactory.getLogger("org.annexhost.activity.audit");
@@ -174,6 +175,16 @@ public final class Activity {
         Transfer t = new Transfer(this, id, place, key, upload, length, clock.instant());
         inFlight.add(t);
         return t;
+    }
+
+    /** @return content locks held now for clients over ssh (HTTP's are the server's own count) */
+    public int locksHeld() {
+        return sshLocks.get();
+    }
+
+    /** A conversation took (+1) or let go of (-1) a content lock. */
+    void lockHeld(int change) {
+        sshLocks.addAndGet(change);
     }
 
     /** @return the transfers in flight, oldest first */

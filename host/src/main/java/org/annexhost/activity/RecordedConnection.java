@@ -33,6 +33,7 @@ public final class RecordedConnection extends ForwardingConnection {
     private long bytesOut;
     private String end = "ok";
     private boolean closed;
+    private boolean locking;
     private java.util.function.Consumer<String> refused = why -> { };
 
     /**
@@ -84,6 +85,10 @@ public final class RecordedConnection extends ForwardingConnection {
         if (msg instanceof Message.Data d) {
             bytesIn += d.length();
             pendingBytes = d.length();
+        } else if (msg instanceof Message.UnlockContent && locking) {
+            locking = false;
+            activity.lockHeld(-1);
+            requests++;
         } else if (!(msg instanceof Message.Validity)) {
             requests++;
             getting = msg instanceof Message.Get g ? g.key().toString() : null;
@@ -145,6 +150,10 @@ public final class RecordedConnection extends ForwardingConnection {
         String detail = "";
         if (reply instanceof Message.Success || reply instanceof Message.SuccessPlus) {
             result = Change.Result.DONE;
+            if (request instanceof Message.LockContent && !locking) {
+                locking = true;
+                activity.lockHeld(1);
+            }
         } else if (reply instanceof Message.AlreadyHave || reply instanceof Message.AlreadyHavePlus) {
             result = Change.Result.ALREADY;
         } else if (reply instanceof Message.Error e) {
@@ -180,6 +189,10 @@ public final class RecordedConnection extends ForwardingConnection {
         }
         closed = true;
         endTransfer();
+        if (locking) {
+            locking = false;
+            activity.lockHeld(-1);
+        }
         activity.conversation(id, user, client, place, requests, bytesIn, bytesOut,
                 Duration.ofNanos(System.nanoTime() - started), end);
         delegate.close();

@@ -245,7 +245,7 @@ public final class P2pHttpServer implements AutoCloseable {
     /** @return the host as the status page shows it, now: only the repository {@code ?repo=NAME} if asked */
     private org.annexhost.status.HostStatus status(Request request) {
         org.annexhost.status.HostStatus s = new org.annexhost.status.HostStatus(operations.activity().now(),
-                operations.version(), operations.repositories().get(), operations.activity().transfers(), locks.held(),
+                operations.version(), operations.repositories().get(), operations.activity().transfers(), locks.held() + operations.activity().locksHeld(),
                 operations.activity().failures());
         Fields.Field repo;
         try {

@@ -12,7 +12,7 @@ import org.annexhost.activity.Activity;
  * @param version the build ({@code annexhost --version})
  * @param repositories what is served
  * @param transfers transfers in flight, oldest first
- * @param locksHeld content locks kept for HTTP clients
+ * @param locksHeld content locks held for clients: HTTP's kept locks and ssh conversations' own
  * @param failures the last failures, newest first
  */
 public record HostStatus(Instant time, String version, List<Repository> repositories, List<Activity.Transfer> transfers,
