@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -250,7 +249,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 });
         private final Path file;
         private final Encoder<ILoggingEvent> encoder;
-        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(64 * 1024);
+        /** Lines gathered; swapped with {@code spare} at each write, so nothing is copied under the lock. */
+        private java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(BATCH + 64 * 1024);
+        private java.io.ByteArrayOutputStream spare = new java.io.ByteArrayOutputStream(BATCH + 64 * 1024);
+        private final Object lock = new Object();
+        private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.concurrent.ScheduledFuture<?> timer;
         private OutputStream out;
 
@@ -266,34 +269,46 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         @Override
         protected void append(ILoggingEvent e) {
             byte[] line = encoder.encode(e);
-            boolean full;
-            synchronized (pending) {
+            int size;
+            synchronized (lock) {
                 pending.writeBytes(line);
-                full = pending.size() >= BATCH;
+                size = pending.size();
             }
-            if (full) {
-                flush();
+            if (size >= 4 * BATCH) {
+                flush(); // the flush thread fell behind: this thread writes, so what waits stays bounded
+            } else if (size >= BATCH && queued.compareAndSet(false, true)) {
+                FLUSHER.execute(this::flush); // a full batch is written by the flush thread, not by a request's
             }
         }
 
         /** Writes what is gathered, in one write. */
         synchronized void flush() {
-            byte[] batch;
-            synchronized (pending) {
+            queued.set(false);
+            java.io.ByteArrayOutputStream batch;
+            synchronized (lock) {
                 if (pending.size() == 0) {
                     return;
                 }
-                batch = pending.toByteArray();
-                pending.reset();
+                batch = pending;
+                pending = spare;
+                spare = null;
             }
             try {
                 if (out == null) {
                     out = file == null ? new java.io.FileOutputStream(java.io.FileDescriptor.err) : FileLog.open(file);
                 }
-                out.write(batch);
+                batch.writeTo(out);
                 out.flush();
             } catch (IOException | RuntimeException broken) {
-                System.err.write(batch, 0, batch.length);
+                try {
+                    batch.writeTo(System.err);
+                } catch (IOException ignored) {
+                    // nowhere left to write
+                }
+            }
+            batch.reset();
+            synchronized (lock) {
+                spare = batch;
             }
         }
 
@@ -310,7 +325,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * by hand, since logback's pattern machinery is a hundred classes more for every process.
      */
     static final class LineEncoder extends EncoderBase<ILoggingEvent> {
-        private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+        private static final java.time.ZoneId ZONE = java.time.ZoneId.systemDefault();
+        /** The last second formatted, {@code HH:mm:ss.}: a busy host logs many lines a second. */
+        private volatile Second second = new Second(Long.MIN_VALUE, "");
+        private final java.util.concurrent.ConcurrentHashMap<String, String> shortNames = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Second(long epochSecond, String prefix) {
+        }
 
         @Override
         public byte[] headerBytes() {
@@ -319,16 +340,21 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
         @Override
         public byte[] encode(ILoggingEvent e) {
-            StringBuilder b = new StringBuilder(128);
-            b.append(LocalTime.ofInstant(e.getInstant(), java.time.ZoneId.systemDefault()).format(TIME)).append(' ');
+            StringBuilder b = new StringBuilder(320);
+            time(b, e.getTimeStamp());
             String level = e.getLevel().toString();
             b.append(level).append(" ".repeat(Math.max(0, 5 - level.length())));
-            b.append(" [").append(e.getThreadName()).append("] ").append(shortName(e.getLoggerName())).append(": ");
+            b.append(" [").append(e.getThreadName()).append("] ")
+                    .append(shortNames.computeIfAbsent(e.getLoggerName(), LineEncoder::shortName)).append(": ");
             b.append(e.getFormattedMessage());
             if (e.getKeyValuePairs() != null) {
                 for (org.slf4j.event.KeyValuePair kv : e.getKeyValuePairs()) {
                     b.append(' ').append(kv.key).append('=');
-                    value(b, String.valueOf(kv.value));
+                    if (kv.value instanceof Long || kv.value instanceof Integer) {
+                        b.append(((Number) kv.value).longValue()); // a number is one plain word
+                    } else {
+                        value(b, String.valueOf(kv.value));
+                    }
                 }
             }
             b.append('\n');
@@ -341,6 +367,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         @Override
         public byte[] footerBytes() {
             return null;
+        }
+
+        /** {@code HH:mm:ss.SSS } in the local zone: the second's part formatted once a second. */
+        private void time(StringBuilder b, long millis) {
+            long sec = Math.floorDiv(millis, 1000);
+            Second s = second;
+            if (s.epochSecond() != sec) {
+                LocalTime t = LocalTime.ofInstant(java.time.Instant.ofEpochSecond(sec), ZONE);
+                s = new Second(sec, String.format(java.util.Locale.ROOT, "%02d:%02d:%02d.", t.getHour(), t.getMinute(), t.getSecond()));
+                second = s;
+            }
+            int ms = Math.floorMod(millis, 1000);
+            b.append(s.prefix()).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
+                    .append((char) ('0' + ms % 10)).append(' ');
         }
 
         /**

@@ -47,7 +47,8 @@ public final class HostMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Optional<byte[]> token;
     /** The meters by their label values: found without building an id per request. */
-    private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
+    /** By endpoint, then by status: found without building a key per request. */
+    private final Map<String, Timer[]> httpTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> journalTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> nodeCounters = new ConcurrentHashMap<>();
 
@@ -78,16 +79,22 @@ public final class HostMetrics implements AutoCloseable {
                 .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "in").register(registry);
         Counter out = Counter.builder("annexhost.content.bytes").description("content bytes received and sent in P2P DATA")
                 .baseUnit("bytes").tags("repository", repository, "peer", peer, "direction", "out").register(registry);
-        Map<String, Timer> timers = new ConcurrentHashMap<>();
+        // By verb and answer (the last column: no answer), found without building a key per request.
+        Timer[][] timers = new Timer[Verb.values().length][Verb.values().length + 1];
         return new ServerEvents() {
             @Override
             public void served(Verb request, Optional<Verb> reply, long nanos) {
-                String answer = reply.map(Verb::wire).orElse("none");
-                timers.computeIfAbsent(request.wire() + ' ' + answer, k -> Timer.builder("annexhost.p2p.requests")
-                                .description("P2P requests served, by verb and answer")
-                                .tags("repository", repository, "peer", peer, "verb", request.wire(), "reply", answer)
-                                .serviceLevelObjectives(BUCKETS).register(registry))
-                        .record(nanos, TimeUnit.NANOSECONDS);
+                int column = reply.map(Verb::ordinal).orElse(Verb.values().length);
+                Timer t = timers[request.ordinal()][column];
+                if (t == null) {
+                    // A race registers the same meter twice: the registry answers both with one timer.
+                    String answer = reply.map(Verb::wire).orElse("none");
+                    t = Timer.builder("annexhost.p2p.requests").description("P2P requests served, by verb and answer")
+                            .tags("repository", repository, "peer", peer, "verb", request.wire(), "reply", answer)
+                            .serviceLevelObjectives(BUCKETS).register(registry);
+                    timers[request.ordinal()][column] = t;
+                }
+                t.record(nanos, TimeUnit.NANOSECONDS);
             }
 
             @Override
@@ -110,11 +117,16 @@ public final class HostMetrics implements AutoCloseable {
      * @param nanos from the request's arrival to its answer's end
      */
     public void httpRequest(String endpoint, int status, long nanos) {
-        httpTimers.computeIfAbsent(endpoint + ' ' + status, k -> Timer.builder("annexhost.http.requests")
-                        .description("HTTP requests answered, by endpoint and status")
-                        .tags("endpoint", endpoint, "status", Integer.toString(status))
-                        .serviceLevelObjectives(BUCKETS).register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        Timer[] byStatus = httpTimers.computeIfAbsent(endpoint, k -> new Timer[600]);
+        int i = status >= 0 && status < 600 ? status : 0;
+        Timer t = byStatus[i];
+        if (t == null) {
+            t = Timer.builder("annexhost.http.requests").description("HTTP requests answered, by endpoint and status")
+                    .tags("endpoint", endpoint, "status", Integer.toString(status))
+                    .serviceLevelObjectives(BUCKETS).register(registry);
+            byStatus[i] = t;
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
