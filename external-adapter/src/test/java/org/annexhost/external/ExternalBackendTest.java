@@ -143,39 +143,7 @@ class ExternalBackendTest {
     private StorageBackend open(String program, Map<String, String> extra, Events events) throws Exception {
         MemoryContext c = context(program, extra);
         Files.createDirectories(tmp.resolve("store"));
-        org.annexhost.api.BackendContext watched = new org.annexhost.api.BackendContext() {
-            public org.annexhost.api.Uuid uuid() {
-                return c.uuid();
-            }
-
-            public BackendConfig config() {
-                return c.config();
-            }
-
-            public Path tempDirectory() {
-                return c.tempDirectory();
-            }
-
-            public java.util.Optional<String> getState(String key) {
-                return c.getState(key);
-            }
-
-            public void setState(String key, String value) {
-                c.setState(key, value);
-            }
-
-            public java.util.Optional<String> credential(String name) {
-                return c.credential(name);
-            }
-
-            public System.Logger logger() {
-                return c.logger();
-            }
-
-            public org.annexhost.api.BackendEvents events() {
-                return events;
-            }
-        };
+        MemoryContext watched = c.withEvents(events);
         return new ExternalBackendFactory().open(watched.config(), watched);
     }
 

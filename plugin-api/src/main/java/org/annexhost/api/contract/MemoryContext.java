@@ -27,7 +27,11 @@ public final class MemoryContext implements BackendContext {
     private final Map<String, String> credentials = new ConcurrentHashMap<>();
     private final Map<String, List<String>> urls = new ConcurrentHashMap<>();
 
-    private MemoryContext(Uuid uuid, BackendConfig config, Path temp, Path gitDirectory, boolean refusesState) {
+    private final org.annexhost.api.BackendEvents events;
+
+    private MemoryContext(Uuid uuid, BackendConfig config, Path temp, Path gitDirectory, boolean refusesState,
+                          org.annexhost.api.BackendEvents events) {
+        this.events = events;
         this.uuid = uuid;
         this.config = config;
         this.temp = temp;
@@ -41,17 +45,27 @@ public final class MemoryContext implements BackendContext {
      * @param temp the directory it may keep temporary files in
      */
     public MemoryContext(Uuid uuid, BackendConfig config, Path temp) {
-        this(uuid, config, temp, null, false);
+        this(uuid, config, temp, null, false, org.annexhost.api.BackendEvents.NONE);
     }
 
     /** @return the same context, with a git directory the backend may read */
     public MemoryContext withGitDirectory(Path dir) {
-        return new MemoryContext(uuid, config, temp, dir, refusesState);
+        return new MemoryContext(uuid, config, temp, dir, refusesState, events);
+    }
+
+    /** @return the same context, telling these events what the backend reports of its processes */
+    public MemoryContext withEvents(org.annexhost.api.BackendEvents told) {
+        return new MemoryContext(uuid, config, temp, gitDirectory, refusesState, told);
+    }
+
+    @Override
+    public org.annexhost.api.BackendEvents events() {
+        return events;
     }
 
     /** @return the same context, failing the test (an {@link AssertionError}) at any state call */
     public MemoryContext refusingState() {
-        return new MemoryContext(uuid, config, temp, gitDirectory, true);
+        return new MemoryContext(uuid, config, temp, gitDirectory, true, events);
     }
 
     @Override
