@@ -27,6 +27,19 @@ final class AccessCommands {
         return HostUsers.at(System.getenv());
     }
 
+    /**
+     * @return the git directory of the host repository at this path, where its grants and quotas are
+     * @throws IllegalArgumentException if a remote is named that the repository does not proxy
+     */
+    private static Path gitDir(Path repo, Optional<String> remote) throws java.io.IOException {
+        try (HostSetup setup = HostSetup.open(repo)) {
+            if (remote.isPresent() && setup.served.listing().stream().map(ServedRemotes.Listed::name).noneMatch(remote.get()::equals)) {
+                throw new IllegalArgumentException(repo + " proxies no remote or cluster named " + remote.get());
+            }
+            return setup.repo.gitDir();
+        }
+    }
+
     /** {@code annexhost user add|token|remove|list}. */
     @Command(name = "user", description = {"Keep the host's users: passwords and tokens, stored as salted hashes",
             "in the host's state directory ($ANNEXHOST_STATE_DIR, else ~/.local/state/annexhost)."},
@@ -123,13 +136,7 @@ final class AccessCommands {
             if (!principal.equals(HostUsers.ANONYMOUS) && !users().exists(principal)) {
                 throw new IllegalArgumentException("no user " + principal + " (annexhost user add " + principal + ")");
             }
-            Path gitDir;
-            try (HostSetup setup = HostSetup.open(repo)) {
-                gitDir = setup.repo.gitDir();
-                if (remote != null && setup.served.listing().stream().map(ServedRemotes.Listed::name).noneMatch(remote::equals)) {
-                    throw new IllegalArgumentException(repo + " proxies no remote or cluster named " + remote);
-                }
-            }
+            Path gitDir = gitDir(repo, Optional.ofNullable(remote));
             Grants.of(gitDir).grant(principal, Optional.ofNullable(remote), r);
             System.out.println("grant " + principal + " " + r.word() + " in " + repo + (remote == null ? "" : " on " + remote) + " ok");
             return 0;
@@ -144,10 +151,7 @@ final class AccessCommands {
 
         @Override
         public Integer call() throws Exception {
-            Path gitDir;
-            try (HostSetup setup = HostSetup.open(repo)) {
-                gitDir = setup.repo.gitDir();
-            }
+            Path gitDir = gitDir(repo, Optional.empty());
             for (Grants.Grant g : Grants.of(gitDir).list()) {
                 System.out.println(g.principal() + "\t" + g.remote().orElse(".") + "\t" + g.right().word());
             }
@@ -171,13 +175,7 @@ final class AccessCommands {
 
         @Override
         public Integer call() throws Exception {
-            Path gitDir;
-            try (HostSetup setup = HostSetup.open(repo)) {
-                gitDir = setup.repo.gitDir();
-                if (remote != null && setup.served.listing().stream().map(ServedRemotes.Listed::name).noneMatch(remote::equals)) {
-                    throw new IllegalArgumentException(repo + " proxies no remote or cluster named " + remote);
-                }
-            }
+            Path gitDir = gitDir(repo, Optional.ofNullable(remote));
             org.annexhost.access.Quotas quotas = org.annexhost.access.Quotas.of(gitDir);
             if (limit != null) {
                 java.util.OptionalLong bytes = limit.equalsIgnoreCase("none") ? java.util.OptionalLong.empty()
