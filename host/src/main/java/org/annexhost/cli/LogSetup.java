@@ -6,7 +6,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
@@ -15,11 +14,9 @@ import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.LocalTime;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +40,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     /** Where the log goes when {@code ANNEXHOST_LOG_FILE} does not say: under the git directory. */
     public static final String REPOSITORY_LOG = "annex/annexhost.log";
     private static final String APPENDER = "LOG";
-    private static final String ACTIVITY_APPENDER = "ACTIVITY";
+    static final String ACTIVITY_APPENDER = "ACTIVITY";
     private static final String ACTIVITY_LOGGER = "org.annexhost.activity";
     /** The log's format: {@code text} (the default) or {@code json} (one object per line, logback's JsonEncoder). */
     public static final String FORMAT_VARIABLE = "ANNEXHOST_LOG_FORMAT";
@@ -156,7 +153,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return stderr;
     }
 
-    private static Encoder<ILoggingEvent> encoder(LoggerContext context) {
+    static Encoder<ILoggingEvent> encoder(LoggerContext context) {
         EncoderBase<ILoggingEvent> encoder;
         if (json) {
             ch.qos.logback.classic.encoder.JsonEncoder j = new ch.qos.logback.classic.encoder.JsonEncoder();
@@ -232,194 +229,5 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
     }
 
-    /**
-     * The activity lines' appender in {@code serve}: lines are gathered in memory and written
-     * every half second, at {@value #BATCH} bytes, and when the log stops (at exit), so that a
-     * line per request costs no write, nor lock, of its own. A killed host loses at most the last
-     * half second of them; the audit log is written as each change happens. To the file, or
-     * stderr when it is null.
-     */
-    static final class BufferedLog extends ch.qos.logback.core.UnsynchronizedAppenderBase<ILoggingEvent> {
-        static final int BATCH = 256 * 1024;
-        private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "log-flush");
-                    t.setDaemon(true);
-                    return t;
-                });
-        private final Path file;
-        private final Encoder<ILoggingEvent> encoder;
-        /** Lines gathered; swapped with {@code spare} at each write, so nothing is copied under the lock. */
-        private java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(BATCH + 64 * 1024);
-        private java.io.ByteArrayOutputStream spare = new java.io.ByteArrayOutputStream(BATCH + 64 * 1024);
-        private final Object lock = new Object();
-        private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
-        private final java.util.concurrent.ScheduledFuture<?> timer;
-        private OutputStream out;
 
-        BufferedLog(LoggerContext context, Path file) {
-            this.file = file;
-            this.encoder = encoder(context);
-            setContext(context);
-            setName(ACTIVITY_APPENDER);
-            start();
-            timer = FLUSHER.scheduleWithFixedDelay(this::flush, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        protected void append(ILoggingEvent e) {
-            byte[] line = encoder.encode(e);
-            int size;
-            synchronized (lock) {
-                pending.writeBytes(line);
-                size = pending.size();
-            }
-            if (size >= 4 * BATCH) {
-                flush(); // the flush thread fell behind: this thread writes, so what waits stays bounded
-            } else if (size >= BATCH && queued.compareAndSet(false, true)) {
-                FLUSHER.execute(this::flush); // a full batch is written by the flush thread, not by a request's
-            }
-        }
-
-        /** Writes what is gathered, in one write. */
-        synchronized void flush() {
-            queued.set(false);
-            java.io.ByteArrayOutputStream batch;
-            synchronized (lock) {
-                if (pending.size() == 0) {
-                    return;
-                }
-                batch = pending;
-                pending = spare;
-                spare = null;
-            }
-            try {
-                if (out == null) {
-                    out = file == null ? new java.io.FileOutputStream(java.io.FileDescriptor.err) : FileLog.open(file);
-                }
-                batch.writeTo(out);
-                out.flush();
-            } catch (IOException | RuntimeException broken) {
-                try {
-                    batch.writeTo(System.err);
-                } catch (IOException ignored) {
-                    // nowhere left to write
-                }
-            }
-            batch.reset();
-            synchronized (lock) {
-                spare = batch;
-            }
-        }
-
-        @Override
-        public void stop() {
-            timer.cancel(false);
-            flush();
-            super.stop();
-        }
-    }
-
-    /**
-     * {@code HH:mm:ss.SSS LEVEL [thread] logger: message}, then the stack trace if any: written
-     * by hand, since logback's pattern machinery is a hundred classes more for every process.
-     */
-    static final class LineEncoder extends EncoderBase<ILoggingEvent> {
-        private static final java.time.ZoneId ZONE = java.time.ZoneId.systemDefault();
-        /** The last second formatted, {@code HH:mm:ss.}: a busy host logs many lines a second. */
-        private volatile Second second = new Second(Long.MIN_VALUE, "");
-        private final java.util.concurrent.ConcurrentHashMap<String, String> shortNames = new java.util.concurrent.ConcurrentHashMap<>();
-
-        private record Second(long epochSecond, String prefix) {
-        }
-
-        @Override
-        public byte[] headerBytes() {
-            return null;
-        }
-
-        @Override
-        public byte[] encode(ILoggingEvent e) {
-            StringBuilder b = new StringBuilder(320);
-            time(b, e.getTimeStamp());
-            String level = e.getLevel().toString();
-            b.append(level).append(" ".repeat(Math.max(0, 5 - level.length())));
-            b.append(" [").append(e.getThreadName()).append("] ")
-                    .append(shortNames.computeIfAbsent(e.getLoggerName(), LineEncoder::shortName)).append(": ");
-            b.append(e.getFormattedMessage());
-            if (e.getKeyValuePairs() != null) {
-                for (org.slf4j.event.KeyValuePair kv : e.getKeyValuePairs()) {
-                    b.append(' ').append(kv.key).append('=');
-                    if (kv.value instanceof Long || kv.value instanceof Integer) {
-                        b.append(((Number) kv.value).longValue()); // a number is one plain word
-                    } else {
-                        value(b, String.valueOf(kv.value));
-                    }
-                }
-            }
-            b.append('\n');
-            if (e.getThrowableProxy() != null) {
-                b.append(ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
-            }
-            return b.toString().getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public byte[] footerBytes() {
-            return null;
-        }
-
-        /** {@code HH:mm:ss.SSS } in the local zone: the second's part formatted once a second. */
-        private void time(StringBuilder b, long millis) {
-            long sec = Math.floorDiv(millis, 1000);
-            Second s = second;
-            if (s.epochSecond() != sec) {
-                LocalTime t = LocalTime.ofInstant(java.time.Instant.ofEpochSecond(sec), ZONE);
-                s = new Second(sec, String.format(java.util.Locale.ROOT, "%02d:%02d:%02d.", t.getHour(), t.getMinute(), t.getSecond()));
-                second = s;
-            }
-            int ms = Math.floorMod(millis, 1000);
-            b.append(s.prefix()).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
-                    .append((char) ('0' + ms % 10)).append(' ');
-        }
-
-        /**
-         * A value as is when it is one plain word, else quoted with {@code "} and {@code \\}
-         * escaped; control characters are escaped either way, so a value from a client (a key, a
-         * reason) cannot start a line of its own.
-         */
-        static void value(StringBuilder b, String v) {
-            boolean plain = !v.isEmpty();
-            for (int i = 0; i < v.length() && plain; i++) {
-                char c = v.charAt(i);
-                plain = c > ' ' && c != '"' && c != '\\' && c != 0x7f;
-            }
-            if (plain) {
-                b.append(v);
-                return;
-            }
-            b.append('"');
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (c == '"' || c == '\\') {
-                    b.append('\\').append(c);
-                } else if (c < ' ' || c == 0x7f) {
-                    b.append(String.format("\\u%04x", (int) c));
-                } else {
-                    b.append(c);
-                }
-            }
-            b.append('"');
-        }
-
-        /** {@code org.annexhost.p2p.transport.StreamConnection} as {@code o.a.p.t.StreamConnection}. */
-        static String shortName(String logger) {
-            String[] parts = logger.split("\\.");
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < parts.length - 1; i++) {
-                b.append(parts[i].isEmpty() ? "" : parts[i].substring(0, 1)).append('.');
-            }
-            return b.append(parts[parts.length - 1]).toString();
-        }
-    }
 }

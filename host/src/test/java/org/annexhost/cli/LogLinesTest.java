@@ -33,7 +33,7 @@ class LogLinesTest {
     @Test
     void aLineHasTheLocalTimeToTheMillisecondAndItsValuesPlainOrQuoted() {
         LoggerContext context = new LoggerContext();
-        LogSetup.LineEncoder encoder = new LogSetup.LineEncoder();
+        LineEncoder encoder = new LineEncoder();
         encoder.setContext(context);
         encoder.start();
         long[] times = {1_765_100_000_007L, 1_765_100_000_999L, 1_765_100_001_000L, 1_765_103_599_090L, 5L};
@@ -51,7 +51,7 @@ class LogLinesTest {
     void linesFromManyThreadsAreAllWrittenWholeAndInEachThreadsOrder() throws Exception {
         LoggerContext context = new LoggerContext();
         Path file = tmp.resolve("activity.log");
-        LogSetup.BufferedLog log = new LogSetup.BufferedLog(context, file);
+        BufferedLog log = new BufferedLog(context, file);
         int threads = 8;
         int each = 20_000; // well past several batches
         List<Thread> ts = new ArrayList<>();
