@@ -37,6 +37,9 @@ import org.annexhost.api.key.Key;
  * repository: with no limit, nothing is recorded and nothing costs anything. Content already
  * there when the first limit is set, or removed behind annexhost's back, is not seen.
  * Thread-safe.
+ *
+ * <p>Longer than 400 lines on purpose: every decision and every record it keeps (limits,
+ * reservations, per-key counts, totals) is made under its one lock, and reads best in one place.
  */
 public final class Quotas {
     /** How every quota refusal begins, so that whoever records it can tell it from a failure. */
