@@ -12,13 +12,16 @@ import java.util.TreeMap;
  * Who may do what in one repository and in each remote or cluster it proxies, as granted with
  * {@code annexhost grant}: a {@link Right} for a user or for {@code anonymous} (everyone), on the
  * repository or on one remote by name. Kept in the repository, {@code GITDIR/annex/annexhost-grants},
- * and read again when it changes, so a grant takes effect on a running host's next request.
+ * and read again when it changes, so a grant takes effect on a running host within
+ * {@value #STALE_MILLIS} ms.
  *
  * <p>The rule, in one place ({@link #rightOf}): a principal's right on a remote is its grant on
  * that remote, else its grant on the repository; a user has the wider of their own right and
  * anonymous's (they could always come anonymously); no grant is no right. Thread-safe.
  */
 public final class Grants {
+    /** How long a running host may go on with grants that changed. */
+    public static final long STALE_MILLIS = StateFile.RECHECK_MILLIS;
     private static final String HEADER = "annexhost grants, written by `annexhost grant`: WHO REMOTE|. RIGHT";
     private static final String REPOSITORY = ".";
 

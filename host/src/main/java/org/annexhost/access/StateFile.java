@@ -23,7 +23,9 @@ import java.util.function.UnaryOperator;
  * serving account: written only by commands, whole, under a lock, through a temporary file renamed
  * into place (a reader sees the old file or the new one, never half of one), and read again by a
  * running host when it changed (a new file is a new inode), so that {@code annexhost grant} or
- * {@code user remove} takes effect on the next request. Thread-safe.
+ * {@code user remove} takes effect within {@value #RECHECK_MILLIS} ms: the file is looked at no more
+ * often than that, since a look costs a system call and a request is answered in tens of
+ * microseconds. Thread-safe.
  *
  * @param <T> what the file's lines are read into
  */
@@ -31,7 +33,11 @@ final class StateFile<T> {
     private final Path path;
     private final Function<List<String[]>, T> reader;
     private final T empty;
+    /** How stale what a running host holds may be. */
+    static final long RECHECK_MILLIS = 50;
     private volatile Loaded<T> loaded;
+    private volatile T last;
+    private volatile long lastLook = Long.MIN_VALUE;
 
     private record Loaded<T>(Object fileKey, long modified, long size, T value) {
     }
@@ -48,6 +54,23 @@ final class StateFile<T> {
 
     /** @return what the file holds now (nothing when there is no file) */
     T current() throws IOException {
+        long now = System.nanoTime();
+        T seen = last;
+        if (seen != null && now - lastLook < RECHECK_MILLIS * 1_000_000) {
+            return seen;
+        }
+        T v = look();
+        last = v;
+        lastLook = now;
+        return v;
+    }
+
+    /** Forgets what was read, so that the next {@link #current} looks at the file (after this process changed it). */
+    private void forget() {
+        last = null;
+    }
+
+    private T look() throws IOException {
         if (!path.toFile().exists()) {
             // The common case for a repository with no grants: no exception thrown per request.
             return empty;
@@ -105,6 +128,7 @@ final class StateFile<T> {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
             }
+            forget();
         }
     }
 

@@ -90,7 +90,7 @@ final class AccessCommands {
         }
 
         /** {@code annexhost user remove NAME}. */
-        @Command(name = "remove", description = "Remove a user, their password and every token; running hosts refuse them at once.")
+        @Command(name = "remove", description = "Remove a user, their password and every token; running hosts refuse them within 50 ms.")
         static final class Remove implements Callable<Integer> {
             @Parameters(index = "0", description = "the user's name")
             String name;

@@ -55,6 +55,7 @@ class GrantsTest {
         writer.grant("alice", Optional.empty(), Right.FULL);
         assertThat(reader.rightOf(Optional.of("alice"), Optional.empty())).isEqualTo(Right.FULL);
         writer.grant("alice", Optional.empty(), Right.READ);
+        Thread.sleep(StateFile.RECHECK_MILLIS + 20);
         assertThat(reader.rightOf(Optional.of("alice"), Optional.empty())).isEqualTo(Right.READ);
         assertThat(reader.list()).hasSize(1);
     }
