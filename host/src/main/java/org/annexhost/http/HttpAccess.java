@@ -116,6 +116,7 @@ public record HttpAccess(Right unauthenticated, boolean unauthenticatedMayLock, 
      *
      * @param login the user, if the credentials are right and count on this connection
      * @param right what the request may do
+     * @param anonymousMayLock whether the request may lock content without logging in
      * @param forwarded whether a trusted proxy decided who the request is
      */
     public record Decision(Optional<HostUsers.Login> login, Right right, boolean anonymousMayLock, boolean forwarded) {

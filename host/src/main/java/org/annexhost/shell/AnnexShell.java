@@ -125,8 +125,8 @@ public final class AnnexShell {
             throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }
         // A host user's grants on the repository or on the remote reached, within the environment's limits.
-        ServerMode mode = rightIn(repo.gitDir(), wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name()),
-                org.annexhost.activity.Change.Operation.READ).serverMode();
+        Optional<String> remoteName = wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name());
+        ServerMode mode = rightIn(repo.gitDir(), remoteName, org.annexhost.activity.Change.Operation.READ).serverMode();
         if (mode != policy.serverMode()) {
             peer = repo.peers().resolve(wanted.get(), mode);
             if (peer.isEmpty()) {
@@ -141,11 +141,10 @@ public final class AnnexShell {
         org.annexhost.activity.RecordedConnection connection = new org.annexhost.activity.RecordedConnection(
                 new StreamConnection("p2p-stdio[" + clientUuid + "]", stdin, stdout), activity, who.user(), who.client(),
                 place, mode);
-        String where = wanted.get().equals(mine) ? "" : " (remote " + peer.get().name() + ")";
+        String where = remoteName.map(n -> " (remote " + n + ")").orElse("");
         // A quota's refusal says whose limit and where itself; a right's says what was denied, here.
         connection.onRefusal(why -> tell(why.startsWith(org.annexhost.access.Quotas.EXCEEDED) ? why
                 : why + where + policy.user().map(u -> " for " + u).orElse("")));
-        Optional<String> remoteName = wanted.get().equals(mine) ? Optional.empty() : Optional.of(peer.get().name());
         org.annexhost.p2p.transport.P2PConnection served = new QuotaConnection(connection,
                 org.annexhost.access.Quotas.of(repo.gitDir()), policy.user(), remoteName);
         // git-annex-shell p2pstdio speaks first; authentication happened in ssh.
