@@ -80,8 +80,8 @@ class GatewayExternalInteropIT {
         roundTrip("origin-cloud");
     }
 
-    @Test
-    void pythonAnnexremoteRemoteThroughTheGateway() throws Exception {
+    /** The tests' python3-annexremote directory remote, as the gateway's remote "py". */
+    void initPydir() throws Exception {
         Path program = tmp.resolve("git-annex-remote-pydir");
         try (var in = getClass().getResourceAsStream("/interop/git-annex-remote-pydir")) {
             Files.copy(in, program);
@@ -89,6 +89,11 @@ class GatewayExternalInteropIT {
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
         world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "py", "type=external",
                 "externaltype=pydir", "annexhost-program=" + program, "directory=" + tmp.resolve("py-store"));
+    }
+
+    @Test
+    void pythonAnnexremoteRemoteThroughTheGateway() throws Exception {
+        initPydir();
         Sh.Result test = world.ok(tmp, launcher, "testremote", "--repo", gateway.toString(), "py",
                 "--size", "2000000");
         assertThat(test.out()).contains(" passed, 0 failed, ");
@@ -104,13 +109,7 @@ class GatewayExternalInteropIT {
      */
     @Test
     void theHostsMetricsShowTheExternalRemotesProcesses() throws Exception {
-        Path program = tmp.resolve("git-annex-remote-pydir");
-        try (var in = getClass().getResourceAsStream("/interop/git-annex-remote-pydir")) {
-            Files.copy(in, program);
-        }
-        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
-        world.ok(tmp, launcher, "initremote", "--repo", gateway.toString(), "py", "type=external",
-                "externaltype=pydir", "annexhost-program=" + program, "directory=" + tmp.resolve("py-store"));
+        initPydir();
         String uuid = world.ok(tmp, launcher, "remotes", "--repo", gateway.toString()).out().lines()
                 .filter(l -> l.startsWith("py\t")).findFirst().orElseThrow().split("\t")[1];
         try (org.annexhost.testing.ServeProcess host = world.serve(tmp, launcher, "--repo", gateway.toString(), "--port", "0")) {
