@@ -60,8 +60,8 @@ fi
 # HTTP: git annex p2phttp and annexhost serve, each reached by its annex url.
 git init -q --bare "$work/ga-http.git" && (cd "$work/ga-http.git" && git annex init -q ga-http >/dev/null 2>&1)
 "$ah" init "$work/ah-http.git" >/dev/null
-gp=$(port); (cd "$work/ga-http.git" && exec git annex p2phttp --port "$gp" --jobs 16 --wideopen >"$work/ga-http.log" 2>&1) & pids+=($!)
-hp=$(port); "$ah" serve --repo "$work/ah-http.git" --port "$hp" --jobs 16 >"$work/ah-http.log" 2>&1 & pids+=($!)
+gp=$(port); (cd "$work/ga-http.git" && exec git annex p2phttp --port "$gp" --jobs 16 --wideopen >"$work/ga-http.log" 2>&1) & pids+=($!); gapid=$!
+hp=$(port); "$ah" serve --repo "$work/ah-http.git" --port "$hp" --jobs 16 >"$work/ah-http.log" 2>&1 & pids+=($!); ahpid=$!
 sleep 5
 if [ -z "$only" ]; then
 client c-ga-http "$work/ga-http.git" "annex+http://127.0.0.1:$gp/git-annex/"
@@ -84,22 +84,41 @@ mkdir -p "$work/ah-ext"
 client c-ga-gw "localhost:$work/ga-gw.git"
 ANNEXHOST_SHELL="$ah shell" client c-ah-gw "localhost:$work/ah-gw.git"
 if [ -z "${SMALLFILES_COLD:-}" ]; then
-  wp=$(port); "$ah" serve --repo "$work/ah-ssh.git" --repo "$work/ah-gw.git" --port "$wp" >"$work/ah-warm.log" 2>&1 & pids+=($!)
+  wp=$(port); "$ah" serve --repo "$work/ah-ssh.git" --repo "$work/ah-gw.git" --port "$wp" >"$work/ah-warm.log" 2>&1 & pids+=($!); warmpid=$!
   sleep 5
   mode="annexhost serve running: shells hand over"
 else
   mode="no annexhost host running: each shell serves itself"
 fi
 
+# CPU seconds used so far by a process and its descendants (those reaped included).
+treecpu() {
+  python3 - "$1" <<'PY'
+import os, sys
+hz = os.sysconf("SC_CLK_TCK"); kids = {}; cpu = {}
+for d in os.listdir("/proc"):
+    if not d.isdigit(): continue
+    try: f = open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()
+    except OSError: continue
+    kids.setdefault(int(f[1]), []).append(int(d)); cpu[int(d)] = sum(int(x) for x in f[11:15])
+todo, total = [int(sys.argv[1])], 0
+while todo:
+    p = todo.pop(); total += cpu.get(p, 0); todo += kids.get(p, [])
+print("%.2f" % (total / hz))
+PY
+}
+serverpid() { case "$1" in c-ga-http) echo "${gapid:-}";; c-ah-http) echo "${ahpid:-}";; c-ah-ssh|c-ah-gw) echo "${warmpid:-}";; esac; }
 envfor() { case "$1" in c-ah-ssh|c-ah-gw) echo "ANNEXHOST_SHELL=$ah shell";; *) echo "ANNEXHOST_SHELL=";; esac; }
 limit="${SMALLFILES_LIMIT:-900}"
 timed() {  # timed CLIENT LABEL git-annex-args...: appends "LABEL CLIENT SECONDS"
   local c="$1" label="$2"; shift 2
-  local t0 t1 rc=0
+  local t0 t1 rc=0 sp s0=0 s1=0
+  sp=$(serverpid "$c"); [ -z "$sp" ] || s0=$(treecpu "$sp")
   t0=$(now)
   # A server that hangs (git annex p2phttp has, here) is cut off at $limit s and counted as that.
-  (cd "$work/$c" && exec env "$(envfor "$c")" timeout -k 10 "$limit" git annex "$@" >/dev/null 2>"$work/last.err") || rc=$?
+  (cd "$work/$c" && exec env "$(envfor "$c")" /usr/bin/time -f "%U %S" -o "$work/cpu" timeout -k 10 "$limit" git annex "$@" >/dev/null 2>"$work/last.err") || rc=$?
   t1=$(now)
+  [ -z "$sp" ] || s1=$(treecpu "$sp")
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     echo "$c: git annex $* HUNG: cut off after ${limit}s" >&2
     echo "hung $c 1" >> "$work/times"
@@ -109,6 +128,8 @@ timed() {  # timed CLIENT LABEL git-annex-args...: appends "LABEL CLIENT SECONDS
     echo "$c: git annex $* FAILED: $(tail -3 "$work/last.err")" >&2; exit 1
   fi
   echo "$label $c $(python3 -c "print('%.3f' % ($t1 - $t0))")" >> "$work/times"
+  echo "cpu-$label $c $(awk '{printf "%.2f", $1 + $2}' "$work/cpu")" >> "$work/times"
+  echo "srv-$label $c $(python3 -c "print('%.2f' % ($s1 - $s0))")" >> "$work/times"
   cp "$work/times" "${SMALLFILES_TIMES:-/tmp/smallfiles-times.txt}"
 }
 round() {  # the four operations on one client, ending where they started (content here only)
@@ -172,4 +193,12 @@ for k, name in ops:
     print("%-24s %10.2f %10.2f" % (name, med(k, "c-ga-ssh") / med(k, "c-ah-ssh"), med(k, "c-ga-http") / med(k, "c-ah-http")))
 print("%-24s %10.2f" % ("gateway to a directory", med("gwcopy", "c-ga-gw") / med("gwcopy", "c-ah-gw")))
 print("%-24s %10.2f" % ("gateway to an external", med("gwext", "c-ga-gw") / med("gwext", "c-ah-gw")))
+print()
+print("CPU seconds (medians): the client's process tree (over ssh it holds the ssh side, so git-annex-shell")
+print("is counted there) + the server's process tree (annexhost serve; git annex p2phttp and its children)")
+cols = ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http")
+print("%-24s %16s %16s %16s %16s" % ("operation", *cols))
+for k, name in ops + [("gwcopy", "copy --to origin-nas"), ("gwext", "copy --to origin-ext")]:
+    cs = ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http") if not k.startswith("gw") else ("c-ga-gw", "c-ah-gw")
+    print("%-24s %16s %16s %16s %16s" % (name, *["%.2f + %.2f" % (med("cpu-" + k, c), med("srv-" + k, c)) for c in cs], *([""] * (4 - len(cs)))))
 PY

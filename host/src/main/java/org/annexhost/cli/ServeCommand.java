@@ -18,6 +18,7 @@ import org.annexhost.repo.GitServices;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.shell.ShellListener;
 import org.annexhost.repo.branch.AnnexBranch;
+import org.annexhost.repo.branch.CommitPacing;
 import org.annexhost.repo.RepositoryStore;
 import org.annexhost.time.MonotonicClock;
 import picocli.CommandLine.Command;
@@ -186,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
                         + ":" + server.operatorPort() + "/");
             }
             System.out.flush();
-            rescans.scheduleWithFixedDelay(() -> commitJournals(byName), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+            rescans.scheduleWithFixedDelay(() -> commitJournals(byName), 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
             if (!directories.isEmpty()) {
                 // New repositories below --directory are served without a restart.
                 rescans.scheduleWithFixedDelay(() -> rescan(peers, byName, setups), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
@@ -226,17 +227,29 @@ final class ServeCommand implements Callable<Integer> {
     /**
      * A long-running server commits each repository's journal within seconds of a change, so the
      * branch a client fetches, or git-annex reads, is never far behind (the journal is read first
-     * by every reader of ours and of git-annex, so this only bounds how stale the branch itself is).
+     * by every reader of ours and of git-annex, so this only bounds how stale the branch itself is):
+     * once changes pause for a second, and at least every five seconds while they keep coming
+     * ({@link CommitPacing}). Asked four times a second; an empty journal costs one directory read.
      */
-    private static void commitJournals(Map<String, HttpRepository> byName) {
+    private void commitJournals(Map<String, HttpRepository> byName) {
         for (HttpRepository r : byName.values()) {
+            AnnexBranch branch = branches.get(r.name());
+            CommitPacing pacing = pacings.computeIfAbsent(r.name(), n -> new CommitPacing());
             try {
+                if (branch != null && !pacing.due(branch.journalDirty(), branch.lastChange(), System.nanoTime())) {
+                    continue;
+                }
+                pacing.committed();
                 r.branch().commit();
             } catch (Exception e) {
                 LOG.warn("committing the git-annex journal of {} failed (it stays journalled): {}", r.name(), e.getMessage());
             }
         }
     }
+
+    /** Each served repository's branch and commit pacing, by name; only the commit thread paces. */
+    private final Map<String, AnnexBranch> branches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CommitPacing> pacings = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
@@ -256,7 +269,7 @@ final class ServeCommand implements Callable<Integer> {
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
         observed.served(repositoryName, repo, setup.served);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
-        // This host commits the journal every 2 s and before every fetch: a conversation need not wait.
+        // This host commits the journal within seconds and before every fetch: a conversation need not wait.
         warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, services, repoPeers, true));
         String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);
@@ -272,6 +285,7 @@ final class ServeCommand implements Callable<Integer> {
         AnnexBranch branch = setup.repo.branch();
         // What a killed host journalled is committed now; what this one journals, within seconds.
         branch.commit("update");
+        branches.put(name, branch);
         byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, observed.timedCommit(name, branch)));
     }
 

@@ -100,8 +100,7 @@ public final class LockTable implements KeyLocks {
         }
         RandomAccessFile f = null;
         try {
-            Files.createDirectories(dir);
-            f = new RandomAccessFile(dir.resolve(name + ".lck").toFile(), "rw");
+            f = openLockFile(name);
             FileLock fileLock = lockFile(f.getChannel(), key);
             RandomAccessFile file = f;
             return () -> {
@@ -122,6 +121,24 @@ public final class LockTable implements KeyLocks {
             throw e;
         }
     }
+
+    /** Opens the key's lock file, making the directory the first time (not once per lock). */
+    private RandomAccessFile openLockFile(String name) throws IOException {
+        java.io.File file = dir.resolve(name + ".lck").toFile();
+        if (!dirMade) {
+            Files.createDirectories(dir);
+            dirMade = true;
+        }
+        try {
+            return new RandomAccessFile(file, "rw");
+        } catch (java.io.FileNotFoundException removedMeanwhile) {
+            Files.createDirectories(dir);
+            return new RandomAccessFile(file, "rw");
+        }
+    }
+
+    /** The lock directory was made by this table already. */
+    private volatile boolean dirMade;
 
     /** One user fewer of the key's thread lock; the last one removes it. */
     private void release(String name) {

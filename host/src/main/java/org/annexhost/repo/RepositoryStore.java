@@ -162,17 +162,36 @@ public final class RepositoryStore implements LocalStore {
         }
     }
 
-    /** Opens a temp file for appending. */
+    /** Opens a temp file for appending (making {@code annex/tmp} only when it is missing). */
     static OutputStream append(Path tmp) throws IOException {
-        Files.createDirectories(tmp.getParent());
-        return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        try {
+            return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException noTmpDirectory) {
+            Files.createDirectories(tmp.getParent());
+            return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** @return the file's size, or -1 if it does not exist: one stat */
+    static long sizeIfExists(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).size();
+        } catch (java.nio.file.NoSuchFileException absent) {
+            return -1;
+        }
     }
 
     /** @return a verifier primed with the bytes already in the temp file, for a resumed upload */
     static Optional<ContentVerifier> primedVerifier(Key key, Path tmp) throws IOException {
         Optional<ContentVerifier> v = ContentVerifier.forKey(key);
-        if (v.isPresent() && Files.exists(tmp)) {
-            try (InputStream in = Files.newInputStream(tmp)) {
+        if (v.isPresent()) {
+            InputStream opened;
+            try {
+                opened = Files.newInputStream(tmp);
+            } catch (java.nio.file.NoSuchFileException absent) {
+                return v;
+            }
+            try (InputStream in = opened) {
                 byte[] buf = new byte[256 * 1024];
                 int n;
                 while ((n = in.read(buf)) > 0) {
@@ -190,7 +209,8 @@ public final class RepositoryStore implements LocalStore {
             // The verdict is the upload's to take at commit (a mismatch is FAILURE, not a broken
             // connection), so this stream hashes and does not fail at the end.
             InputStream hashed = verifier.isPresent() ? new VerifyingInputStream(in, verifier.get()) : in;
-            byte[] buf = new byte[256 * 1024];
+            // A small upload gets a buffer its size (plus one read to see the end), not 256 KiB.
+            byte[] buf = new byte[(int) Math.min(256 * 1024, Math.max(8192, data.length() + 1))];
             long total = 0;
             int n;
             while ((n = hashed.read(buf)) >= 0) {

@@ -32,7 +32,7 @@ final class RepositoryUpload implements LocalStore.Upload {
         this.key = key;
         this.tmp = tmp;
         this.exclusion = exclusion;
-        long size = Files.exists(tmp) ? Files.size(tmp) : 0;
+        long size = Math.max(0, RepositoryStore.sizeIfExists(tmp));
         if (key.size().isPresent() && size > key.size().getAsLong()) {
             Files.delete(tmp);
             size = 0;
@@ -51,7 +51,8 @@ final class RepositoryUpload implements LocalStore.Upload {
 
     @Override
     public void write(Content data) throws IOException {
-        verifier = RepositoryStore.primedVerifier(key, tmp);
+        // Nothing to prime from when the upload starts at 0 (this upload holds the key's exclusion).
+        verifier = offset > 0 ? RepositoryStore.primedVerifier(key, tmp) : ContentVerifier.forKey(key);
         wrote = true;
         try (OutputStream out = RepositoryStore.append(tmp)) {
             try {
@@ -71,10 +72,10 @@ final class RepositoryUpload implements LocalStore.Upload {
     }
 
     private boolean commitHere(Optional<Boolean> senderSaysValid) throws IOException {
-        if (!Files.exists(tmp)) {
+        long size = RepositoryStore.sizeIfExists(tmp);
+        if (size < 0) {
             return false;
         }
-        long size = Files.size(tmp);
         if (key.size().isPresent() && size != key.size().getAsLong()) {
             // Incomplete: keep it for a resume unless it is already too long.
             if (size > key.size().getAsLong()) {

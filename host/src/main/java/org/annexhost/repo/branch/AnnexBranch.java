@@ -88,6 +88,11 @@ public final class AnnexBranch {
         commit(message);
     }
 
+    /** @return {@link System#nanoTime} of this process's last change, {@code Long.MIN_VALUE} if none */
+    public long lastChange() {
+        return journal.lastWrite();
+    }
+
     /** @return true if changes are waiting in the journal */
     public boolean journalDirty() throws IOException {
         return journal.dirty();

@@ -38,8 +38,23 @@ final class FileMutex {
         T run() throws IOException;
     }
 
+    /** Opens the lock file, making its directory the first time (not once per lock). */
+    private RandomAccessFile open() throws IOException {
+        if (!dirMade) {
+            Files.createDirectories(file.getParent());
+            dirMade = true;
+        }
+        try {
+            return new RandomAccessFile(file.toFile(), "rw");
+        } catch (java.io.FileNotFoundException removedMeanwhile) {
+            Files.createDirectories(file.getParent());
+            return new RandomAccessFile(file.toFile(), "rw");
+        }
+    }
+
+    private volatile boolean dirMade;
+
     <T> T locked(Work<T> work) throws IOException {
-        Files.createDirectories(file.getParent());
         ReentrantLock threads = THREADS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
         try {
             if (!threads.tryLock(WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -49,7 +64,7 @@ final class FileMutex {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for the lock of " + what + ": " + file);
         }
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw");
+        try (RandomAccessFile f = open();
              FileChannel ch = f.getChannel();
              FileLock lock = ch.lock()) {
             return work.run();

@@ -31,6 +31,10 @@ public final class Journal {
     private final Path dir;
     private final FileMutex mutex;
     private final Path tmpDir;
+    /** {@link System#nanoTime} of this process's last write to the journal. */
+    private volatile long lastWrite = Long.MIN_VALUE;
+    /** The journal and temporary directories were there at the last write: no mkdir per write. */
+    private volatile boolean directoriesMade;
 
     /**
      * @param annexDir the repository's {@code annex} directory
@@ -94,17 +98,40 @@ public final class Journal {
     /** Replaces the journalled content of a branch file atomically. */
     public void write(Locked proof, String branchPath, String content) throws IOException {
         requireProof(proof);
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        Path target = dir.resolve(journalName(branchPath));
+        Path tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
+        if (!directoriesMade) {
+            makeDirectories();
+        }
+        try {
+            try {
+                writeAndMove(tmp, bytes, target);
+            } catch (NoSuchFileException removedMeanwhile) {
+                makeDirectories();
+                writeAndMove(tmp, bytes, target);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        lastWrite = System.nanoTime();
+    }
+
+    private static void writeAndMove(Path tmp, byte[] bytes, Path target) throws IOException {
+        Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void makeDirectories() throws IOException {
         Files.createDirectories(tmpDir);
         Files.createDirectories(dir);
-        Path tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
-        try {
-            Files.write(tmp, content.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
-            Files.move(tmp, dir.resolve(journalName(branchPath)), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        directoriesMade = true;
+    }
+
+    /** @return {@link System#nanoTime} of this process's last journal write, {@code Long.MIN_VALUE} if none */
+    public long lastWrite() {
+        return lastWrite;
     }
 
     /**
