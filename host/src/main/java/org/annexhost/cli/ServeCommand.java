@@ -233,13 +233,14 @@ final class ServeCommand implements Callable<Integer> {
      */
     private void commitJournals(Map<String, HttpRepository> byName) {
         for (HttpRepository r : byName.values()) {
-            AnnexBranch branch = branches.get(r.name());
-            CommitPacing pacing = pacings.computeIfAbsent(r.name(), n -> new CommitPacing());
+            Paced paced = pacedBranches.get(r.name());
             try {
-                if (branch != null && !pacing.due(branch.journalDirty(), branch.lastChange(), System.nanoTime())) {
+                if (paced != null && !paced.pacing().due(paced.branch().journalDirty(), paced.branch().lastChange(), System.nanoTime())) {
                     continue;
                 }
-                pacing.committed();
+                if (paced != null) {
+                    paced.pacing().committed();
+                }
                 r.branch().commit();
             } catch (Exception e) {
                 LOG.warn("committing the git-annex journal of {} failed (it stays journalled): {}", r.name(), e.getMessage());
@@ -247,9 +248,11 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Each served repository's branch and commit pacing, by name; only the commit thread paces. */
-    private final Map<String, AnnexBranch> branches = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, CommitPacing> pacings = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A served repository's branch and when to commit it; only the commit thread paces. */
+    private record Paced(AnnexBranch branch, CommitPacing pacing) {
+    }
+
+    private final Map<String, Paced> pacedBranches = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
@@ -285,7 +288,7 @@ final class ServeCommand implements Callable<Integer> {
         AnnexBranch branch = setup.repo.branch();
         // What a killed host journalled is committed now; what this one journals, within seconds.
         branch.commit("update");
-        branches.put(name, branch);
+        pacedBranches.put(name, new Paced(branch, new CommitPacing()));
         byName.put(name, new HttpRepository(name, setup.repo.gitDir(), setup.repo.uuid(), rules, observed.timedCommit(name, branch)));
     }
 

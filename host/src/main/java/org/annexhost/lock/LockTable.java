@@ -33,6 +33,7 @@ public final class LockTable implements KeyLocks {
     private static final long PID = ProcessHandle.current().pid();
 
     private final Path dir;
+    private final KeptDirectory lockDir;
     private final Clock clock;
     private final Duration retention;
     private final Duration exclusionWait;
@@ -52,6 +53,7 @@ public final class LockTable implements KeyLocks {
      */
     public LockTable(Path dir, Clock clock, Duration retention) {
         this.dir = dir;
+        this.lockDir = new KeptDirectory(dir);
         this.clock = clock;
         this.retention = retention;
         this.exclusionWait = Duration.ofSeconds(60);
@@ -122,23 +124,11 @@ public final class LockTable implements KeyLocks {
         }
     }
 
-    /** Opens the key's lock file, making the directory the first time (not once per lock). */
+    /** Opens the key's lock file. */
     private RandomAccessFile openLockFile(String name) throws IOException {
         java.io.File file = dir.resolve(name + ".lck").toFile();
-        if (!dirMade) {
-            Files.createDirectories(dir);
-            dirMade = true;
-        }
-        try {
-            return new RandomAccessFile(file, "rw");
-        } catch (java.io.FileNotFoundException removedMeanwhile) {
-            Files.createDirectories(dir);
-            return new RandomAccessFile(file, "rw");
-        }
+        return lockDir.run(() -> new RandomAccessFile(file, "rw"));
     }
-
-    /** The lock directory was made by this table already. */
-    private volatile boolean dirMade;
 
     /** One user fewer of the key's thread lock; the last one removes it. */
     private void release(String name) {

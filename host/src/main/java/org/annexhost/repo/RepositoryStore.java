@@ -42,6 +42,8 @@ public final class RepositoryStore implements LocalStore {
     private final LockTable uploads;
     private final MonotonicClock clock;
     private final ContentListener locations;
+    /** {@code annex/tmp}, where uploads are written. */
+    private final org.annexhost.lock.KeptDirectory tmpDir;
 
     /**
      * @param repo the repository
@@ -63,6 +65,7 @@ public final class RepositoryStore implements LocalStore {
         this.uploads = new LockTable(repo.hostDir().resolve("uploads"), wallClock, java.time.Duration.ZERO);
         this.clock = clock;
         this.locations = locations;
+        this.tmpDir = new org.annexhost.lock.KeptDirectory(repo.annexDir().resolve("tmp"));
     }
 
     @Override
@@ -162,14 +165,10 @@ public final class RepositoryStore implements LocalStore {
         }
     }
 
-    /** Opens a temp file for appending (making {@code annex/tmp} only when it is missing). */
-    static OutputStream append(Path tmp) throws IOException {
-        try {
-            return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        } catch (java.nio.file.NoSuchFileException noTmpDirectory) {
-            Files.createDirectories(tmp.getParent());
-            return Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        }
+    /** Opens a temp file for appending. */
+    OutputStream append(Path tmp) throws IOException {
+        return tmpDir.run(() -> Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE));
     }
 
     /** @return the file's size, or -1 if it does not exist: one stat */

@@ -54,7 +54,7 @@ final class RepositoryUpload implements LocalStore.Upload {
         // Nothing to prime from when the upload starts at 0 (this upload holds the key's exclusion).
         verifier = offset > 0 ? RepositoryStore.primedVerifier(key, tmp) : ContentVerifier.forKey(key);
         wrote = true;
-        try (OutputStream out = RepositoryStore.append(tmp)) {
+        try (OutputStream out = store.append(tmp)) {
             try {
                 RepositoryStore.copy(data, out, verifier);
             } finally {

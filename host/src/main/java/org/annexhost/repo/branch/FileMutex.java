@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.annexhost.lock.KeptDirectory;
 
 /**
  * A lock file held against this process's other threads and against other processes: an fcntl
@@ -22,6 +23,7 @@ final class FileMutex {
 
     private final Path file;
     private final String what;
+    private final KeptDirectory parent;
 
     /**
      * @param file the lock file (created when first taken)
@@ -30,6 +32,7 @@ final class FileMutex {
     FileMutex(Path file, String what) {
         this.file = file;
         this.what = what;
+        this.parent = new KeptDirectory(file.getParent());
     }
 
     /** Work done with the lock held. */
@@ -38,21 +41,10 @@ final class FileMutex {
         T run() throws IOException;
     }
 
-    /** Opens the lock file, making its directory the first time (not once per lock). */
+    /** Opens the lock file. */
     private RandomAccessFile open() throws IOException {
-        if (!dirMade) {
-            Files.createDirectories(file.getParent());
-            dirMade = true;
-        }
-        try {
-            return new RandomAccessFile(file.toFile(), "rw");
-        } catch (java.io.FileNotFoundException removedMeanwhile) {
-            Files.createDirectories(file.getParent());
-            return new RandomAccessFile(file.toFile(), "rw");
-        }
+        return parent.run(() -> new RandomAccessFile(file.toFile(), "rw"));
     }
-
-    private volatile boolean dirMade;
 
     <T> T locked(Work<T> work) throws IOException {
         ReentrantLock threads = THREADS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());

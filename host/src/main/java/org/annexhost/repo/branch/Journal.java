@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.annexhost.lock.KeptDirectory;
 
 /**
  * git-annex's journal of changes to the {@code git-annex} branch not yet committed, in its own
@@ -33,8 +34,7 @@ public final class Journal {
     private final Path tmpDir;
     /** {@link System#nanoTime} of this process's last write to the journal. */
     private volatile long lastWrite = Long.MIN_VALUE;
-    /** The journal and temporary directories were there at the last write: no mkdir per write. */
-    private volatile boolean directoriesMade;
+    private final KeptDirectory directories;
 
     /**
      * @param annexDir the repository's {@code annex} directory
@@ -45,6 +45,7 @@ public final class Journal {
         this.dir = annexDir.resolve("journal");
         this.mutex = new FileMutex(annexDir.resolve("journal.lck"), "the git-annex journal");
         this.tmpDir = tmpDir;
+        this.directories = new KeptDirectory(tmpDir, dir);
     }
 
     /** @return the journal directory */
@@ -101,32 +102,16 @@ public final class Journal {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Path target = dir.resolve(journalName(branchPath));
         Path tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
-        if (!directoriesMade) {
-            makeDirectories();
-        }
         try {
-            try {
-                writeAndMove(tmp, bytes, target);
-            } catch (NoSuchFileException removedMeanwhile) {
-                makeDirectories();
-                writeAndMove(tmp, bytes, target);
-            }
+            directories.run(() -> {
+                Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            });
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
         lastWrite = System.nanoTime();
-    }
-
-    private static void writeAndMove(Path tmp, byte[] bytes, Path target) throws IOException {
-        Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private void makeDirectories() throws IOException {
-        Files.createDirectories(tmpDir);
-        Files.createDirectories(dir);
-        directoriesMade = true;
     }
 
     /** @return {@link System#nanoTime} of this process's last journal write, {@code Long.MIN_VALUE} if none */
