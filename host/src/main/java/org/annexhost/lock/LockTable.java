@@ -1,13 +1,15 @@
 package org.annexhost.lock;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,7 +41,10 @@ public final class LockTable implements KeyLocks {
     private final Duration exclusionWait;
     /** The thread locks of keys in use now, each with its count of users: gone when unused, so
      *  a long-running host holds none for the millions of keys it served. */
-    private final ConcurrentHashMap<String, KeyLock> threadLocks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, KeyLock> threadLocks = new ConcurrentHashMap<>();
+    /** The shared lock file, and the inode it was opened at; guarded by {@code threadLocks}. */
+    private FileChannel channel;
+    private Object channelInode;
 
     private static final class KeyLock {
         final ReentrantLock lock = new ReentrantLock();
@@ -72,7 +77,7 @@ public final class LockTable implements KeyLocks {
         }
     }
 
-    /** A held key exclusion; close it on the thread that acquired it. */
+    /** A held key exclusion; close it on the thread that acquired it (again: nothing). */
     public interface Exclusion extends AutoCloseable {
         @Override
         void close() throws IOException;
@@ -81,10 +86,17 @@ public final class LockTable implements KeyLocks {
     /**
      * Takes the key's exclusion: a thread lock, then a file lock for other processes. Waits at
      * most a minute.
+     *
+     * <p>The file lock is one byte of one file shared by every key ({@code keys.lck}), at an
+     * offset drawn from the key's name, so a key never seen before creates no file: on the
+     * per-file hot path a new inode costs more than everything else an upload does to the file
+     * system. Two keys whose offsets collide (one chance in 2^62) only wait for each other: the
+     * thread locks are kept per offset, too. The file is opened once and kept open, because
+     * closing any descriptor of a file drops all of the process's locks on it.
      */
     public Exclusion acquire(Key key) throws IOException {
-        String name = KeyPaths.keyFile(key);
-        KeyLock entry = threadLocks.compute(name, (n, e) -> {
+        long slot = slot(key);
+        KeyLock entry = threadLocks.compute(slot, (n, e) -> {
             KeyLock k = e == null ? new KeyLock() : e;
             k.users++;
             return k;
@@ -92,47 +104,82 @@ public final class LockTable implements KeyLocks {
         ReentrantLock threadLock = entry.lock;
         try {
             if (!threadLock.tryLock(exclusionWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                release(name);
+                release(slot);
                 throw new IOException("key " + key + " stayed busy for " + exclusionWait.toSeconds() + "s");
             }
         } catch (InterruptedException e) {
-            release(name);
+            release(slot);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for key " + key);
         }
-        RandomAccessFile f = null;
         try {
-            f = openLockFile(name);
-            FileLock fileLock = lockFile(f.getChannel(), key);
-            RandomAccessFile file = f;
+            FileLock fileLock = lockFile(slot, key);
+            java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
             return () -> {
+                if (!open.getAndSet(false)) {
+                    return; // closed already
+                }
                 try {
                     fileLock.release();
-                    file.close();
                 } finally {
                     threadLock.unlock();
-                    release(name);
+                    release(slot);
                 }
             };
         } catch (IOException | RuntimeException e) {
-            if (f != null) {
-                f.close();
-            }
             threadLock.unlock();
-            release(name);
+            release(slot);
             throw e;
         }
     }
 
-    /** Opens the key's lock file. */
-    private RandomAccessFile openLockFile(String name) throws IOException {
-        java.io.File file = dir.resolve(name + ".lck").toFile();
-        return lockDir.run(() -> new RandomAccessFile(file, "rw"));
+    /** @return the key's byte in the lock file: 62 bits of the MD5 of its name */
+    static long slot(Key key) {
+        MessageDigest md = MD5.get();
+        md.reset();
+        byte[] d = md.digest(key.toString().getBytes(StandardCharsets.UTF_8));
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (d[i] & 0xffL);
+        }
+        return v >>> 2;
     }
 
-    /** One user fewer of the key's thread lock; the last one removes it. */
-    private void release(String name) {
-        threadLocks.computeIfPresent(name, (n, e) -> --e.users == 0 ? null : e);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("JDK lacks MD5", e);
+        }
+    });
+
+    /**
+     * The shared lock file's channel, opened on first use. If the file was removed or replaced
+     * meanwhile (another process then locks a different file), a new one is opened; the old one's
+     * locks still release through their own channel.
+     */
+    private FileChannel channel() throws IOException {
+        synchronized (threadLocks) {
+            Path file = dir.resolve("keys.lck");
+            Object now = lockDir.run(() -> {
+                try {
+                    return Files.getAttribute(file, "unix:ino");
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    return null;
+                }
+            });
+            if (channel == null || now == null || !now.equals(channelInode)) {
+                channel = lockDir.run(() -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE));
+                channelInode = Files.getAttribute(file, "unix:ino");
+            }
+            return channel;
+        }
+    }
+
+    /** One user fewer of the slot's thread lock; the last one removes it. */
+    private void release(long slot) {
+        threadLocks.computeIfPresent(slot, (n, e) -> --e.users == 0 ? null : e);
     }
 
     /** @return how many keys have a thread lock in use now (for tests: none grow unused) */
@@ -140,10 +187,15 @@ public final class LockTable implements KeyLocks {
         return threadLocks.size();
     }
 
-    private FileLock lockFile(FileChannel ch, Key key) throws IOException {
+    private FileLock lockFile(long slot, Key key) throws IOException {
         long deadline = System.nanoTime() + exclusionWait.toNanos();
         while (true) {
-            FileLock l = ch.tryLock();
+            FileLock l;
+            try {
+                l = channel().tryLock(slot, 1, false);
+            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+                l = null; // another table on the same directory in this process holds it: wait, as for a process
+            }
             if (l != null) {
                 return l;
             }

@@ -61,11 +61,27 @@ public final class Git {
 
     /** @return git's stdout for the command */
     public String run(String... args) throws IOException {
-        return run(null, args);
+        return run((byte[]) null, args);
     }
 
     /** @return git's stdout for the command, with the given stdin */
     public String run(byte[] stdin, String... args) throws IOException {
+        Result r = exec(stdin, args);
+        if (r.code != 0) {
+            throw new IOException("git " + String.join(" ", args) + " failed in " + gitDir + " (exit " + r.code + "): "
+                    + r.stderr.strip());
+        }
+        return r.stdout;
+    }
+
+    /** What a command reads on its stdin, written as it runs (so it need not all be in memory). */
+    @FunctionalInterface
+    public interface Feed {
+        void write(OutputStream stdin) throws IOException;
+    }
+
+    /** @return git's stdout for the command, its stdin written by the feed while it runs */
+    public String run(Feed stdin, String... args) throws IOException {
         Result r = exec(stdin, args);
         if (r.code != 0) {
             throw new IOException("git " + String.join(" ", args) + " failed in " + gitDir + " (exit " + r.code + "): "
@@ -87,7 +103,7 @@ public final class Git {
         if (cached != null && fingerprint != null && cached.readFrom(fingerprint)) {
             return cached;
         }
-        Result r = exec(null, "config", "--list", "-z");
+        Result r = exec((Feed) null, "config", "--list", "-z");
         if (r.code != 0) {
             return GitConfig.empty();
         }
@@ -149,19 +165,23 @@ public final class Git {
 
     /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */
     public Optional<String> outputIfSucceeds(String... args) throws IOException {
-        Result r = exec(null, args);
+        Result r = exec((Feed) null, args);
         return r.code == 0 ? Optional.of(r.stdout) : Optional.empty();
     }
 
     /** @return true if the command exits 0; its output is ignored */
     public boolean succeeds(String... args) throws IOException {
-        return exec(null, args).code == 0;
+        return exec((Feed) null, args).code == 0;
     }
 
     private record Result(int code, String stdout, String stderr) {
     }
 
     private Result exec(byte[] stdin, String... args) throws IOException {
+        return exec(stdin == null ? null : in -> in.write(stdin), args);
+    }
+
+    private Result exec(Feed stdin, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         cmd.add("--git-dir=" + gitDir);
@@ -172,10 +192,13 @@ public final class Git {
         Process p = pb.start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readBounded(p.getErrorStream()));
-        try (OutputStream in = p.getOutputStream()) {
+        try (OutputStream in = new java.io.BufferedOutputStream(p.getOutputStream(), 65536)) {
             if (stdin != null) {
-                in.write(stdin);
+                stdin.write(in);
             }
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
         }
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -15,9 +15,11 @@ import org.annexhost.repo.Git;
  * The {@code git-annex} branch, read and written with git plumbing only, so the host needs no
  * git-annex. As git-annex does ({@code Annex/Branch.hs}), a change goes to the {@link Journal}
  * first, which costs two file operations and no git process, and every read looks in the journal
- * before the branch; {@link #commit} stages everything journalled into a private index and makes
- * one commit, with a compare-and-swap ref update. A change holds the journal lock; a commit holds
- * the index lock, and the journal lock only to take the files and to remove the committed ones,
+ * before the branch; {@link #commit} writes everything journalled as one commit with one
+ * {@code git fast-import} (one pack, not a file per object) and moves the branch with a
+ * compare-and-swap ref update. A change holds the journal lock; a commit holds the index lock
+ * (named for the index a union merge uses), and the journal lock only to take the files and to
+ * remove the committed ones,
  * so changes from many connections, processes, and git-annex itself each land, and none waits
  * for git.
  *
@@ -31,14 +33,18 @@ public final class AnnexBranch {
     public static final String PUSHED_REF = "refs/heads/synced/git-annex";
 
     private static final int ATTEMPTS = 10;
-    /** Beside our index: the commit whose tree it holds, when it is the branch's (see prepareIndex). */
-    private static final String INDEX_COMMIT = "index.commit";
+    /** Where {@code git fast-import} leaves a commit before the branch is moved to it. */
+    static final String SCRATCH_REF = "refs/annexhost/journal-commit";
+    private static final int GC_EVERY = 16;
 
     private final Git git;
     private final Path workDir;
     private final Journal journal;
     private final FileMutex indexMutex;
     private final Path stagingDir;
+    /** Commits made by this object, for pacing {@code git gc --auto}. Guarded by the index lock. */
+    private int commits;
+    private volatile String committer;
 
     /**
      * @param git runs git in the repository
@@ -129,27 +135,12 @@ public final class AnnexBranch {
             boolean committed = false;
             try {
                 Optional<String> old = currentCommit();
-                Git indexed = prepareIndex(old);
-                StringBuilder paths = new StringBuilder();
-                for (Journal.Staged e : staged) {
-                    paths.append(e.staged().toAbsolutePath()).append('\n');
-                }
-                String[] shas = git.run(paths.toString().getBytes(StandardCharsets.UTF_8), "hash-object", "-w",
-                        "--no-filters", "--stdin-paths").split("\n");
-                if (shas.length != staged.size()) {
-                    throw new IOException("git hash-object hashed " + shas.length + " of " + staged.size() + " journal files");
-                }
+                String commit = importCommit(staged, old, message);
                 if (!allUnchanged(staged)) {
-                    // git-annex appended to one while it was hashed: what was hashed may end mid-line.
+                    // git-annex appended to one while it was read: what was read may end mid-line.
                     continue;
                 }
-                StringBuilder info = new StringBuilder();
-                for (int i = 0; i < shas.length; i++) {
-                    info.append("100644 ").append(shas[i].strip()).append('\t').append(staged.get(i).branchPath()).append('\n');
-                }
-                indexChanging();
-                indexed.run(info.toString().getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
-                committed = updateRef(indexed, old, message);
+                committed = moveBranch(commit, old);
                 if (committed) {
                     // The ref first, the journal after: a reader that no longer finds a journal file
                     // finds its content on the branch.
@@ -194,59 +185,99 @@ public final class AnnexBranch {
     }
 
     /**
-     * Our private index, holding the tree of OLD. Any {@code index.lock} beside it is stale: only
-     * this class writes that index, and only with the index lock held, so a lock file there was
-     * left by a git that died (git-annex's {@code prepareModifyIndex} reasons the same way).
-     *
-     * <p>The index is read from OLD's tree only when it does not hold it already: {@code
-     * index.commit} names the commit our last commit left the index at, and while the branch is
-     * still there (no other writer moved it) the index is reused. Reading the tree costs one object
-     * per directory of the branch, half a second at 10000 keys: every commit paid it before. The
-     * marker goes before the index changes and comes back only once the branch holds what it says,
-     * so a commit that dies between leaves no marker and the next one reads the tree.
+     * Our private index, holding the tree of OLD, for a union merge. Any {@code index.lock} beside
+     * it is stale: only this class writes that index, and only with the index lock held, so a lock
+     * file there was left by a git that died (git-annex's {@code prepareModifyIndex} reasons the
+     * same way).
      */
-    private Git prepareIndex(Optional<String> old) throws IOException {
+    private Git prepareIndex(String old) throws IOException {
         Files.createDirectories(workDir);
         Path index = workDir.resolve("index");
         Files.deleteIfExists(workDir.resolve("index.lock"));
         Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", index.toString()));
-        Path marker = workDir.resolve(INDEX_COMMIT);
-        if (old.isPresent() && Files.exists(index) && Files.exists(marker)
-                && Files.readString(marker, StandardCharsets.US_ASCII).strip().equals(old.get())) {
-            return indexed;
-        }
-        indexChanging();
-        if (old.isPresent()) {
-            indexed.run("read-tree", old.get());
-        } else {
-            indexed.run("read-tree", "--empty");
-        }
+        indexed.run("read-tree", old);
         return indexed;
     }
 
-    /** Call before the index changes: it no longer holds the tree the marker names. */
-    private void indexChanging() throws IOException {
-        Files.deleteIfExists(workDir.resolve(INDEX_COMMIT));
-    }
-
-    /** Records that the index holds the tree of this commit, which the branch is now at. */
-    private void indexAt(String commit) throws IOException {
-        Path tmp = workDir.resolve(INDEX_COMMIT + ".tmp");
-        Files.writeString(tmp, commit + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, workDir.resolve(INDEX_COMMIT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** Writes the index's tree as a commit on OLD and moves the branch to it if it is still at OLD. */
-    private boolean updateRef(Git indexed, Optional<String> old, String message) throws IOException {
-        String tree = indexed.run("write-tree").strip();
+    /**
+     * Writes the staged files as one commit on OLD with one {@code git fast-import}: the blobs,
+     * trees and commit go into one pack (a loose object each would be a new file each, the
+     * costliest thing a commit did), or loose when there are few. The commit is left on a scratch
+     * ref; the branch is not touched here.
+     *
+     * @return the commit
+     */
+    private String importCommit(List<Journal.Staged> staged, Optional<String> old, String message) throws IOException {
         byte[] msg = message.getBytes(StandardCharsets.UTF_8);
-        String commit = old.isPresent()
-                ? git.run(msg, "commit-tree", tree, "-p", old.get()).strip()
-                : git.run(msg, "commit-tree", tree).strip();
-        boolean moved = git.succeeds("update-ref", REF, commit, old.orElse(""));
-        if (moved) {
-            indexAt(commit);
+        String out = git.run(in -> {
+            in.write(("reset " + SCRATCH_REF + "\ncommit " + SCRATCH_REF + "\nmark :1\ncommitter " + committer() + " "
+                    + java.time.Instant.now().getEpochSecond() + " +0000\ndata " + msg.length + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            in.write(msg);
+            in.write('\n');
+            if (old.isPresent()) {
+                in.write(("from " + old.get() + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            for (Journal.Staged e : staged) {
+                byte[] content = Files.readAllBytes(e.staged());
+                in.write(("M 100644 inline " + quotedPath(e.branchPath()) + "\ndata " + content.length + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                in.write(content);
+                in.write('\n');
+            }
+            in.write("\nget-mark :1\ndone\n".getBytes(StandardCharsets.US_ASCII));
+        }, "fast-import", "--quiet", "--done");
+        String commit = out.strip();
+        if (!commit.matches("[0-9a-f]{40,64}")) {
+            throw new IOException("git fast-import did not name the commit it made: " + out);
+        }
+        return commit;
+    }
+
+    /** A path as fast-import reads it: always quoted, so no name can end the line or start a keyword. */
+    static String quotedPath(String path) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : path.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                b.append('\\').append(String.format("%03o", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** The identity git would commit with here (git's own rules: configuration, environment), learnt once. */
+    private String committer() throws IOException {
+        String c = committer;
+        if (c == null) {
+            String ident = git.run("var", "GIT_COMMITTER_IDENT").strip();
+            // "Name <email> 1700000000 +0000": the time is ours to give
+            c = ident.replaceAll("\\s+\\d+\\s+[+-]\\d{4}$", "");
+            committer = c;
+        }
+        return c;
+    }
+
+    /**
+     * Moves the branch to the commit if it is still at OLD, and drops the scratch ref, in one ref
+     * transaction; every {@value #GC_EVERY}th commit lets git pack what the commits left
+     * ({@code git gc --auto}, in the background, and only when there is enough to do).
+     */
+    private boolean moveBranch(String commit, Optional<String> old) throws IOException {
+        String tx = (old.isPresent() ? "update " + REF + " " + commit + " " + old.get() : "create " + REF + " " + commit)
+                + "\ndelete " + SCRATCH_REF + "\n";
+        boolean moved;
+        try {
+            git.run(tx.getBytes(StandardCharsets.US_ASCII), "update-ref", "--stdin");
+            moved = true;
+        } catch (IOException raced) {
+            moved = false;
+        }
+        if (moved && ++commits % GC_EVERY == 0) {
+            git.succeeds("gc", "--auto", "--quiet");
         }
         return moved;
     }
@@ -295,8 +326,7 @@ public final class AnnexBranch {
 
     /** @return a merge commit of the two, each file differing between them the union of their lines */
     private String unionMerge(String ours, String theirs) throws IOException {
-        Git indexed = prepareIndex(Optional.of(ours));
-        indexChanging();
+        Git indexed = prepareIndex(ours);
         for (String path : git.run("diff", "--name-only", "-z", "--no-renames", ours, theirs).split("\0")) {
             if (path.isEmpty()) {
                 continue;

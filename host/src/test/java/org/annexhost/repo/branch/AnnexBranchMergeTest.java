@@ -56,29 +56,51 @@ class AnnexBranchMergeTest {
     }
 
     @Test
-    void commitsReuseTheirIndexOnlyWhileNoOtherWriterMovedTheBranch() throws Exception {
+    void commitsBuildOnWhereverAnotherWriterMovedTheBranchAndLeaveNoScratchRef() throws Exception {
         HostRepository repo = HostRepository.init(tmp.resolve("g.git"), Optional.of("gateway"));
         AnnexBranch branch = repo.branch();
         Git git = repo.git();
         branch.changeAndCommit(Map.of("aaa/bbb/one.log", log -> "1 one\n"), "one");
-        Path marker = tmp.resolve("g.git/annex/annexhost/index.commit");
-        assertThat(Files.readString(marker).strip()).as("the index holds the branch's tree")
-                .isEqualTo(git.run("rev-parse", AnnexBranch.REF).strip());
-        branch.changeAndCommit(Map.of("aaa/ccc/two.log", log -> "2 two\n"), "two");
-        // Another writer (git-annex in the repository) moves the branch: our index no longer holds it.
+        // Another writer (git-annex in the repository) moves the branch between our commits.
         String theirs = clientCommit(git, git.run("rev-parse", AnnexBranch.REF).strip(), "ddd/eee/three.log", "3 three\n");
         git.run("update-ref", AnnexBranch.REF, theirs);
-        branch.changeAndCommit(Map.of("fff/ggg/four.log", log -> "4 four\n"), "four");
-        // A commit that died after changing the index, before moving the branch, left no marker.
-        branch.change(Map.of("hhh/iii/five.log", log -> "5 five\n"));
-        Files.delete(marker);
-        Git indexed = git.withEnv(Map.of("GIT_INDEX_FILE", tmp.resolve("g.git/annex/annexhost/index").toString()));
-        indexed.run(("0 " + "0".repeat(40) + "\taaa/bbb/one.log\n").getBytes(StandardCharsets.UTF_8), "update-index", "--index-info");
-        branch.commit("five");
-        String tree = git.run("ls-tree", "-r", "--name-only", AnnexBranch.REF);
-        assertThat(tree).contains("aaa/bbb/one.log", "aaa/ccc/two.log", "ddd/eee/three.log", "fff/ggg/four.log",
-                "hhh/iii/five.log", "uuid.log");
-        assertThat(git.run("cat-file", "-p", AnnexBranch.REF + ":aaa/bbb/one.log")).isEqualTo("1 one\n");
+        // Names fast-import would misread unquoted: a quote, a backslash, a space.
+        String odd = "fff/ggg/SHA256E-s1--\"odd\\ name .log";
+        branch.changeAndCommit(Map.of("fff/ggg/four.log", log -> "4 four\n", odd, log -> "odd\n"), "four");
+        String head = git.run("rev-parse", AnnexBranch.REF).strip();
+        assertThat(git.run("rev-parse", head + "^").strip()).as("built on the other writer's commit").isEqualTo(theirs);
+        String tree = git.run("ls-tree", "-r", "--name-only", "-z", AnnexBranch.REF);
+        assertThat(tree.split("\0")).contains("aaa/bbb/one.log", "ddd/eee/three.log", "fff/ggg/four.log", odd, "uuid.log");
+        assertThat(git.run("cat-file", "-p", AnnexBranch.REF + ":" + odd)).isEqualTo("odd\n");
+        assertThat(git.outputIfSucceeds("rev-parse", "--verify", "--quiet", AnnexBranch.SCRATCH_REF))
+                .as("the scratch ref is gone once the branch holds the commit").isEmpty();
+    }
+
+    @Test
+    void aLargeCommitIsOnePackNotALooseObjectPerFile() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("g.git"), Optional.of("gateway"));
+        AnnexBranch branch = repo.branch();
+        Git git = repo.git();
+        long looseBefore = looseObjects(tmp.resolve("g.git/objects"));
+        Map<String, java.util.function.UnaryOperator<String>> changes = new java.util.HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            String line = i + " uuid-x\n";
+            changes.put(String.format("%03x/%03x/key-%d.log", i, i * 7 % 4096, i), log -> log + line);
+        }
+        branch.changeAndCommit(changes, "many");
+        assertThat(git.run("ls-tree", "-r", "--name-only", AnnexBranch.REF).lines().filter(l -> l.contains("/key-")).count())
+                .isEqualTo(300);
+        assertThat(looseObjects(tmp.resolve("g.git/objects")) - looseBefore)
+                .as("300 blobs and their 600 trees went into a pack").isZero();
+        try (var packs = Files.list(tmp.resolve("g.git/objects/pack"))) {
+            assertThat(packs.filter(p -> p.toString().endsWith(".pack")).count()).isPositive();
+        }
+    }
+
+    private static long looseObjects(Path objects) throws Exception {
+        try (var all = Files.walk(objects)) {
+            return all.filter(p -> p.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
+        }
     }
 
     @Test

@@ -77,6 +77,18 @@ class JournalTest {
         branch.change(Map.of(LOG, log -> log + "1700000000s 1 uuid-a\n"));
         assertThat(branch.commit("update")).isTrue();
         assertThat(repo.git().run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo("1700000000s 1 uuid-a\n");
+        // A commit uses no index; the union merge, which does, removes the stale lock first.
+        Git git = repo.git();
+        String base = git.run("rev-parse", AnnexBranch.REF + "^").strip();
+        Git client = git.withEnv(Map.of("GIT_INDEX_FILE", repo.hostDir().resolve("client-index").toString()));
+        client.run("read-tree", base);
+        String blob = git.run("pushed\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "hash-object", "-w", "--stdin").strip();
+        client.run("update-index", "--add", "--cacheinfo", "100644," + blob + ",pushed.log");
+        String tree = client.run("write-tree").strip();
+        git.run("update-ref", AnnexBranch.PUSHED_REF,
+                git.run("pushed".getBytes(java.nio.charset.StandardCharsets.UTF_8), "commit-tree", tree, "-p", base).strip());
+        assertThat(branch.mergePushed()).isTrue();
+        assertThat(branch.read("pushed.log")).contains("pushed\n");
         assertThat(lock).doesNotExist();
     }
 
