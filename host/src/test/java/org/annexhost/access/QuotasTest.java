@@ -94,7 +94,7 @@ class QuotasTest {
             assertThat(failed.refusal()).isEmpty();
         }
         // A process that died mid-upload left its reservation behind.
-        Process dead = new ProcessBuilder("true").start();
+        Process dead = new org.annexhost.testing.Sh(java.util.Map.of()).start(git, "true");
         dead.waitFor();
         Path reserved = Files.createDirectories(git.resolve("annex/annexhost-quota/reserved"));
         Files.writeString(reserved.resolve(dead.pid() + "-1"), ".\tanonymous\t4000\n");

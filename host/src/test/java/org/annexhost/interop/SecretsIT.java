@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.annexhost.plugins.s3.S3ProxyServer;
 import org.annexhost.testing.AuditRecords;
 import org.annexhost.testing.ServeProcess;
+import org.annexhost.testing.Sh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,9 +80,7 @@ class SecretsIT {
         Thread ps = new Thread(() -> {
             while (working.get()) {
                 try {
-                    Process p = new ProcessBuilder("ps", "-eo", "args").redirectErrorStream(true).start();
-                    String out = new String(p.getInputStream().readAllBytes());
-                    p.waitFor();
+                    String out = new Sh(Map.of()).run(tmp, Duration.ofSeconds(30), "ps", "-eo", "args").all();
                     synchronized (listings) {
                         listings.add(out);
                     }
