@@ -35,6 +35,11 @@ public final class Journal {
     /** {@link System#nanoTime} of this process's last write to the journal. */
     private volatile long lastWrite = Long.MIN_VALUE;
     private final KeptDirectory directories;
+    /** Files of committed journal entries kept to be written again (see {@link #write}). */
+    private final Path spareDir;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Path> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile boolean sparesListed;
+    private static final int MAX_SPARES = 4096;
 
     /**
      * @param annexDir the repository's {@code annex} directory
@@ -46,6 +51,7 @@ public final class Journal {
         this.mutex = new FileMutex(annexDir.resolve("journal.lck"), "the git-annex journal");
         this.tmpDir = tmpDir;
         this.directories = new KeptDirectory(tmpDir, dir);
+        this.spareDir = tmpDir.resolve("spare");
     }
 
     /** @return the journal directory */
@@ -96,22 +102,92 @@ public final class Journal {
         return Optional.of(new String(b, 0, end, StandardCharsets.UTF_8));
     }
 
-    /** Replaces the journalled content of a branch file atomically. */
+    /**
+     * Replaces the journalled content of a branch file atomically: written aside, then renamed
+     * into the journal. The file written aside is, when there is one, a spare: the file of an
+     * entry already committed, kept by {@link #removeCommitted} instead of deleted. On a file
+     * system that hands out inodes slowly (ext4 scans past every inode freed in the last
+     * seconds), a new file per change cost more than all the rest of a REMOVE.
+     */
     public void write(Locked proof, String branchPath, String content) throws IOException {
         requireProof(proof);
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Path target = dir.resolve(journalName(branchPath));
-        Path tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
+        Path tmp = reuseSpare(bytes);
+        if (tmp == null) {
+            tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
+            Path fresh = tmp;
+            try {
+                directories.run(() -> Files.write(fresh, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
+        Path written = tmp;
         try {
-            directories.run(() -> {
-                Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            });
+            directories.run(() -> Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
         lastWrite = System.nanoTime();
+    }
+
+    /**
+     * @return a spare now holding exactly these bytes, or null if there is none. Called with the
+     *     journal lock held, as {@link #removeCommitted} is: no two writers, in this process or
+     *     another, take the same spare, and a spare is never also a journal or staged file.
+     */
+    private Path reuseSpare(byte[] bytes) throws IOException {
+        if (spares.isEmpty() && !sparesListed) {
+            sparesListed = true;
+            if (Files.isDirectory(spareDir)) {
+                try (DirectoryStream<Path> left = Files.newDirectoryStream(spareDir)) {
+                    for (Path p : left) {
+                        spares.add(p);
+                    }
+                }
+            }
+        }
+        Path spare;
+        while ((spare = spares.pollFirst()) != null) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spare, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                return spare;
+            } catch (NoSuchFileException takenElsewhere) {
+                // another process used it (or it was cleaned away): try the next
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a staged file whose journal entry is committed as a spare, if it is no one else's; else deletes it. */
+    private void recycle(Path staged) throws IOException {
+        Object links;
+        try {
+            links = Files.getAttribute(staged, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+            return;
+        } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+            links = null;
+        }
+        if (Integer.valueOf(1).equals(links) && spares.size() < MAX_SPARES) {
+            Path spare = spareDir.resolve(UUID.randomUUID().toString());
+            try {
+                Files.createDirectories(spareDir);
+                Files.move(staged, spare, StandardCopyOption.ATOMIC_MOVE);
+                spares.add(spare);
+                return;
+            } catch (IOException cannot) {
+                // fall through: delete it
+            }
+        }
+        Files.deleteIfExists(staged);
     }
 
     /** @return {@link System#nanoTime} of this process's last journal write, {@code Long.MIN_VALUE} if none */
@@ -179,8 +255,8 @@ public final class Journal {
             if (Files.exists(s.journalFile(), LinkOption.NOFOLLOW_LINKS) && version(s.journalFile()).equals(s.version())) {
                 Files.deleteIfExists(s.journalFile());
             }
+            recycle(s.staged());
         }
-        unstage(committed);
     }
 
     /** @return true if the staged file is still as it was staged (nothing was appended to it) */

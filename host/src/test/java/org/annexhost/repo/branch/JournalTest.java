@@ -213,4 +213,25 @@ class JournalTest {
         }
         assertThat(repo.git().run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo("1700000000s 1 uuid-a\n1700000001s 1 uuid-b\n");
     }
+
+    @Test
+    void aCommittedEntrysFileIsWrittenAgainForTheNextChangeHoldingExactlyItsContent() throws Exception {
+        HostRepository repo = HostRepository.init(tmp.resolve("r.git"), Optional.of("r"));
+        AnnexBranch branch = repo.branch();
+        String longLine = "1700000000s 1 " + "u".repeat(200) + "\n";
+        branch.change(Map.of(LOG, log -> log + longLine));
+        Path journal = repo.annexDir().resolve("journal");
+        Object first = Files.getAttribute(journal.resolve(Journal.journalName(LOG)), "unix:ino");
+        assertThat(branch.commit("update")).isTrue();
+        assertThat(journal.resolve(Journal.journalName(LOG))).doesNotExist();
+
+        String other = "aaa/bbb/other.log";
+        branch.change(Map.of(other, log -> "short\n"));
+        Path written = journal.resolve(Journal.journalName(other));
+        assertThat(Files.getAttribute(written, "unix:ino")).as("the committed entry's file, not a new one").isEqualTo(first);
+        assertThat(Files.readString(written)).as("nothing of what it held before").isEqualTo("short\n");
+        assertThat(branch.commit("update")).isTrue();
+        assertThat(repo.git().run("show", AnnexBranch.REF + ":" + other)).isEqualTo("short\n");
+        assertThat(repo.git().run("show", AnnexBranch.REF + ":" + LOG)).isEqualTo(longLine);
+    }
 }
