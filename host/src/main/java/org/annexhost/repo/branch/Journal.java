@@ -113,20 +113,15 @@ public final class Journal {
         requireProof(proof);
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Path target = dir.resolve(journalName(branchPath));
-        Path tmp = reuseSpare(bytes);
-        if (tmp == null) {
-            tmp = tmpDir.resolve("journal-" + UUID.randomUUID());
-            Path fresh = tmp;
-            try {
-                directories.run(() -> Files.write(fresh, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-        }
-        Path written = tmp;
+        Path spare = reuseSpare(bytes);
+        Path tmp = spare != null ? spare : tmpDir.resolve("journal-" + UUID.randomUUID());
         try {
-            directories.run(() -> Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING));
+            directories.run(() -> {
+                if (spare == null) {
+                    Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                }
+                return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            });
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
