@@ -8,8 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -42,7 +40,8 @@ public final class LockTable implements KeyLocks {
     /** The thread locks of keys in use now, each with its count of users: gone when unused, so
      *  a long-running host holds none for the millions of keys it served. */
     private final ConcurrentHashMap<Long, KeyLock> threadLocks = new ConcurrentHashMap<>();
-    /** The shared lock file, and the inode it was opened at; guarded by {@code threadLocks}. */
+    /** The shared lock file, and the inode it was opened at; guarded by {@code channelGuard}. */
+    private final Object channelGuard = new Object();
     private FileChannel channel;
     private Object channelInode;
 
@@ -90,7 +89,7 @@ public final class LockTable implements KeyLocks {
      * <p>The file lock is one byte of one file shared by every key ({@code keys.lck}), at an
      * offset drawn from the key's name, so a key never seen before creates no file: on the
      * per-file hot path a new inode costs more than everything else an upload does to the file
-     * system. Two keys whose offsets collide (one chance in 2^62) only wait for each other: the
+     * system. Two keys whose offsets collide (one chance in 2^62 for keys not crafted to) only wait for each other: the
      * thread locks are kept per offset, too. The file is opened once and kept open, because
      * closing any descriptor of a file drops all of the process's locks on it.
      */
@@ -133,25 +132,17 @@ public final class LockTable implements KeyLocks {
         }
     }
 
-    /** @return the key's byte in the lock file: 62 bits of the MD5 of its name */
+    /**
+     * @return the key's byte in the lock file: a 62-bit FNV-1a hash of its name. Keys that
+     *     collide (crafted or not) only wait for each other, so no cryptographic hash is needed.
+     */
     static long slot(Key key) {
-        MessageDigest md = MD5.get();
-        md.reset();
-        byte[] d = md.digest(key.toString().getBytes(StandardCharsets.UTF_8));
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = v << 8 | (d[i] & 0xffL);
+        long h = 0xcbf29ce484222325L;
+        for (byte b : key.toString().getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return v >>> 2;
+        return h >>> 2;
     }
-
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK lacks MD5", e);
-        }
-    });
 
     /**
      * The shared lock file's channel, opened on first use. If the file was removed or replaced
@@ -159,7 +150,7 @@ public final class LockTable implements KeyLocks {
      * locks still release through their own channel.
      */
     private FileChannel channel() throws IOException {
-        synchronized (threadLocks) {
+        synchronized (channelGuard) {
             Path file = dir.resolve("keys.lck");
             Object now = lockDir.run(() -> {
                 try {

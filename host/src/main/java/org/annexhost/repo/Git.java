@@ -61,17 +61,12 @@ public final class Git {
 
     /** @return git's stdout for the command */
     public String run(String... args) throws IOException {
-        return run((byte[]) null, args);
+        return run((Feed) null, args);
     }
 
     /** @return git's stdout for the command, with the given stdin */
     public String run(byte[] stdin, String... args) throws IOException {
-        Result r = exec(stdin, args);
-        if (r.code != 0) {
-            throw new IOException("git " + String.join(" ", args) + " failed in " + gitDir + " (exit " + r.code + "): "
-                    + r.stderr.strip());
-        }
-        return r.stdout;
+        return run(stdin == null ? null : (Feed) in -> in.write(stdin), args);
     }
 
     /** What a command reads on its stdin, written as it runs (so it need not all be in memory). */
@@ -103,7 +98,7 @@ public final class Git {
         if (cached != null && fingerprint != null && cached.readFrom(fingerprint)) {
             return cached;
         }
-        Result r = exec((Feed) null, "config", "--list", "-z");
+        Result r = exec(null, "config", "--list", "-z");
         if (r.code != 0) {
             return GitConfig.empty();
         }
@@ -165,20 +160,16 @@ public final class Git {
 
     /** @return git's stdout if the command exits 0, else empty (for questions such as rev-parse --verify) */
     public Optional<String> outputIfSucceeds(String... args) throws IOException {
-        Result r = exec((Feed) null, args);
+        Result r = exec(null, args);
         return r.code == 0 ? Optional.of(r.stdout) : Optional.empty();
     }
 
     /** @return true if the command exits 0; its output is ignored */
     public boolean succeeds(String... args) throws IOException {
-        return exec((Feed) null, args).code == 0;
+        return exec(null, args).code == 0;
     }
 
     private record Result(int code, String stdout, String stderr) {
-    }
-
-    private Result exec(byte[] stdin, String... args) throws IOException {
-        return exec(stdin == null ? null : in -> in.write(stdin), args);
     }
 
     private Result exec(Feed stdin, String... args) throws IOException {

@@ -269,17 +269,18 @@ public final class AnnexBranch {
     private boolean moveBranch(String commit, Optional<String> old) throws IOException {
         String tx = (old.isPresent() ? "update " + REF + " " + commit + " " + old.get() : "create " + REF + " " + commit)
                 + "\ndelete " + SCRATCH_REF + "\n";
-        boolean moved;
         try {
             git.run(tx.getBytes(StandardCharsets.US_ASCII), "update-ref", "--stdin");
-            moved = true;
-        } catch (IOException raced) {
-            moved = false;
+        } catch (IOException failed) {
+            if (currentCommit().equals(old)) {
+                throw failed; // no one moved the branch: the update itself failed
+            }
+            return false; // another writer moved it: the caller commits again on top
         }
-        if (moved && ++commits % GC_EVERY == 0) {
+        if (++commits % GC_EVERY == 0) {
             git.succeeds("gc", "--auto", "--quiet");
         }
-        return moved;
+        return true;
     }
 
     /**
