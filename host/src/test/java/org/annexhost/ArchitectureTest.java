@@ -22,7 +22,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.annexhost.shell..", "org.annexhost.cli..", "org.annexhost.http..",
                         "org.annexhost.repo..", "org.annexhost.plugin..", "org.annexhost.lock..",
-                        "org.annexhost.cluster..", "org.annexhost.remote..", "org.annexhost.metrics..",
+                        "org.annexhost.proxy..", "org.annexhost.remote..", "org.annexhost.metrics..",
                         "org.pf4j..", "org.eclipse.jetty..", "picocli..", "java.nio.file..", "io.micrometer..")
                 .check(HOST);
     }
@@ -32,7 +32,7 @@ class ArchitectureTest {
         // The protocol core reports through ServerEvents; HTTP feeds and reads HostMetrics. Only
         // the metrics package (and the composition root, which builds it) touches Micrometer.
         noClasses().that().resideInAPackage("org.annexhost.metrics..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.proxy..",
                         "org.annexhost.repo..", "org.annexhost.http..", "org.annexhost.shell..", "org.annexhost.peer..")
                 .check(HOST);
         noClasses().that().resideOutsideOfPackage("org.annexhost.metrics..")
@@ -46,7 +46,7 @@ class ArchitectureTest {
         // knows none of them, nor how content is stored or proxied.
         noClasses().that().resideInAPackage("org.annexhost.access..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.http..", "org.annexhost.shell..",
-                        "org.annexhost.cli..", "org.annexhost.remote..", "org.annexhost.cluster..", "org.annexhost.repo..",
+                        "org.annexhost.cli..", "org.annexhost.remote..", "org.annexhost.proxy..", "org.annexhost.repo..",
                         "org.annexhost.peer..", "org.annexhost.activity..", "org.eclipse.jetty..")
                 .check(HOST);
         // The protocol core serves at a mode; it does not know where the mode came from.
@@ -60,7 +60,7 @@ class ArchitectureTest {
         // The HTTP server and the ssh shell report to Activity; the composition root builds the
         // status from what it serves. Neither records nor renders by reaching into stores.
         noClasses().that().resideInAnyPackage("org.annexhost.activity..", "org.annexhost.status..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.proxy..",
                         "org.annexhost.repo..", "org.annexhost.http..", "org.annexhost.shell..", "org.annexhost.peer..",
                         "org.annexhost.metrics..", "org.annexhost.plugin..")
                 .check(HOST);
@@ -94,7 +94,7 @@ class ArchitectureTest {
 
     @Test
     void clustersKnowNothingOfHowRemotesAreConfigured() {
-        noClasses().that().resideInAPackage("org.annexhost.cluster..")
+        noClasses().that().resideInAPackage("org.annexhost.proxy..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.shell..",
                         "org.annexhost.http..")
                 .check(HOST);
@@ -106,8 +106,23 @@ class ArchitectureTest {
         // with what rights, is decided once per repository in the composition root.
         noClasses().that().resideInAnyPackage("org.annexhost.shell..", "org.annexhost.http..")
                 .should().callConstructor(ProtocolServer.class, Uuid.class, LocalStore.class, ProtocolServer.Options.class)
-                .orShould().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.cluster..",
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.annexhost.remote..", "org.annexhost.proxy..",
                         "org.annexhost.repo..")
+                .check(HOST);
+    }
+
+    @Test
+    void aProxyIsOneMechanismAndTheLocalStoreKnowsNothingOfIt() {
+        // A git-annex repository behind the gateway and a cluster are both a ProxyStore with a
+        // NodeSelector; nothing else carries a client's requests on to another server. The store
+        // interface the protocol server serves from has local actions only.
+        noClasses().that().resideOutsideOfPackages("org.annexhost.proxy..", "org.annexhost.p2p.client..",
+                        "org.annexhost.p2p.transport..", "org.annexhost.http..", "org.annexhost.remote.git..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.annexhost.p2p.client.ProtocolClient")
+                .check(HOST);
+        noClasses().that().haveFullyQualifiedName(LocalStore.class.getName())
+                .should().dependOnClassesThat().resideInAnyPackage("org.annexhost.proxy..", "org.annexhost.peer..",
+                        "org.annexhost.remote..")
                 .check(HOST);
     }
 }

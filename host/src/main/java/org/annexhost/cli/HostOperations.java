@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.annexhost.activity.Activity;
 import org.annexhost.activity.Place;
 import org.annexhost.api.Uuid;
-import org.annexhost.cluster.NodeEvents;
+import org.annexhost.proxy.NodeEvents;
 import org.annexhost.http.HttpRepository;
 import org.annexhost.http.Operations;
 import org.annexhost.metrics.HostMetrics;

@@ -45,9 +45,9 @@ final class HostSetup implements AutoCloseable {
      * @param nodes how each cluster node did its part of each request
      * @param backends what each remote's backend (by the remote's name) tells of its helper processes
      */
-    record Observers(org.annexhost.cluster.NodeEvents nodes,
+    record Observers(org.annexhost.proxy.NodeEvents nodes,
                      java.util.function.Function<String, org.annexhost.api.BackendEvents> backends) {
-        static final Observers NONE = new Observers(org.annexhost.cluster.NodeEvents.NONE,
+        static final Observers NONE = new Observers(org.annexhost.proxy.NodeEvents.NONE,
                 name -> org.annexhost.api.BackendEvents.NONE);
     }
 

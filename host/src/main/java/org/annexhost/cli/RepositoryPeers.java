@@ -13,7 +13,6 @@ import org.annexhost.p2p.server.ServerEvents;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.peer.LocalPeer;
-import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerResolver;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.remote.ServedRemotes;
@@ -22,9 +21,9 @@ import org.annexhost.time.MonotonicClock;
 
 /**
  * Which code decides what a client may do with uuid X, for one served repository: this class.
- * The repository itself is served with its git services; each special remote and cluster it
- * proxies by a protocol server of its own on that remote's store; each git-annex repository it
- * proxies by that repository's own server, the conversation passed through. Every peer is
+ * The repository itself is served with its git services; each special remote, git-annex
+ * repository and cluster it proxies by a protocol server of its own on that remote's store (for
+ * a repository or a cluster, a proxy to its nodes: {@code proxy.ProxyStore}). Every peer is
  * narrowed to the client's rights, so the same rules hold over ssh and HTTP. Built once per served
  * repository; the remotes are opened when a client first asks for one, so plain repository access
  * loads no plugins. Thread-safe.
@@ -42,7 +41,7 @@ final class RepositoryPeers implements PeerResolver {
     private final PeerThreads threads;
     private final PeerThreads lockThreads;
     private final Function<String, ServerEvents> events;
-    private final Map<Uuid, Peer> proxied = new ConcurrentHashMap<>();
+    private final Map<Uuid, LocalPeer> proxied = new ConcurrentHashMap<>();
 
     /**
      * @param repo the repository
@@ -71,20 +70,20 @@ final class RepositoryPeers implements PeerResolver {
     }
 
     @Override
-    public Optional<Peer> resolve(Uuid wanted, ServerMode rights) throws IOException {
+    public Optional<LocalPeer> resolve(Uuid wanted, ServerMode rights) throws IOException {
         if (wanted.equals(uuid)) {
             return Optional.of(own.narrowedTo(rights));
         }
-        Peer p = proxied.get(wanted);
+        LocalPeer p = proxied.get(wanted);
         if (p == null) {
             Optional<ServedRemotes.Proxied> found = remotes.get().proxied(wanted);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
-            p = proxied.computeIfAbsent(wanted, u -> found.get() instanceof ServedRemotes.Proxied.Store s
-                    ? new LocalPeer(s.name(), new ProtocolServer(u, s.store(), ProtocolServer.Options.of(clock).events(events.apply(s.name()))),
-                            threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT)
-                    : ((ServedRemotes.Proxied.Repository) found.get()).peer());
+            ServedRemotes.Proxied s = found.get();
+            p = proxied.computeIfAbsent(wanted, u -> new LocalPeer(s.name(),
+                    new ProtocolServer(u, s.store(), ProtocolServer.Options.of(clock).events(events.apply(s.name()))),
+                    threads, lockThreads, InMemoryConnection.Timeouts.DEFAULT));
         }
         return Optional.of(p.narrowedTo(rights));
     }

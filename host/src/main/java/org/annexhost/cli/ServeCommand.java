@@ -256,25 +256,24 @@ final class ServeCommand implements Callable<Integer> {
 
     private void serveRepository(Path p, PeerRegistry peers, Map<String, HttpRepository> byName, List<HostSetup> setups)
             throws Exception {
-        HostOperations.Repository observed = ops.new Repository(p.getFileName().toString());
+        String name = p.toAbsolutePath().normalize().getFileName().toString(); // as the repository names itself
+        HostOperations.Repository observed = ops.new Repository(name);
         HostSetup setup = HostSetup.open(p, observed.observers());
         setups.add(setup);
         HostRepository repo = setup.repo;
         LockTable locks = new LockTable(repo.hostDir().resolve("locks"), java.time.Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
         RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), java.time.Clock.systemUTC());
         GitServices services = new GitServices(repo);
-        PeerThreads threads = new PeerThreads("peer-" + repo.path().getFileName(), jobs * 4 + 8);
+        PeerThreads threads = new PeerThreads("peer-" + name, jobs * 4 + 8);
         // Conversations holding content locks for keeplocked: as many as --lockedfiles, apart.
-        PeerThreads lockThreads = new PeerThreads("locks-" + repo.path().getFileName(), lockedfiles + 4);
-        String repositoryName = repo.path().getFileName().toString();
+        PeerThreads lockThreads = new PeerThreads("locks-" + name, lockedfiles + 4);
         RepositoryPeers repoPeers = new RepositoryPeers(repo, store, services, () -> setup.served, MonotonicClock.system(),
-                threads, lockThreads, peer -> observed.server(repositoryName, peer));
+                threads, lockThreads, peer -> observed.server(name, peer));
         List<org.annexhost.api.Uuid> served = route(repo, setup.served, repoPeers, peers);
-        observed.served(repositoryName, repo, setup.served);
+        observed.served(name, repo, setup.served);
         // ssh clients' shells hand their conversations to this warm host instead of starting one.
         // This host commits the journal within seconds and before every fetch: a conversation need not wait.
         warm.put(repo.path().toRealPath(), new ServedHostRepository(repo, services, repoPeers, true));
-        String name = setup.repo.path().getFileName().toString();
         HttpAccess rules = repositoryAccess(setup.repo);
         for (org.annexhost.api.Uuid u : served) {
             accessByPeer.put(u, rules);

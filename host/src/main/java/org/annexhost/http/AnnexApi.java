@@ -215,16 +215,13 @@ final class AnnexApi {
             return new Reply(413, "{\"error\": " + HttpReplies.quote(admission.refusal().get()) + "}");
         }
         try (admission) {
-            Reply r = putAdmitted(request, api, peer, key, length, httpOffset);
-            if (r.json().startsWith("{\"stored\": true")) {
-                admission.stored();
-            }
-            return r;
+            return putAdmitted(request, api, peer, key, length, httpOffset, admission);
         }
     }
 
-    private Reply putAdmitted(Request request, ApiRequest api, Conversations.Target peer, Key key, long length, long httpOffset)
-            throws Exception {
+    /** The PUT the quota admitted; what it stores is counted against the quota as it is stored. */
+    private Reply putAdmitted(Request request, ApiRequest api, Conversations.Target peer, Key key, long length, long httpOffset,
+                              Quotas.Admission admission) throws Exception {
         if (api.optional("data-present").filter("true"::equals).isPresent()) {
             if (!api.versionOrLatest().hasDataPresent()) {
                 throw new ApiRequest.BadRequest("data-present needs version 4");
@@ -232,6 +229,9 @@ final class AnnexApi {
             try (Conversations.Lease l = conversations.take(peer, api.versionOrLatest(), api.bypass())) {
                 ClientReply r = l.client.putDataPresent(key, api.associatedFile());
                 l.done();
+                if (r.ok()) {
+                    admission.stored();
+                }
                 recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, r, 0);
                 return Reply.ok("{\"stored\": " + r.ok() + plus(api, r.uuids()) + "}");
             }
@@ -255,6 +255,9 @@ final class AnnexApi {
             });
             l.done();
             boolean stored = r.ok() && !mismatch.get();
+            if (stored) {
+                admission.stored();
+            }
             if (mismatch.get()) {
                 recorded.changed(request, api, org.annexhost.activity.Change.Operation.STORE, org.annexhost.activity.Change.Result.FAILED,
                         length, "the server wanted content from an offset the client did not send");

@@ -87,16 +87,21 @@ public final class LocalPeer implements Peer {
         return pair.client();
     }
 
-    /** Runs the server on the client's connection itself, in the calling thread: no relay, no hop. */
-    @Override
+    /**
+     * Serves one client's conversation, arriving already authenticated on this connection, in the
+     * calling thread, until either side ends it; then closes the client's side: no relay, no hop.
+     */
     public void serve(P2PConnection client) throws IOException {
         try (client) {
             server.serve(client);
         }
     }
 
-    @Override
-    public Peer narrowedTo(ServerMode rights) {
+    /**
+     * @return this peer for a client with at most these rights: its server refuses, with
+     *     git-annex's messages, what the rights do not allow (this peer itself for full rights)
+     */
+    public LocalPeer narrowedTo(ServerMode rights) {
         ProtocolServer narrowed = server.narrowedTo(rights);
         return narrowed == server ? this : new LocalPeer(name, narrowed, threads, lockThreads, timeouts);
     }

@@ -2,14 +2,13 @@ package org.annexhost.peer;
 
 import java.io.IOException;
 import org.annexhost.api.Uuid;
-import org.annexhost.p2p.server.ProxyRelay;
-import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.transport.P2PConnection;
 
 /**
- * Something that speaks the P2P protocol on behalf of a repository or a storage backend. Every
- * backend the host serves is a peer, so it can be served, proxied, clustered and locked the same
- * way. Implementations are thread-safe: many conversations may be open at once.
+ * Something that speaks the P2P protocol on behalf of a repository or a storage backend: a
+ * {@link LocalPeer} whose server runs in this process, or a repository elsewhere reached through
+ * its own server. What clients are served is always a {@code LocalPeer} ({@link PeerResolver});
+ * a proxy reaches the nodes behind it as peers, so every kind of node is carried the same way. Implementations are thread-safe: many conversations may be open at once.
  */
 public interface Peer {
     /** @return the uuid requests are routed by */
@@ -36,23 +35,5 @@ public interface Peer {
      */
     default P2PConnection connectToLock() throws IOException {
         return connect();
-    }
-
-    /**
-     * Serves one client's conversation, arriving already authenticated on this connection, in
-     * the calling thread, until either side ends it; then closes the client's side. A peer that
-     * is another repository passes it through message by message (its own server negotiates
-     * with the client); a peer served in this process runs its server on the connection itself.
-     */
-    default void serve(P2PConnection client) throws IOException {
-        new ProxyRelay(client, connect(), ServerMode.READ_WRITE).run();
-    }
-
-    /**
-     * @return this peer for a client with at most these rights: it refuses, with git-annex's
-     *     messages, what the rights do not allow (this peer itself for full rights)
-     */
-    default Peer narrowedTo(ServerMode rights) {
-        return rights == ServerMode.READ_WRITE ? this : new NarrowedPeer(this, rights);
     }
 }

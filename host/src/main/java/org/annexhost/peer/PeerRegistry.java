@@ -27,12 +27,12 @@ public final class PeerRegistry implements PeerResolver {
     }
 
     /** Routes the peer's uuid to the peer itself, narrowed to each client's rights. */
-    public void add(Peer peer) {
+    public void add(LocalPeer peer) {
         route(peer.uuid(), (uuid, rights) -> Optional.of(peer.narrowedTo(rights)));
     }
 
     @Override
-    public Optional<Peer> resolve(Uuid uuid, ServerMode rights) throws IOException {
+    public Optional<LocalPeer> resolve(Uuid uuid, ServerMode rights) throws IOException {
         PeerResolver r = routes.get(uuid);
         return r == null ? Optional.empty() : r.resolve(uuid, rights);
     }

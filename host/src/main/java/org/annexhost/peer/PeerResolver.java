@@ -19,5 +19,5 @@ public interface PeerResolver {
      *     such uuid is served here to clients (a remote that is not proxied is not)
      * @throws IOException if it is served but cannot be opened now, naming why
      */
-    Optional<Peer> resolve(Uuid uuid, ServerMode rights) throws IOException;
+    Optional<LocalPeer> resolve(Uuid uuid, ServerMode rights) throws IOException;
 }

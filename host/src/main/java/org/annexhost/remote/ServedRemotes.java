@@ -16,9 +16,9 @@ import org.annexhost.api.BackendException;
 import org.annexhost.api.StorageBackend;
 import org.annexhost.api.StorageBackendFactory;
 import org.annexhost.api.Uuid;
-import org.annexhost.cluster.BranchKnowledge;
-import org.annexhost.cluster.ClusterNode;
-import org.annexhost.cluster.ClusterStore;
+import org.annexhost.proxy.BranchKnowledge;
+import org.annexhost.proxy.Node;
+import org.annexhost.proxy.ProxyStore;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.transport.InMemoryConnection;
@@ -53,7 +53,7 @@ public final class ServedRemotes implements AutoCloseable {
     private final Resources resources;
     private final ContentListener locationLog;
     private final Map<Uuid, Opened> open = new ConcurrentHashMap<>();
-    private final Map<Uuid, ClusterStore> clusters = new ConcurrentHashMap<>();
+    private final Map<Uuid, ProxyStore> proxies = new ConcurrentHashMap<>();
 
     /**
      * What the served remotes run on, given by the composition root, which owns (and closes) the
@@ -68,7 +68,7 @@ public final class ServedRemotes implements AutoCloseable {
      * @param nodeEvents told how each cluster node did its part of each request
      */
     public record Resources(Clock wall, MonotonicClock clock, PeerThreads nodeThreads, ExecutorService calls,
-                            Duration lockRetention, org.annexhost.cluster.NodeEvents nodeEvents) {
+                            Duration lockRetention, org.annexhost.proxy.NodeEvents nodeEvents) {
     }
 
     /** A backend, its store, and the same store for a cluster that verifies what it feeds its nodes. */
@@ -92,15 +92,16 @@ public final class ServedRemotes implements AutoCloseable {
         this.locationLog = new LocationLog(repo.branch(), resources.wall());
     }
 
-    /** What the gateway serves clients for a uuid it proxies. */
-    public sealed interface Proxied {
-        /** A special remote or a cluster, served in this process on its store. */
-        record Store(String name, LocalStore store) implements Proxied {
-        }
-
-        /** Another git-annex repository, whose own server the conversations are passed through to. */
-        record Repository(Peer peer) implements Proxied {
-        }
+    /**
+     * What the gateway serves clients for a uuid it proxies: a store, served in this process by a
+     * protocol server of its own. A special remote's store is its backend's; a git-annex repository
+     * and a cluster are {@link ProxyStore}s, which carry each request to the nodes their selector
+     * picks (the one repository, or the cluster's nodes).
+     *
+     * @param name the remote's or cluster's name
+     * @param store what serves it
+     */
+    public record Proxied(String name, LocalStore store) {
     }
 
     /**
@@ -112,7 +113,7 @@ public final class ServedRemotes implements AutoCloseable {
     public Optional<Proxied> proxied(Uuid uuid) throws IOException {
         Optional<ClusterConfig.Definition> cluster = ClusterConfig.byUuid(repo.git(), uuid);
         if (cluster.isPresent()) {
-            return Optional.of(new Proxied.Store(cluster.get().name(), cluster(cluster.get())));
+            return Optional.of(new Proxied(cluster.get().name(), cluster(cluster.get())));
         }
         Optional<RemoteDefinition> def = remotes.byUuid(uuid);
         if (def.isEmpty() || !remotes.published(def.get())) {
@@ -120,9 +121,9 @@ public final class ServedRemotes implements AutoCloseable {
         }
         Optional<RemoteDefinition.Git> shell = overShell(def.get());
         if (shell.isPresent()) {
-            return Optional.of(new Proxied.Repository(new LocationRecordingPeer(remotes.git().peer(shell.get()), locationLog)));
+            return Optional.of(new Proxied(def.get().name(), repository(def.get(), shell.get())));
         }
-        return Optional.of(new Proxied.Store(def.get().name(),
+        return Optional.of(new Proxied(def.get().name(),
                 new LocationRecordingStore(opened(def.get()).store(), uuid, locationLog)));
     }
 
@@ -161,13 +162,13 @@ public final class ServedRemotes implements AutoCloseable {
      * own store, or a git-annex repository reached through git-annex-shell) and the nodes other
      * gateways of the cluster serve, each reached through that gateway by the node's own uuid.
      */
-    private ClusterStore cluster(ClusterConfig.Definition d) throws IOException {
-        ClusterStore c = clusters.get(d.uuid());
+    private ProxyStore cluster(ClusterConfig.Definition d) throws IOException {
+        ProxyStore c = proxies.get(d.uuid());
         if (c != null) {
             return c;
         }
         synchronized (this) {
-            c = clusters.get(d.uuid());
+            c = proxies.get(d.uuid());
             if (c == null) {
                 List<RemoteDefinition> defs = new ArrayList<>();
                 for (String name : d.nodes()) {
@@ -175,22 +176,43 @@ public final class ServedRemotes implements AutoCloseable {
                     remotes.byName(name).ifPresent(defs::add);
                 }
                 defs.addAll(remotes.clusterNodesViaGateways(d));
-                List<ClusterNode> nodes = new ArrayList<>();
+                List<Node> nodes = new ArrayList<>();
                 Set<Uuid> seen = new HashSet<>(List.of(d.uuid(), repo.uuid()));
                 for (RemoteDefinition def : defs) {
                     if (seen.add(def.uuid())) {
                         nodes.add(clusterNode(def));
                     }
                 }
-                c = new ClusterStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
-                        resources.clock(), resources.calls(), ClusterStore.NODE_STALL, resources.nodeEvents());
-                clusters.put(d.uuid(), c);
+                c = new ProxyStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
+                        resources.clock(), resources.calls(), ProxyStore.NODE_STALL, resources.nodeEvents());
+                proxies.put(d.uuid(), c);
             }
             return c;
         }
     }
 
-    private ClusterNode clusterNode(RemoteDefinition def) throws IOException {
+    /**
+     * A git-annex repository's store: its own server (reached through git-annex-shell) is asked
+     * everything, over conversations pooled as a cluster's nodes' are.
+     */
+    private ProxyStore repository(RemoteDefinition def, RemoteDefinition.Git shell) throws IOException {
+        ProxyStore p = proxies.get(def.uuid());
+        if (p != null) {
+            return p;
+        }
+        synchronized (this) {
+            p = proxies.get(def.uuid());
+            if (p == null) {
+                p = ProxyStore.single(new Node(def.uuid(), def.name(), remotes.git().peer(shell), cost(def.name())),
+                        new BranchKnowledge(repo.branch(), resources.wall()), resources.clock(), resources.calls(),
+                        ProxyStore.NODE_STALL, resources.nodeEvents());
+                proxies.put(def.uuid(), p);
+            }
+            return p;
+        }
+    }
+
+    private Node clusterNode(RemoteDefinition def) throws IOException {
         // A node behind another gateway costs a little more than that gateway (git-annex adds to a
         // proxy's cost for the remotes it proxies), so GET prefers nodes of this gateway's own.
         Optional<RemoteDefinition.Git> via = def instanceof RemoteDefinition.Onward o ? Optional.of(o.gateway()) : Optional.empty();
@@ -199,10 +221,10 @@ public final class ServedRemotes implements AutoCloseable {
         Optional<Uuid> gateway = via.map(RemoteDefinition::uuid);
         Optional<RemoteDefinition.Git> shell = overShell(def);
         if (shell.isPresent()) {
-            return new ClusterNode(def.uuid(), def.name(), remotes.git().peer(shell.get()), cost, gateway);
+            return new Node(def.uuid(), def.name(), remotes.git().peer(shell.get()), cost, gateway);
         }
         LocalStore store = opened(def).asClusterNode();
-        return new ClusterNode(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
+        return new Node(def.uuid(), def.name(), new LocalPeer(def.name(), new ProtocolServer(def.uuid(), store,
                 ProtocolServer.Options.of(resources.clock())),
                 resources.nodeThreads(), InMemoryConnection.Timeouts.DEFAULT), cost, gateway);
     }
@@ -277,7 +299,7 @@ public final class ServedRemotes implements AutoCloseable {
 
     @Override
     public void close() {
-        clusters.values().forEach(ClusterStore::close);
+        proxies.values().forEach(ProxyStore::close);
         for (Opened o : open.values()) {
             try {
                 o.backend().close();

@@ -15,7 +15,7 @@ import org.annexhost.api.Uuid;
 import org.annexhost.p2p.server.ServerMode;
 import org.annexhost.p2p.message.Message;
 import org.annexhost.p2p.transport.StreamConnection;
-import org.annexhost.peer.Peer;
+import org.annexhost.peer.LocalPeer;
 
 /**
  * The git-annex-shell drop-in: runs one command line, as ssh hands it over, against the
@@ -120,7 +120,7 @@ public final class AnnexShell {
         // anything not proxied is refused with git-annex's message, so clients cannot reach
         // unpublished remotes.
         Optional<Uuid> wanted = line.uuid().isPresent() ? parseUuid(line.uuid().get()) : Optional.of(mine);
-        Optional<Peer> peer = wanted.isPresent() ? repo.peers().resolve(wanted.get(), policy.serverMode()) : Optional.empty();
+        Optional<LocalPeer> peer = wanted.isPresent() ? repo.peers().resolve(wanted.get(), policy.serverMode()) : Optional.empty();
         if (peer.isEmpty()) {
             throw new ShellException("expected repository UUID " + line.uuid().orElse("") + " but found UUID " + mine);
         }

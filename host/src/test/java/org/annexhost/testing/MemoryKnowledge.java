@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.annexhost.api.Uuid;
 import org.annexhost.api.key.Key;
-import org.annexhost.cluster.ClusterKnowledge;
-import org.annexhost.cluster.PreferredContent;
+import org.annexhost.proxy.ClusterKnowledge;
+import org.annexhost.proxy.PreferredContent;
 import org.annexhost.p2p.message.AssociatedFile;
 
 /** A cluster's location logs and wanted expressions, in memory. Thread-safe. */

@@ -18,8 +18,8 @@ import org.annexhost.api.Uuid;
 import org.annexhost.api.content.Content;
 import org.annexhost.api.contract.InMemoryBackend;
 import org.annexhost.api.key.Key;
-import org.annexhost.cluster.ClusterNode;
-import org.annexhost.cluster.ClusterStore;
+import org.annexhost.proxy.Node;
+import org.annexhost.proxy.ProxyStore;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.p2p.server.ProtocolServer;
@@ -281,15 +281,15 @@ public interface StoreFixture extends AutoCloseable {
         private final MemoryKnowledge knowledge = new MemoryKnowledge();
         private final PeerThreads threads = new PeerThreads("node", 16);
         private final ExecutorService fanout = Executors.newCachedThreadPool();
-        private final ClusterStore cluster;
+        private final ProxyStore cluster;
 
         ClusterOfOne(Repository node, FakeMonotonicClock clock) {
             this.node = node;
             Uuid u = node.repo().uuid();
             LocalPeer peer = new LocalPeer("node", new ProtocolServer(u, node.store(), ProtocolServer.Options.of(clock)),
                     threads, InMemoryConnection.Timeouts.DEFAULT);
-            cluster = new ClusterStore(CLUSTER, "one", java.util.List.of(new ClusterNode(u, "node", peer, 100)),
-                    knowledge, clock, fanout, ClusterStore.NODE_STALL);
+            cluster = new ProxyStore(CLUSTER, "one", java.util.List.of(new Node(u, "node", peer, 100)),
+                    knowledge, clock, fanout, ProxyStore.NODE_STALL);
         }
 
         /** @return the node's uuid, which the cluster names in its PLUS replies */

@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,28 +12,28 @@ import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.testing.MemoryKnowledge;
 import org.junit.jupiter.api.Test;
 
-/** Which nodes each request goes to, apart from carrying it there (that is ClusterStoreTest's). */
-class NodeSelectorTest {
+/** Which nodes each request goes to, apart from carrying it there (that is ProxyStoreTest's). */
+class ClusterSelectorTest {
     private static final Key KEY = Key.parse("WORM-s2000-m1--selected");
     private static final Uuid GATEWAY_B = new Uuid("bb000000-0000-8000-0000-00000000000b");
-    private final ClusterNode cheap = node(1, 100, Optional.empty());
-    private final ClusterNode cheapToo = node(2, 100, Optional.empty());
-    private final ClusterNode dear = node(3, 200, Optional.empty());
-    private final ClusterNode behindB = node(4, 50, Optional.of(GATEWAY_B));
+    private final Node cheap = node(1, 100, Optional.empty());
+    private final Node cheapToo = node(2, 100, Optional.empty());
+    private final Node dear = node(3, 200, Optional.empty());
+    private final Node behindB = node(4, 50, Optional.of(GATEWAY_B));
     private final MemoryKnowledge knowledge = new MemoryKnowledge();
-    private final NodeSelector selector = new NodeSelector(List.of(dear, cheap, behindB, cheapToo), knowledge);
+    private final ClusterSelector selector = new ClusterSelector(List.of(dear, cheap, behindB, cheapToo), knowledge);
 
-    private static ClusterNode node(int i, int cost, Optional<Uuid> via) {
+    private static Node node(int i, int cost, Optional<Uuid> via) {
         // Selection never talks to a node: no peer is needed to choose one.
-        return new ClusterNode(new Uuid(String.format("ac000000-0000-8000-0000-%012d", i)), "node" + i, null, cost, via);
+        return new Node(new Uuid(String.format("ac000000-0000-8000-0000-%012d", i)), "node" + i, null, cost, via);
     }
 
     @Test
     void readsGoToTheHoldersCheapestFirstAndEquallyCheapOnesInEitherOrder() throws Exception {
         knowledge.locations.put(KEY, new HashSet<>(Set.of(dear.uuid(), cheap.uuid(), cheapToo.uuid())));
-        Set<List<ClusterNode>> seen = new HashSet<>();
+        Set<List<Node>> seen = new HashSet<>();
         for (int i = 0; i < 200; i++) {
-            List<ClusterNode> order = selector.holding(KEY);
+            List<Node> order = selector.holding(KEY);
             assertThat(order).hasSize(3).last().isEqualTo(dear);
             seen.add(order);
         }
@@ -66,7 +66,7 @@ class NodeSelectorTest {
     @Test
     void bypassLeavesOutTheNodesBehindANamedGatewayAndANodeThatIsOne() throws Exception {
         assertThat(selector.bypassing(List.of())).isSameAs(selector);
-        NodeSelector bypassed = selector.bypassing(List.of(GATEWAY_B, dear.uuid()));
+        ClusterSelector bypassed = selector.bypassing(List.of(GATEWAY_B, dear.uuid()));
         assertThat(bypassed.nodes()).containsExactly(cheap, cheapToo);
         knowledge.locations.put(KEY, new HashSet<>(Set.of(behindB.uuid(), dear.uuid())));
         assertThat(bypassed.holding(KEY)).isEmpty();

@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One PUT to a cluster, fanned out to the nodes {@link NodeSelector} chose: the client's bytes are
+ * One PUT through the proxy, fanned out to the nodes its {@link NodeSelector} chose (one, for a single remote): the client's bytes are
  * read once, hashed once here when the key has a hash, and streamed to every node that accepted
  * through a {@link FanoutPipe} each; a node that fails or stops taking bytes for the stall limit
  * is left out without failing the others. The reply names exactly the nodes that stored it, and
@@ -34,7 +34,9 @@ final class FanoutUpload implements LocalStore.Upload {
 
 
     private final Key key;
+    private final Uuid self;
     private final String cluster;
+    private final String what;
     private final ClusterKnowledge knowledge;
     private final Fanout fanout;
     private final Duration stall;
@@ -44,10 +46,12 @@ final class FanoutUpload implements LocalStore.Upload {
     private final List<Uuid> stored = new ArrayList<>();
     private final NodeEvents events;
 
-    private FanoutUpload(Key key, String cluster, ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) {
+    private FanoutUpload(Key key, Uuid self, String cluster, String what, ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) {
+        this.self = self;
         this.events = events;
         this.key = key;
         this.cluster = cluster;
+        this.what = what;
         this.knowledge = knowledge;
         this.fanout = fanout;
         this.stall = stall;
@@ -57,14 +61,16 @@ final class FanoutUpload implements LocalStore.Upload {
      * Offers the key to each of the nodes at once and waits for their answers; the nodes that
      * already have it are recorded as having it.
      *
-     * @param cluster the cluster's name, for messages
+     * @param self the uuid the proxy serves, never named among the repositories beyond it
+     * @param cluster the name of what the proxy serves, for its node events
+     * @param what what the proxy serves, for messages ("cluster NAME", "remote NAME")
      * @param nodes the conversations with the nodes the upload goes to
      * @param stall how long a node may take no byte before it is left out
      * @param events told how each node did, once the upload is committed
      */
-    static FanoutUpload offer(Key key, AssociatedFile file, String cluster, List<NodeSessions> nodes,
+    static FanoutUpload offer(Key key, AssociatedFile file, Uuid self, String cluster, String what, List<NodeSessions> nodes,
                               ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) throws IOException {
-        FanoutUpload upload = new FanoutUpload(key, cluster, knowledge, fanout, stall, events);
+        FanoutUpload upload = new FanoutUpload(key, self, cluster, what, knowledge, fanout, stall, events);
         List<Future<NodePut>> offers = new ArrayList<>();
         for (NodeSessions n : nodes) {
             offers.add(fanout.start(() -> NodePut.offer(n, key, file)));
@@ -85,10 +91,10 @@ final class FanoutUpload implements LocalStore.Upload {
         }
         List<Uuid> have = puts.stream().filter(p -> p.state == NodePut.State.ALREADY_HAVE).map(p -> p.node().uuid()).toList();
         if (have.isEmpty()) {
-            throw new IOException("no node of cluster " + cluster + " can take " + key + ": "
+            throw new IOException(what + " cannot take " + key + ": "
                     + String.join("; ", puts.stream().map(p -> p.node().name() + ": " + p.problem).toList()));
         }
-        return Optional.of(have);
+        return Optional.of(have.stream().filter(u -> !u.equals(self)).toList());
     }
 
     List<NodePut> accepted() {
@@ -170,7 +176,7 @@ final class FanoutUpload implements LocalStore.Upload {
             try {
                 Fanout.await(senders.get(i));
             } catch (IOException e) {
-                LOG.warn("cluster {}: node {} failed receiving {}: {}", cluster, sending.get(i).node().name(), key, e.getMessage());
+                LOG.warn("{}: node {} failed receiving {}: {}", what, sending.get(i).node().name(), key, e.getMessage());
                 sending.get(i).fail(e.getMessage());
             }
         }
@@ -185,7 +191,7 @@ final class FanoutUpload implements LocalStore.Upload {
             FanoutPipe pipe = pipes.get(i);
             if (!(chunk == null ? pipe.end() : pipe.feed(chunk))) {
                 String why = "took no bytes for " + (stall.toSeconds() > 0 ? stall.toSeconds() + " s" : stall.toMillis() + " ms");
-                LOG.warn("cluster {}: node {} {} of {}; left out", cluster, sending.get(i).node().name(), why, key);
+                LOG.warn("{}: node {} {} of {}; left out", what, sending.get(i).node().name(), why, key);
                 sending.get(i).fail(why);
             }
         }
@@ -223,7 +229,7 @@ final class FanoutUpload implements LocalStore.Upload {
             events.outcome(cluster, p.node().name(), "put", ok,
                     ok ? "" : p.state == NodePut.State.FAILED ? p.problem : "not stored");
         }
-        return new Reach(!stored.isEmpty(), stored, Optional.empty());
+        return new Reach(!stored.isEmpty(), stored.stream().filter(u -> !u.equals(self)).toList(), Optional.empty());
     }
 
     @Override
@@ -247,7 +253,7 @@ final class FanoutUpload implements LocalStore.Upload {
             this.sessions = sessions;
         }
 
-        ClusterNode node() {
+        Node node() {
             return sessions.node();
         }
 

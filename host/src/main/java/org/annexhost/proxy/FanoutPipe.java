@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;

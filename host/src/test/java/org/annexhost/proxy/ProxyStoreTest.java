@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,21 +43,21 @@ import org.junit.jupiter.api.Timeout;
  * fallbacks and clock translation, message by message.
  */
 @Timeout(30)
-class ClusterStoreTest {
+class ProxyStoreTest {
     static final Uuid CLUSTER = new Uuid("ac000000-0000-8000-0000-000000000001");
 
     final PeerThreads threads = new PeerThreads("node", 64);
     final ExecutorService fanout = Executors.newCachedThreadPool();
     final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
     final MemoryKnowledge knowledge = new MemoryKnowledge();
-    final List<Node> nodes = new ArrayList<>();
+    final List<Member> nodes = new ArrayList<>();
     final CountDownLatch hungNodes = new CountDownLatch(1);
-    Duration stall = ClusterStore.NODE_STALL;
-    ClusterStore cluster;
+    Duration stall = ProxyStore.NODE_STALL;
+    ProxyStore cluster;
     ProtocolClient client;
 
     /** A node: its store, clock and uuid. */
-    record Node(Uuid uuid, MemoryStore store, FakeMonotonicClock clock, ClusterNode cluster) {
+    record Member(Uuid uuid, MemoryStore store, FakeMonotonicClock clock, Node cluster) {
     }
 
     /**
@@ -141,24 +141,24 @@ class ClusterStoreTest {
     /** What the cluster told of its nodes: {@code CLUSTER NODE OPERATION ok|failed}. */
     final java.util.List<String> nodeOutcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private Node node(String uuid, long clockStart, boolean dying) {
+    private Member node(String uuid, long clockStart, boolean dying) {
         return node(uuid, clockStart, dying, null);
     }
 
-    private Node node(String uuid, long clockStart, boolean dying, CountDownLatch hangUntil) {
+    private Member node(String uuid, long clockStart, boolean dying, CountDownLatch hangUntil) {
         FakeMonotonicClock clock = new FakeMonotonicClock(clockStart);
         MemoryStore store = new MemoryStore(clock, 600);
         Uuid u = new Uuid(uuid);
         LocalStore served = dying ? new DyingStore(store, hangUntil) : store;
         LocalPeer peer = new LocalPeer("node-" + uuid, new ProtocolServer(u, served,
                 ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
-        Node n = new Node(u, store, clock, new ClusterNode(u, "node-" + uuid, peer, 100));
+        Member n = new Member(u, store, clock, new Node(u, "node-" + uuid, peer, 100));
         nodes.add(n);
         return n;
     }
 
     private void start() throws IOException {
-        cluster = new ClusterStore(CLUSTER, "pool", nodes.stream().map(Node::cluster).toList(), knowledge, gatewayClock, fanout,
+        cluster = new ProxyStore(CLUSTER, "pool", nodes.stream().map(Member::cluster).toList(), knowledge, gatewayClock, fanout,
                 stall, (c, node, operation, ok, detail) -> nodeOutcomes.add(c + " " + node + " " + operation + " " + (ok ? "ok" : "failed")));
         client = new ProtocolClient(servedCluster().connect());
         assertThat(client.negotiate(ProtocolVersion.LATEST)).isEqualTo(ProtocolVersion.LATEST);
@@ -183,9 +183,9 @@ class ClusterStoreTest {
         fanout.shutdownNow();
     }
 
-    private static Set<Uuid> uuids(Node... ns) {
+    private static Set<Uuid> uuids(Member... ns) {
         Set<Uuid> out = new HashSet<>();
-        for (Node n : ns) {
+        for (Member n : ns) {
             out.add(n.uuid());
         }
         return out;
@@ -193,15 +193,15 @@ class ClusterStoreTest {
 
     @Test
     void putStreamsToEveryNodeAndNamesThemAll() throws IOException {
-        Node a = node("a", 1, false);
-        Node b = node("b", 1, false);
-        Node c = node("c", 1, false);
+        Member a = node("a", 1, false);
+        Member b = node("b", 1, false);
+        Member c = node("c", 1, false);
         start();
         GeneratedContent g = new GeneratedContent(1_000_000, 1);
         ClientReply r = client.put(g.key(), AssociatedFile.of("x.bin"), g::content);
         assertThat(r.kind()).isEqualTo(ClientReply.Kind.SUCCESS);
         assertThat(new HashSet<>(r.uuids())).isEqualTo(uuids(a, b, c));
-        for (Node n : List.of(a, b, c)) {
+        for (Member n : List.of(a, b, c)) {
             assertThat(n.store().get(g.key())).as("on " + n.uuid()).isPresent();
         }
         assertThat(knowledge.locations(g.key())).isEqualTo(uuids(a, b, c));
@@ -211,15 +211,15 @@ class ClusterStoreTest {
 
     @Test
     void bypassLeavesOutTheNodesBehindTheNamedGateway() throws IOException {
-        Node a = node("a", 1, false);
-        Node b = node("b", 1, false);
+        Member a = node("a", 1, false);
+        Member b = node("b", 1, false);
         Uuid otherGateway = new Uuid("99999999-0000-0000-0000-000000000009");
         MemoryStore behindStore = new MemoryStore(new FakeMonotonicClock(1), 600);
         Uuid behind = new Uuid("behind");
         LocalPeer behindPeer = new LocalPeer("node-behind", new ProtocolServer(behind, behindStore,
                 ProtocolServer.Options.of(new FakeMonotonicClock(1))), threads, InMemoryConnection.Timeouts.DEFAULT);
-        nodes.add(new Node(behind, behindStore, new FakeMonotonicClock(1),
-                new ClusterNode(behind, "other-behind", behindPeer, 201, Optional.of(otherGateway))));
+        nodes.add(new Member(behind, behindStore, new FakeMonotonicClock(1),
+                new Node(behind, "other-behind", behindPeer, 201, Optional.of(otherGateway))));
         start();
         client.bypass(List.of(otherGateway));
         GeneratedContent g = new GeneratedContent(40_000, 21);
@@ -256,8 +256,8 @@ class ClusterStoreTest {
             Uuid u = new Uuid(name);
             LocalPeer peer = new LocalPeer(name, new ProtocolServer(u, trusting,
                     ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
-            nodes.add(new Node(u, new MemoryStore(new FakeMonotonicClock(1), 600), new FakeMonotonicClock(1),
-                    new ClusterNode(u, name, peer, 100)));
+            nodes.add(new Member(u, new MemoryStore(new FakeMonotonicClock(1), 600), new FakeMonotonicClock(1),
+                    new Node(u, name, peer, 100)));
         }
         start();
         GeneratedContent claimed = new GeneratedContent(300_000, 31);
@@ -279,8 +279,8 @@ class ClusterStoreTest {
 
     @Test
     void wantedExpressionsChooseTheNodes() throws IOException {
-        Node a = node("a", 1, false);
-        Node b = node("b", 1, false);
+        Member a = node("a", 1, false);
+        Member b = node("b", 1, false);
         knowledge.wanted.put(b.uuid(), PreferredContent.parse("include=*.jpg"));
         start();
         GeneratedContent g = new GeneratedContent(5000, 2);
@@ -291,9 +291,9 @@ class ClusterStoreTest {
 
     @Test
     void aNodeKilledMidFanOutIsLeftOutAndTheOthersStore() throws IOException {
-        Node a = node("a", 1, false);
-        Node dying = node("d", 1, true);
-        Node c = node("c", 1, false);
+        Member a = node("a", 1, false);
+        Member dying = node("d", 1, true);
+        Member c = node("c", 1, false);
         start();
         GeneratedContent g = new GeneratedContent(3_000_000, 3);
         ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
@@ -309,9 +309,9 @@ class ClusterStoreTest {
 
     @Test
     void aNodeThatStopsTakingBytesIsLeftOutAfterTheStallLimitAndTheOthersStore() throws IOException {
-        Node a = node("a", 1, false);
-        Node hung = node("h", 1, true, hungNodes);
-        Node c = node("c", 1, false);
+        Member a = node("a", 1, false);
+        Member hung = node("h", 1, true, hungNodes);
+        Member c = node("c", 1, false);
         stall = Duration.ofMillis(500);
         start();
         // More than the node's pipe and connection hold, so the gateway must wait for it.
@@ -331,8 +331,8 @@ class ClusterStoreTest {
 
     @Test
     void alreadyHavePlusNamesTheNodesThatHaveIt() throws IOException {
-        Node a = node("a", 1, false);
-        Node b = node("b", 1, false);
+        Member a = node("a", 1, false);
+        Member b = node("b", 1, false);
         GeneratedContent g = new GeneratedContent(100, 4);
         byte[] bytes = g.stream(0).readAllBytes();
         a.store().put(g.key(), bytes);
@@ -345,9 +345,9 @@ class ClusterStoreTest {
 
     @Test
     void removeReachesEveryNodeAndFailurePlusNamesThoseItReached() throws IOException {
-        Node a = node("a", 1, false);
-        Node dying = node("d", 1, true);
-        Node c = node("c", 1, false);
+        Member a = node("a", 1, false);
+        Member dying = node("d", 1, true);
+        Member c = node("c", 1, false);
         GeneratedContent g = new GeneratedContent(100, 5);
         byte[] bytes = g.stream(0).readAllBytes();
         a.store().put(g.key(), bytes);
@@ -364,11 +364,11 @@ class ClusterStoreTest {
 
     @Test
     void removeBeforeIsTranslatedToEachNodesClock() throws IOException {
-        Node far = node("far", 1_000_000, false);  // a node whose clock is far ahead of the gateway's
-        Node behind = node("behind", 3, false);   // and one far behind
+        Member far = node("far", 1_000_000, false);  // a node whose clock is far ahead of the gateway's
+        Member behind = node("behind", 3, false);   // and one far behind
         GeneratedContent g = new GeneratedContent(100, 6);
         byte[] bytes = g.stream(0).readAllBytes();
-        for (Node n : List.of(far, behind)) {
+        for (Member n : List.of(far, behind)) {
             n.store().put(g.key(), bytes);
             knowledge.record(g.key(), n.uuid(), true);
         }
@@ -385,7 +385,7 @@ class ClusterStoreTest {
 
     @Test
     void removeBeforeAPassedDeadlineRemovesNothing() throws IOException {
-        Node a = node("a", 3, false);
+        Member a = node("a", 3, false);
         GeneratedContent g = new GeneratedContent(100, 7);
         a.store().put(g.key(), g.stream(0).readAllBytes());
         knowledge.record(g.key(), a.uuid(), true);
@@ -399,8 +399,8 @@ class ClusterStoreTest {
 
     @Test
     void getFallsBackToTheNextNodeAndLockIsRefused() throws IOException {
-        Node empty = node("a", 1, false);
-        Node full = node("b", 1, false);
+        Member empty = node("a", 1, false);
+        Member full = node("b", 1, false);
         full.cluster(); // cost ties: order is random, so both orders must work
         GeneratedContent g = new GeneratedContent(200_000, 8);
         full.store().put(g.key(), g.stream(0).readAllBytes());

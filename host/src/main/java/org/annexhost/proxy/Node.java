@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.util.Optional;
 import org.annexhost.api.Uuid;
@@ -14,9 +14,9 @@ import org.annexhost.peer.Peer;
  * @param cost git-annex's remote cost: GET prefers the cheapest node that has the content
  * @param via the other gateway of the cluster the node is reached through, if it is not this one's
  */
-public record ClusterNode(Uuid uuid, String name, Peer peer, int cost, Optional<Uuid> via) {
+public record Node(Uuid uuid, String name, Peer peer, int cost, Optional<Uuid> via) {
     /** A node of this gateway's own. */
-    public ClusterNode(Uuid uuid, String name, Peer peer, int cost) {
+    public Node(Uuid uuid, String name, Peer peer, int cost) {
         this(uuid, name, peer, cost, Optional.empty());
     }
 }

@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,34 +19,38 @@ import org.annexhost.api.key.Key;
 import org.annexhost.p2p.client.ClientReply;
 import org.annexhost.p2p.client.ProtocolClient;
 import org.annexhost.p2p.message.AssociatedFile;
+import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.LocalStore;
 import org.annexhost.time.MonotonicClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A cluster served as one repository, as git-annex's gateway does it ({@code Annex/Cluster.hs},
- * {@code P2P/Proxy.hs}): a {@link NodeSelector} decides which nodes a request goes to, and this
- * carries it to them over pooled conversations ({@link NodeSessions}).
+ * What the gateway serves for a uuid it proxies, as git-annex's {@code proxyRequest} does it
+ * ({@code P2P/Proxy.hs}): a {@link NodeSelector} decides which nodes a request goes to (the one
+ * remote, or a cluster's nodes: {@code Annex/Cluster.hs}), and this carries it to them over pooled
+ * conversations ({@link NodeSessions}), the same way for both.
  * <ul>
  *   <li>PUT goes to the selected nodes concurrently ({@link FanoutUpload}): the client's bytes are
  *       read once and streamed to every node. The reply names exactly the nodes that stored it;
  *       a node that fails does not fail the others.
- *   <li>GET and CHECKPRESENT go to a node that holds the key, the cheapest first, falling back to
- *       the next.
- *   <li>REMOVE goes to every node; REMOVE-BEFORE is translated to each node's monotonic clock
- *       with a GETTIMESTAMP asked just before, and not sent once the deadline has passed.
- *   <li>LOCKCONTENT fails: content is locked on individual nodes, which the gateway also serves.
+ *   <li>GET and CHECKPRESENT go to a selected node, the first that has the key.
+ *   <li>REMOVE goes to every selected node; REMOVE-BEFORE is translated to each node's monotonic
+ *       clock with a GETTIMESTAMP asked just before, and not sent once the deadline has passed.
+ *   <li>LOCKCONTENT is held by a conversation of its own with the node the selector names; a
+ *       cluster names none: content is locked on individual nodes, which the gateway also serves.
  * </ul>
- * Thread-safe.
+ * What a change reached is written to the location log ({@link ClusterKnowledge}) before the
+ * client hears of it. Thread-safe.
  */
-public final class ClusterStore implements LocalStore, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
+public final class ProxyStore implements LocalStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyStore.class);
     /** How long a node may take no byte of an upload before it is left out of it. */
     public static final Duration NODE_STALL = Duration.ofSeconds(60);
 
     private final Uuid uuid;
     private final String name;
+    private final String what;
     private final NodeSelector selector;
     private final Map<Uuid, NodeSessions> sessions = new LinkedHashMap<>();
     private final ClusterKnowledge knowledge;
@@ -65,22 +69,39 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
      * @param stall how long a node may take no byte of an upload before it is left out of it
      *     ({@link #NODE_STALL})
      */
-    public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
+    public ProxyStore(Uuid uuid, String name, List<Node> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
                         ExecutorService fanout, Duration stall) {
         this(uuid, name, nodes, knowledge, clock, fanout, stall, NodeEvents.NONE);
     }
 
     /**
-     * As {@link #ClusterStore(Uuid, String, List, ClusterKnowledge, MonotonicClock, ExecutorService, Duration)},
+     * As {@link #ProxyStore(Uuid, String, List, ClusterKnowledge, MonotonicClock, ExecutorService, Duration)},
      * telling {@code events} how each node did its part of each request.
      */
-    public ClusterStore(Uuid uuid, String name, List<ClusterNode> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
+    public ProxyStore(Uuid uuid, String name, List<Node> nodes, ClusterKnowledge knowledge, MonotonicClock clock,
                         ExecutorService fanout, Duration stall, NodeEvents events) {
+        this(uuid, name, "cluster " + name, new ClusterSelector(nodes, knowledge), knowledge, clock, fanout, stall, events);
+    }
+
+    /**
+     * @return the store of one proxied remote: every request goes to it
+     * @param node the remote
+     * @param knowledge where what it now has or lacks is recorded
+     */
+    public static ProxyStore single(Node node, ClusterKnowledge knowledge, MonotonicClock clock, ExecutorService fanout,
+                                    Duration stall, NodeEvents events) {
+        return new ProxyStore(node.uuid(), node.name(), "remote " + node.name(), NodeSelector.single(node), knowledge, clock,
+                fanout, stall, events);
+    }
+
+    private ProxyStore(Uuid uuid, String name, String what, NodeSelector selector, ClusterKnowledge knowledge,
+                       MonotonicClock clock, ExecutorService fanout, Duration stall, NodeEvents events) {
         this.events = events;
         this.uuid = uuid;
         this.name = name;
-        this.selector = new NodeSelector(nodes, knowledge);
-        for (ClusterNode n : nodes) {
+        this.what = what;
+        this.selector = selector;
+        for (Node n : selector.nodes()) {
             sessions.put(n.uuid(), new NodeSessions(n, 4));
         }
         this.knowledge = knowledge;
@@ -90,12 +111,13 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     }
 
     /** The same cluster with fewer nodes selected, sharing their pooled sessions. */
-    private ClusterStore(ClusterStore whole, NodeSelector some) {
+    private ProxyStore(ProxyStore whole, NodeSelector some) {
         this.events = whole.events;
         this.uuid = whole.uuid;
         this.name = whole.name;
+        this.what = whole.what;
         this.selector = some;
-        for (ClusterNode n : some.nodes()) {
+        for (Node n : some.nodes()) {
             sessions.put(n.uuid(), whole.sessions.get(n.uuid()));
         }
         this.knowledge = whole.knowledge;
@@ -105,16 +127,16 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     }
 
     /**
-     * BYPASS: the cluster without the nodes reached through the named gateways (nor any node that
-     * is one of them), as git-annex's gateway leaves out the gateways a client came through.
+     * BYPASS: without the nodes reached through the named gateways (nor any node that is one of
+     * them), as git-annex's gateway leaves out the gateways a client came through.
      */
     @Override
     public LocalStore bypassing(List<Uuid> gateways) {
         NodeSelector kept = selector.bypassing(gateways);
-        return kept == selector ? this : new ClusterStore(this, kept);
+        return kept == selector ? this : new ProxyStore(this, kept);
     }
 
-    /** @return the cluster's uuid */
+    /** @return the uuid served: the cluster's, or the remote's */
     public Uuid uuid() {
         return uuid;
     }
@@ -122,7 +144,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     @Override
     public boolean isPresent(Key key) throws IOException {
         IOException failure = null;
-        for (ClusterNode n : selector.holding(key)) {
+        for (Node n : selector.holding(key)) {
             NodeSessions s = sessions.get(n.uuid());
             ProtocolClient c = null;
             try {
@@ -143,7 +165,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
             }
         }
         if (failure != null) {
-            throw new IOException("cluster " + name + " cannot tell whether it has " + key + ": " + failure.getMessage(), failure);
+            throw new IOException(what + " cannot tell whether it has " + key + ": " + failure.getMessage(), failure);
         }
         return false;
     }
@@ -165,7 +187,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
 
     @Override
     public Optional<Content> read(Key key, long offset) throws IOException {
-        for (ClusterNode n : selector.holding(key)) {
+        for (Node n : selector.holding(key)) {
             NodeSessions s = sessions.get(n.uuid());
             ProtocolClient c = null;
             try {
@@ -180,7 +202,7 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
                 events.outcome(name, n.name(), "get", true, "");
                 return Optional.of(new Content(length, new LimitedInputStream(in, length, new GiveBackAtEnd(in, s, c))));
             } catch (IOException e) {
-                LOG.info("cluster {}: GET {} from node {} failed, trying the next: {}", name, key, n.name(), e.getMessage());
+                LOG.info("{}: GET {} from node {} failed, trying the next: {}", what, key, n.name(), e.getMessage());
                 events.outcome(name, n.name(), "get", false, e.getMessage() == null ? e.toString() : e.getMessage());
                 if (c != null) {
                     s.discard(c);
@@ -193,23 +215,39 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     @Override
     public Upload beginUpload(Key key, AssociatedFile file) throws IOException {
         List<NodeSessions> targets = selector.forUpload(key, file).stream().map(n -> sessions.get(n.uuid())).toList();
-        return FanoutUpload.offer(key, file, name, targets, knowledge, fanout, stall, events);
+        return FanoutUpload.offer(key, file, uuid, name, what, targets, knowledge, fanout, stall, events);
     }
 
     @Override
-    public Optional<ContentLock> lockContent(Key key) {
-        return Optional.empty();
+    public Optional<ContentLock> lockContent(Key key) throws IOException {
+        Optional<Node> node = selector.forLock(key);
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        // Held for as long as the client keeps it: a conversation of its own, never a pooled one.
+        ProtocolClient c = new ProtocolClient(node.get().peer().connectToLock());
+        try {
+            c.negotiate(ProtocolVersion.LATEST);
+            if (!c.lockContent(key)) {
+                c.connection().close();
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            c.connection().close();
+            throw new IOException(what + ": cannot lock " + key + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new NodeLock(c));
     }
 
     @Override
     public Reach remove(Key key, OptionalLong deadlineSeconds) throws IOException {
         // The record first (see ContentListener): nodes that keep the content are claimed again below.
         Set<Uuid> had = knowledge.locations(key);
-        List<ClusterNode> nodes = selector.forRemoval();
-        List<Uuid> going = nodes.stream().map(ClusterNode::uuid).filter(had::contains).toList();
+        List<Node> nodes = selector.forRemoval();
+        List<Uuid> going = nodes.stream().map(Node::uuid).filter(had::contains).toList();
         knowledge.recordAll(key, going, false);
         List<Future<ClientReply>> replies = new ArrayList<>();
-        for (ClusterNode n : nodes) {
+        for (Node n : nodes) {
             replies.add(fanout.start(() -> removeFrom(n, key, deadlineSeconds)));
         }
         boolean allOk = true;
@@ -244,10 +282,10 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
         }
         knowledge.recordAll(key, removed.stream().filter(u -> !going.contains(u)).toList(), false);
         knowledge.recordAll(key, kept, true);
-        return new Reach(allOk, removed, error);
+        return new Reach(allOk, removed.stream().filter(u -> !u.equals(uuid)).toList(), error);
     }
 
-    private ClientReply removeFrom(ClusterNode n, Key key, OptionalLong deadline) throws IOException {
+    private ClientReply removeFrom(Node n, Key key, OptionalLong deadline) throws IOException {
         NodeSessions s = sessions.get(n.uuid());
         ProtocolClient c = s.borrow();
         try {
@@ -275,6 +313,27 @@ public final class ClusterStore implements LocalStore, AutoCloseable {
     @Override
     public void close() {
         sessions.values().forEach(NodeSessions::close);
+    }
+
+    /**
+     * Content locked by a node for the client: the node's conversation waits for the UNLOCKCONTENT.
+     * Closing the conversation without one is what a client that vanished does; the node applies
+     * its own retention.
+     */
+    private record NodeLock(ProtocolClient client) implements ContentLock {
+        @Override
+        public void close() throws IOException {
+            try {
+                client.unlockContent();
+            } finally {
+                client.connection().close();
+            }
+        }
+
+        @Override
+        public void abandon() throws IOException {
+            client.connection().close();
+        }
     }
 
     /**

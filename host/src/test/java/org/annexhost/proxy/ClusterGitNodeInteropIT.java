@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,7 +60,7 @@ class ClusterGitNodeInteropIT {
     final ExecutorService fanout = Executors.newCachedThreadPool();
     final FakeMonotonicClock gatewayClock = new FakeMonotonicClock(500);
     final MemoryKnowledge knowledge = new MemoryKnowledge();
-    ClusterStore cluster;
+    ProxyStore cluster;
     ProtocolClient client;
 
     @BeforeEach
@@ -78,9 +78,9 @@ class ClusterGitNodeInteropIT {
     }
 
     /** A node in memory whose GETTIMESTAMP and REMOVE-BEFORE use the one clock. */
-    private ClusterNode memoryNode(String uuid, FakeMonotonicClock clock, MemoryStore store) {
+    private Node memoryNode(String uuid, FakeMonotonicClock clock, MemoryStore store) {
         Uuid u = new Uuid(uuid);
-        return new ClusterNode(u, "node-" + uuid, new LocalPeer("node-" + uuid, new ProtocolServer(u, store,
+        return new Node(u, "node-" + uuid, new LocalPeer("node-" + uuid, new ProtocolServer(u, store,
                 ProtocolServer.Options.of(clock)), threads,
                 InMemoryConnection.Timeouts.DEFAULT), 100);
     }
@@ -89,8 +89,8 @@ class ClusterGitNodeInteropIT {
         return new GitPeer("git-node", repoUuid, GitUrl.parse(repo.toString()), Uuid.random(), tmp.resolve("stderr.log"));
     }
 
-    private void start(List<ClusterNode> nodes) throws IOException {
-        cluster = new ClusterStore(CLUSTER, "pool", nodes, knowledge, gatewayClock, fanout, ClusterStore.NODE_STALL);
+    private void start(List<Node> nodes) throws IOException {
+        cluster = new ProxyStore(CLUSTER, "pool", nodes, knowledge, gatewayClock, fanout, ProxyStore.NODE_STALL);
         client = new ProtocolClient(servedCluster().connect());
         client.negotiate(ProtocolVersion.LATEST);
     }
@@ -129,7 +129,7 @@ class ClusterGitNodeInteropIT {
         MemoryStore a = new MemoryStore(clock, 600);
         MemoryStore c = new MemoryStore(clock, 600);
         Set<Long> killed = new HashSet<>();
-        start(List.of(memoryNode("a", clock, a), new ClusterNode(repoUuid, "git-node", new KillingPeer(gitPeer(), killed), 100),
+        start(List.of(memoryNode("a", clock, a), new Node(repoUuid, "git-node", new KillingPeer(gitPeer(), killed), 100),
                 memoryNode("c", clock, c)));
         GeneratedContent g = new GeneratedContent(4_000_000, 11);
         ClientReply r = client.put(g.key(), AssociatedFile.NONE, g::content);
@@ -150,7 +150,7 @@ class ClusterGitNodeInteropIT {
     void putThenRemoveBeforeReachTheGitNodeInItsOwnClock() throws Exception {
         FakeMonotonicClock far = new FakeMonotonicClock(1_000_000_000L);
         MemoryStore a = new MemoryStore(far, 600);
-        start(List.of(memoryNode("a", far, a), new ClusterNode(repoUuid, "git-node", gitPeer(), 100)));
+        start(List.of(memoryNode("a", far, a), new Node(repoUuid, "git-node", gitPeer(), 100)));
         GeneratedContent g = new GeneratedContent(300_000, 12);
         ClientReply put = client.put(g.key(), AssociatedFile.of("x.bin"), g::content);
         assertThat(put.kind()).isEqualTo(ClientReply.Kind.SUCCESS);

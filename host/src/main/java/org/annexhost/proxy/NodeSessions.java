@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -12,17 +12,17 @@ import org.annexhost.p2p.message.ProtocolVersion;
  * connection left mid-DATA is never reused. Thread-safe.
  */
 final class NodeSessions implements AutoCloseable {
-    private final ClusterNode node;
+    private final Node node;
     private final int maxIdle;
     private final Deque<ProtocolClient> idle = new ArrayDeque<>();
     private boolean closed;
 
-    NodeSessions(ClusterNode node, int maxIdle) {
+    NodeSessions(Node node, int maxIdle) {
         this.node = node;
         this.maxIdle = maxIdle;
     }
 
-    ClusterNode node() {
+    Node node() {
         return node;
     }
 

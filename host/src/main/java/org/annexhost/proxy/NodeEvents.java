@@ -1,4 +1,4 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 /**
  * What a cluster tells an observer of its nodes: each node's part in a request, as it went (for

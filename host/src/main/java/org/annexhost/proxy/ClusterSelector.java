@@ -1,10 +1,11 @@
-package org.annexhost.cluster;
+package org.annexhost.proxy;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.annexhost.api.Uuid;
@@ -13,7 +14,7 @@ import org.annexhost.p2p.message.AssociatedFile;
 
 /**
  * Which of a cluster's nodes a request goes to, as git-annex's {@code ProxySelector} decides it
- * for a cluster ({@code Annex/Cluster.hs}); {@link ClusterStore} only carries requests to the
+ * for a cluster ({@code Annex/Cluster.hs}); {@link ProxyStore} only carries requests to the
  * nodes chosen here.
  * <ul>
  *   <li>GET and CHECKPRESENT: the nodes the location log lists, cheapest first, equally cheap ones
@@ -27,46 +28,59 @@ import org.annexhost.p2p.message.AssociatedFile;
  * </ul>
  * Immutable; thread-safe as its {@link ClusterKnowledge} is.
  */
-final class NodeSelector {
-    private final List<ClusterNode> nodes;
+final class ClusterSelector implements NodeSelector {
+    private final List<Node> nodes;
     private final ClusterKnowledge knowledge;
 
-    NodeSelector(List<ClusterNode> nodes, ClusterKnowledge knowledge) {
+    ClusterSelector(List<Node> nodes, ClusterKnowledge knowledge) {
         this.nodes = List.copyOf(nodes);
         this.knowledge = knowledge;
     }
 
     /** @return every node, in the order configured */
-    List<ClusterNode> nodes() {
+    @Override
+    public List<Node> nodes() {
         return nodes;
     }
 
     /** @return where the knowledge says the key is: the nodes among them, cheapest first */
-    List<ClusterNode> holding(Key key) throws IOException {
+    @Override
+    public List<Node> holding(Key key) throws IOException {
         Set<Uuid> locs = knowledge.locations(key);
-        List<ClusterNode> out = new ArrayList<>();
-        for (ClusterNode n : nodes) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
             if (locs.contains(n.uuid())) {
                 out.add(n);
             }
         }
         Collections.shuffle(out, ThreadLocalRandom.current());
-        out.sort(Comparator.comparingInt(ClusterNode::cost));
+        out.sort(Comparator.comparingInt(Node::cost));
         return out;
     }
 
     /** @return the nodes an upload of the key goes to, after taking in what clients pushed since */
-    List<ClusterNode> forUpload(Key key, AssociatedFile file) throws IOException {
+    @Override
+    public List<Node> forUpload(Key key, AssociatedFile file) throws IOException {
         knowledge.refresh();
         Set<Uuid> locs = knowledge.locations(key);
-        List<ClusterNode> lacking = nodes.stream().filter(n -> !locs.contains(n.uuid())).toList();
-        List<Uuid> wantingUuids = knowledge.wanting(lacking.stream().map(ClusterNode::uuid).toList(), key, file, locs);
-        List<ClusterNode> wanting = lacking.stream().filter(n -> wantingUuids.contains(n.uuid())).toList();
+        List<Node> lacking = nodes.stream().filter(n -> !locs.contains(n.uuid())).toList();
+        List<Uuid> wantingUuids = knowledge.wanting(lacking.stream().map(Node::uuid).toList(), key, file, locs);
+        List<Node> wanting = lacking.stream().filter(n -> wantingUuids.contains(n.uuid())).toList();
         return !wanting.isEmpty() ? wanting : !lacking.isEmpty() ? lacking : nodes;
     }
 
+    /**
+     * @return nothing: content is not locked on a cluster as a whole but on its nodes, which the
+     *     gateway also serves (git-annex's cluster selector locks nowhere either)
+     */
+    @Override
+    public Optional<Node> forLock(Key key) {
+        return Optional.empty();
+    }
+
     /** @return the nodes a removal goes to: all of them */
-    List<ClusterNode> forRemoval() {
+    @Override
+    public List<Node> forRemoval() {
         return nodes;
     }
 
@@ -75,10 +89,11 @@ final class NodeSelector {
      *     that is one of them), as git-annex's gateway leaves out the gateways a client came
      *     through; this one when none is left out
      */
-    NodeSelector bypassing(List<Uuid> gateways) {
-        List<ClusterNode> kept = nodes.stream()
+    @Override
+    public ClusterSelector bypassing(List<Uuid> gateways) {
+        List<Node> kept = nodes.stream()
                 .filter(n -> !gateways.contains(n.uuid()) && n.via().map(v -> !gateways.contains(v)).orElse(true))
                 .toList();
-        return kept.size() == nodes.size() ? this : new NodeSelector(kept, knowledge);
+        return kept.size() == nodes.size() ? this : new ClusterSelector(kept, knowledge);
     }
 }
