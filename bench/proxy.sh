@@ -2,7 +2,9 @@
 # Benchmark (not a test): proxy overhead. MB/s of one PUT (copy --to) and one GET (get --from) of
 # SIZE MiB (default 1024) by a git-annex client to a directory remote: directly (git-annex's own
 # directory special remote), through one annexhost gateway (ssh drop-in, directory plugin), and
-# through two (the client's gateway reaches a second annexhost over HTTP, which has the directory).
+# through two (the client's gateway reaches a second annexhost over HTTP, which has the directory);
+# and to another git-annex repository: directly by path (git-annex copies the file itself), and through the gateway
+# (which reaches it through git-annex-shell, as git-annex's own proxy does).
 # Usage: bench/proxy.sh [SIZE_MIB]
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -36,6 +38,11 @@ mkdir -p "$work/d1"
 "$here/annexhost" initremote --repo "$work/gateway.git" d1 type=directory directory="$work/d1" encryption=none >/dev/null
 "$here/annexhost" initremote --repo "$work/gateway.git" second type=git url="$url" >/dev/null
 
+# A git-annex repository, reached directly and through the gateway.
+git init -q --bare "$work/plain.git"
+(cd "$work/plain.git" && git annex init plain >/dev/null 2>&1)
+"$here/annexhost" initremote --repo "$work/gateway.git" plain type=git url="$work/plain.git" >/dev/null
+
 git clone -q "localhost:$work/gateway.git" "$work/client" 2>/dev/null
 cd "$work/client"
 git config annex.sshcaching false
@@ -43,6 +50,7 @@ git config annex.security.allowed-ip-addresses all
 git annex init client >/dev/null 2>&1
 mkdir -p "$work/d0"
 git annex initremote direct type=directory directory="$work/d0" encryption=none >/dev/null 2>&1
+git remote add plain "$work/plain.git"
 head -c "$((mib << 20))" /dev/urandom > big
 git annex add big >/dev/null 2>&1 && git commit -qm big
 
@@ -59,3 +67,5 @@ printf '%-34s %8s %8s\n' path PUT GET
 measure direct "direct (git-annex directory)"
 measure origin-d1 "one gateway (ssh, annexhost)"
 measure origin-second-d2 "two gateways (ssh, then http)"
+measure plain "git-annex repository (by path)"
+measure origin-plain "git-annex repository (gateway)"

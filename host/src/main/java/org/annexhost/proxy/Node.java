@@ -5,7 +5,8 @@ import org.annexhost.api.Uuid;
 import org.annexhost.peer.Peer;
 
 /**
- * One node of a cluster as the gateway reaches it: any peer (a plugin or external remote served
+ * One node behind the gateway's proxy (a cluster's node, or the one repository a single proxied
+ * remote is) as the gateway reaches it: any peer (a plugin or external remote served
  * in this process, or a repository elsewhere).
  *
  * @param uuid the node's uuid

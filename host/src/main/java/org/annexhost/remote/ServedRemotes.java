@@ -205,7 +205,7 @@ public final class ServedRemotes implements AutoCloseable {
             if (p == null) {
                 p = ProxyStore.single(new Node(def.uuid(), def.name(), remotes.git().peer(shell), cost(def.name())),
                         new BranchKnowledge(repo.branch(), resources.wall()), resources.clock(), resources.calls(),
-                        ProxyStore.NODE_STALL, resources.nodeEvents());
+                        ProxyStore.NODE_STALL, org.annexhost.proxy.NodeEvents.NONE); // its node is itself: no node metrics
                 proxies.put(def.uuid(), p);
             }
             return p;
