@@ -3,8 +3,9 @@
 # path, in the same run, rounds alternating. Four server columns: git-annex-shell and annexhost's
 # shell over an ssh stand-in, `git annex p2phttp` and `annexhost serve`; for each the client's
 # copy --to origin, drop (local; locks on origin), get, drop --from origin. Then through a gateway
-# to a directory special remote (copy --to origin-nas) and to an external one (the tests'
-# python3-annexremote directory remote, copy --to origin-ext): git-annex's own proxy against
+# to a directory special remote (copy --to origin-nas), to an external one (the tests'
+# python3-annexremote directory remote, copy --to origin-ext) and to another git-annex repository
+# (copy --to origin-repo, reached by path through git-annex-shell): git-annex's own proxy against
 # annexhost's. SMALLFILES_ONLY=gateway measures only the gateways.
 # Seconds are medians over ROUNDS; the ratios (git-annex's time / annexhost's, above 1 means
 # annexhost is faster) come last. The ssh repositories are also served by a running
@@ -75,12 +76,17 @@ git init -q --bare "$work/ga-gw.git"
  git annex initremote -q nas type=directory directory="$work/ga-nas" encryption=none >/dev/null 2>&1 &&
  git config remote.nas.annex-proxy true && mkdir -p "$work/ga-ext" &&
  git annex initremote -q ext type=external externaltype=pydir directory="$work/ga-ext" encryption=none >/dev/null 2>&1 &&
- git config remote.ext.annex-proxy true && git annex updateproxy >/dev/null 2>&1)
+ git config remote.ext.annex-proxy true &&
+ git init -q --bare "$work/ga-repo.git" && (cd "$work/ga-repo.git" && git annex init -q ga-repo >/dev/null 2>&1) &&
+ git remote add repo "$work/ga-repo.git" && git config remote.repo.annex-uuid "$(git -C "$work/ga-repo.git" config annex.uuid)" &&
+ git config remote.repo.annex-proxy true && git annex updateproxy >/dev/null 2>&1)
 "$ah" init "$work/ah-gw.git" >/dev/null
 mkdir -p "$work/ah-nas"
 "$ah" initremote --repo "$work/ah-gw.git" nas type=directory directory="$work/ah-nas" encryption=none >/dev/null
 mkdir -p "$work/ah-ext"
 "$ah" initremote --repo "$work/ah-gw.git" ext type=external externaltype=pydir directory="$work/ah-ext" encryption=none >/dev/null
+git init -q --bare "$work/ah-repo.git" && (cd "$work/ah-repo.git" && git annex init -q ah-repo >/dev/null 2>&1)
+"$ah" initremote --repo "$work/ah-gw.git" repo type=git url="$work/ah-repo.git" >/dev/null
 client c-ga-gw "localhost:$work/ga-gw.git"
 ANNEXHOST_SHELL="$ah shell" client c-ah-gw "localhost:$work/ah-gw.git"
 if [ -z "${SMALLFILES_COLD:-}" ]; then
@@ -143,6 +149,8 @@ gateway() {
   (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-nas . >/dev/null 2>&1) || true
   timed "$1" gwext copy -J"$jobs" --to origin-ext .
   (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-ext . >/dev/null 2>&1) || true
+  timed "$1" gwrepo copy -J"$jobs" --to origin-repo .
+  (cd "$work/$1" && env "$(envfor "$1")" git annex drop -J"$jobs" --from origin-repo . >/dev/null 2>&1) || true
 }
 (cd "$work/c-ga-gw" && git annex sync -q --no-content >/dev/null 2>&1 || true)
 (cd "$work/c-ah-gw" && env ANNEXHOST_SHELL="$ah shell" git annex sync -q --no-content >/dev/null 2>&1 || true)
@@ -180,6 +188,8 @@ print("%-24s %16s %16s   (git-annex's proxy, annexhost's gateway)" % ("copy --to
                                                    "%.2f (%s)" % (med("gwcopy", "c-ah-gw"), spread("gwcopy", "c-ah-gw"))))
 print("%-24s %16s %16s" % ("copy --to origin-ext", "%.2f (%s)" % (med("gwext", "c-ga-gw"), spread("gwext", "c-ga-gw")),
                                                    "%.2f (%s)" % (med("gwext", "c-ah-gw"), spread("gwext", "c-ah-gw"))))
+print("%-24s %16s %16s" % ("copy --to origin-repo", "%.2f (%s)" % (med("gwrepo", "c-ga-gw"), spread("gwrepo", "c-ga-gw")),
+                                                   "%.2f (%s)" % (med("gwrepo", "c-ah-gw"), spread("gwrepo", "c-ah-gw"))))
 print()
 print("ratios, git-annex / annexhost (above 1: annexhost faster)")
 hung = {}
@@ -193,12 +203,13 @@ for k, name in ops:
     print("%-24s %10.2f %10.2f" % (name, med(k, "c-ga-ssh") / med(k, "c-ah-ssh"), med(k, "c-ga-http") / med(k, "c-ah-http")))
 print("%-24s %10.2f" % ("gateway to a directory", med("gwcopy", "c-ga-gw") / med("gwcopy", "c-ah-gw")))
 print("%-24s %10.2f" % ("gateway to an external", med("gwext", "c-ga-gw") / med("gwext", "c-ah-gw")))
+print("%-24s %10.2f" % ("gateway to a repository", med("gwrepo", "c-ga-gw") / med("gwrepo", "c-ah-gw")))
 print()
 print("CPU seconds (medians): the client's process tree (over ssh it holds the ssh side, so git-annex-shell")
 print("is counted there) + the server's process tree (annexhost serve; git annex p2phttp and its children)")
 cols = ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http")
 print("%-24s %16s %16s %16s %16s" % ("operation", *cols))
-for k, name in ops + [("gwcopy", "copy --to origin-nas"), ("gwext", "copy --to origin-ext")]:
+for k, name in ops + [("gwcopy", "copy --to origin-nas"), ("gwext", "copy --to origin-ext"), ("gwrepo", "copy --to origin-repo")]:
     cs = ("c-ga-ssh", "c-ah-ssh", "c-ga-http", "c-ah-http") if not k.startswith("gw") else ("c-ga-gw", "c-ah-gw")
     print("%-24s %16s %16s %16s %16s" % (name, *["%.2f + %.2f" % (med("cpu-" + k, c), med("srv-" + k, c)) for c in cs], *([""] * (4 - len(cs)))))
 PY
