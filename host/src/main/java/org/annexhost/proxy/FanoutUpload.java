@@ -131,16 +131,22 @@ final class FanoutUpload implements LocalStore.Upload {
         InputStream counted = data.counted();
         Optional<VerifyingInputStream> verifying = (from == 0 ? ContentVerifier.forKey(key) : Optional.<ContentVerifier>empty())
                 .map(v -> new VerifyingInputStream(counted, v));
+        byte[] held = null;
+        byte[] read = null;
+        int got = 0;
         try (InputStream in = verifying.isPresent() ? verifying.get() : counted) {
-            byte[] held = null;
             while (true) {
                 // Each chunk is read into an array of its own, which the pipes share: no copy.
-                byte[] read = new byte[CHUNK];
-                int n = in.readNBytes(read, 0, CHUNK);
-                if (n <= 0) {
+                read = new byte[CHUNK];
+                got = 0;
+                for (int r; got < CHUNK && (r = in.read(read, got, CHUNK - got)) > 0; ) {
+                    got += r;
+                }
+                if (got == 0) {
                     break;
                 }
-                byte[] chunk = n == CHUNK ? read : java.util.Arrays.copyOf(read, n);
+                byte[] chunk = got == CHUNK ? read : java.util.Arrays.copyOf(read, got);
+                got = 0;
                 if (held != null) {
                     feed(sending, pipes, held);
                 }
@@ -160,8 +166,12 @@ final class FanoutUpload implements LocalStore.Upload {
                 feed(sending, pipes, null);
             }
         } catch (IOException | RuntimeException e) {
-            // The client's side failed: every node is left mid-DATA and must be dropped.
+            // The client's side failed short of the declared length. What did arrive still goes
+            // to the nodes first, which keep it for a resume as they would from the client
+            // itself (none can have it all); then each is left mid-DATA and must be dropped.
+            keepReceived(sending, pipes, held, read, got);
             pipes.forEach(FanoutPipe::abort);
+            awaitBriefly(senders);
             for (NodePut p : sending) {
                 p.fail("the client's upload failed: " + e.getMessage());
             }
@@ -179,6 +189,42 @@ final class FanoutUpload implements LocalStore.Upload {
                 LOG.warn("{}: node {} failed receiving {}: {}", what, sending.get(i).node().name(), key, e.getMessage());
                 sending.get(i).fail(e.getMessage());
             }
+        }
+    }
+
+    /** How long nodes are given to take in what arrived before the client's side failed. */
+    private static final Duration KEEP_RECEIVED = Duration.ofSeconds(10);
+
+    /**
+     * Waits, at most {@link #KEEP_RECEIVED} (or the stall limit) in all, for each node's sender to
+     * end: a node reads what it was fed before its DATA fails, and only then is its conversation
+     * dropped, so it keeps those bytes.
+     */
+    private void awaitBriefly(List<Future<?>> senders) {
+        long deadline = System.nanoTime() + Math.min(KEEP_RECEIVED.toNanos(), stall.toNanos());
+        for (Future<?> f : senders) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // it failed, as it should, or it is stuck: dropping its conversation ends it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Feeds the nodes the bytes that arrived before the client's side failed. */
+    private void keepReceived(List<NodePut> sending, List<FanoutPipe> pipes, byte[] held, byte[] read, int got) {
+        try {
+            if (held != null) {
+                feed(sending, pipes, held);
+            }
+            if (got > 0) {
+                feed(sending, pipes, java.util.Arrays.copyOf(read, got));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

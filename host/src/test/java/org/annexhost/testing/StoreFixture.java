@@ -83,7 +83,9 @@ public interface StoreFixture extends AutoCloseable {
         /** A storage backend as a special remote: {@code BackendStore} over the contract kit's in-memory backend. */
         BACKEND,
         /** A cluster whose one node is a repository served by its own protocol server. */
-        CLUSTER_OF_ONE;
+        CLUSTER_OF_ONE,
+        /** A repository behind the gateway, served by its own protocol server: {@code ProxyStore.single}. */
+        PROXIED_REPOSITORY;
 
         /**
          * @param dir an empty directory the fixture may use
@@ -95,7 +97,8 @@ public interface StoreFixture extends AutoCloseable {
                 case MEMORY -> new Memory(new MemoryStore(clock, retention.toSeconds()));
                 case REPOSITORY -> Repository.init(dir, clock, retention);
                 case BACKEND -> new Backend(dir, clock, retention);
-                case CLUSTER_OF_ONE -> new ClusterOfOne(Repository.init(dir, clock, retention), clock);
+                case CLUSTER_OF_ONE -> new Proxied(Repository.init(dir, clock, retention), clock, true);
+                case PROXIED_REPOSITORY -> new Proxied(Repository.init(dir, clock, retention), clock, false);
             };
         }
     }
@@ -272,44 +275,51 @@ public interface StoreFixture extends AutoCloseable {
     }
 
     /**
-     * A cluster of one node: the node a repository behind its own protocol server, reached in
-     * memory as the gateway reaches its own nodes. Setup and checks look at the node.
+     * A repository behind the gateway's proxy, served by its own protocol server and reached in
+     * memory as the gateway reaches its own nodes: as the one node of a cluster, or as a single
+     * proxied repository. Setup and checks look at the repository.
      */
-    final class ClusterOfOne implements StoreFixture {
+    final class Proxied implements StoreFixture {
         static final Uuid CLUSTER = new Uuid("ac000000-0000-8000-0000-0000000000c1");
         private final Repository node;
+        private final boolean cluster;
         private final MemoryKnowledge knowledge = new MemoryKnowledge();
         private final PeerThreads threads = new PeerThreads("node", 16);
         private final ExecutorService fanout = Executors.newCachedThreadPool();
-        private final ProxyStore cluster;
+        private final ProxyStore proxy;
+        /** Uploads and locks the node's server holds now. */
+        private final java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
 
-        ClusterOfOne(Repository node, FakeMonotonicClock clock) {
+        Proxied(Repository node, FakeMonotonicClock clock, boolean cluster) {
             this.node = node;
+            this.cluster = cluster;
             Uuid u = node.repo().uuid();
-            LocalPeer peer = new LocalPeer("node", new ProtocolServer(u, node.store(), ProtocolServer.Options.of(clock)),
-                    threads, InMemoryConnection.Timeouts.DEFAULT);
-            cluster = new ProxyStore(CLUSTER, "one", java.util.List.of(new Node(u, "node", peer, 100)),
-                    knowledge, clock, fanout, ProxyStore.NODE_STALL);
+            LocalPeer peer = new LocalPeer("node", new ProtocolServer(u, new Holding(node.store(), holding),
+                    ProtocolServer.Options.of(clock)), threads, InMemoryConnection.Timeouts.DEFAULT);
+            Node n = new Node(u, "node", peer, 100);
+            proxy = cluster ? new ProxyStore(CLUSTER, "one", java.util.List.of(n), knowledge, clock, fanout, ProxyStore.NODE_STALL)
+                    : ProxyStore.single(n, knowledge, clock, fanout, ProxyStore.NODE_STALL, org.annexhost.proxy.NodeEvents.NONE);
         }
 
-        /** @return the node's uuid, which the cluster names in its PLUS replies */
+        /** @return the node's uuid, which a cluster names in its PLUS replies */
         public Uuid nodeUuid() {
             return node.repo().uuid();
         }
 
         @Override
         public LocalStore store() {
-            return cluster;
+            return proxy;
         }
 
+        /** A single repository resumes as it would without the gateway; a cluster's uploads start over. */
         @Override
         public boolean resumes() {
-            return false;
+            return !cluster;
         }
 
         @Override
         public boolean locksContent() {
-            return false;
+            return !cluster;
         }
 
         @Override
@@ -326,30 +336,145 @@ public interface StoreFixture extends AutoCloseable {
         }
 
         @Override
-        public void partial(Key key, byte[] content) {
-            throw new UnsupportedOperationException("a cluster does not resume");
+        public void partial(Key key, byte[] content) throws IOException {
+            if (cluster) {
+                throw new UnsupportedOperationException("a cluster does not resume");
+            }
+            node.partial(key, content);
         }
 
         @Override
         public Optional<byte[]> content(Key key) throws IOException {
+            settle();
             return node.content(key);
         }
 
         @Override
         public long partialSize(Key key) throws IOException {
+            settle();
             return node.partialSize(key);
         }
 
         @Override
         public boolean isLocked(Key key) throws IOException {
+            settle();
             return node.isLocked(key);
+        }
+
+        /**
+         * Checks are made once the client hung up and the gateway's server ended; the node
+         * learns of it one hop later, when the gateway drops the conversations that were mid-PUT
+         * or held a lock. Those are awaited first (a few seconds at most).
+         */
+        private void settle() {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (holding.get() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
         }
 
         @Override
         public void close() {
-            cluster.close();
+            proxy.close();
             threads.close();
             fanout.shutdownNow();
+        }
+    }
+
+    /** A store that counts the uploads and locks it holds now: a node whose end is awaited. */
+    record Holding(LocalStore inner, java.util.concurrent.atomic.AtomicInteger count) implements LocalStore {
+        @Override
+        public boolean isPresent(Key key) throws IOException {
+            return inner.isPresent(key);
+        }
+
+        @Override
+        public java.util.OptionalLong contentSize(Key key) throws IOException {
+            return inner.contentSize(key);
+        }
+
+        @Override
+        public Optional<java.io.InputStream> openContent(Key key, long offset) throws IOException {
+            return inner.openContent(key, offset);
+        }
+
+        @Override
+        public Upload beginUpload(Key key, org.annexhost.p2p.message.AssociatedFile file) throws IOException {
+            Upload u = inner.beginUpload(key, file);
+            count.incrementAndGet();
+            return new Upload() {
+                private boolean closed;
+
+                @Override
+                public long offset() {
+                    return u.offset();
+                }
+
+                @Override
+                public Optional<java.util.List<Uuid>> alreadyStored() throws IOException {
+                    return u.alreadyStored();
+                }
+
+                @Override
+                public void write(org.annexhost.api.content.Content data) throws IOException {
+                    u.write(data);
+                }
+
+                @Override
+                public Reach commit(Optional<Boolean> senderSaysValid) throws IOException {
+                    return u.commit(senderSaysValid);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    try {
+                        u.close();
+                    } finally {
+                        if (!closed) {
+                            closed = true;
+                            count.decrementAndGet();
+                        }
+                    }
+                }
+            };
+        }
+
+        @Override
+        public Optional<ContentLock> lockContent(Key key) throws IOException {
+            Optional<ContentLock> lock = inner.lockContent(key);
+            if (lock.isEmpty()) {
+                return lock;
+            }
+            count.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            return Optional.of(new ContentLock() {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        lock.get().close();
+                    } finally {
+                        if (ended.compareAndSet(false, true)) {
+                            count.decrementAndGet();
+                        }
+                    }
+                }
+
+                @Override
+                public void abandon() throws IOException {
+                    try {
+                        lock.get().abandon();
+                    } finally {
+                        if (ended.compareAndSet(false, true)) {
+                            count.decrementAndGet();
+                        }
+                    }
+                }
+            });
+        }
+
+        @Override
+        public Reach remove(Key key, java.util.OptionalLong deadlineSeconds) throws IOException {
+            return inner.remove(key, deadlineSeconds);
         }
     }
 }
