@@ -187,6 +187,7 @@ final class ServeCommand implements Callable<Integer> {
                         + ":" + server.operatorPort() + "/");
             }
             System.out.flush();
+            Warmup.start();
             rescans.scheduleWithFixedDelay(() -> commitJournals(byName), 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
             if (!directories.isEmpty()) {
                 // New repositories below --directory are served without a restart.

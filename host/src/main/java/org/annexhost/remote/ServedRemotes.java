@@ -163,32 +163,23 @@ public final class ServedRemotes implements AutoCloseable {
      * gateways of the cluster serve, each reached through that gateway by the node's own uuid.
      */
     private ProxyStore cluster(ClusterConfig.Definition d) throws IOException {
-        ProxyStore c = proxies.get(d.uuid());
-        if (c != null) {
-            return c;
-        }
-        synchronized (this) {
-            c = proxies.get(d.uuid());
-            if (c == null) {
-                List<RemoteDefinition> defs = new ArrayList<>();
-                for (String name : d.nodes()) {
-                    // a node removed from the configuration but not yet from the cluster is skipped
-                    remotes.byName(name).ifPresent(defs::add);
-                }
-                defs.addAll(remotes.clusterNodesViaGateways(d));
-                List<Node> nodes = new ArrayList<>();
-                Set<Uuid> seen = new HashSet<>(List.of(d.uuid(), repo.uuid()));
-                for (RemoteDefinition def : defs) {
-                    if (seen.add(def.uuid())) {
-                        nodes.add(clusterNode(def));
-                    }
-                }
-                c = new ProxyStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
-                        resources.clock(), resources.calls(), ProxyStore.NODE_STALL, resources.nodeEvents());
-                proxies.put(d.uuid(), c);
+        return once(proxies, d.uuid(), () -> {
+            List<RemoteDefinition> defs = new ArrayList<>();
+            for (String name : d.nodes()) {
+                // a node removed from the configuration but not yet from the cluster is skipped
+                remotes.byName(name).ifPresent(defs::add);
             }
-            return c;
-        }
+            defs.addAll(remotes.clusterNodesViaGateways(d));
+            List<Node> nodes = new ArrayList<>();
+            Set<Uuid> seen = new HashSet<>(List.of(d.uuid(), repo.uuid()));
+            for (RemoteDefinition def : defs) {
+                if (seen.add(def.uuid())) {
+                    nodes.add(clusterNode(def));
+                }
+            }
+            return new ProxyStore(d.uuid(), d.name(), nodes, new BranchKnowledge(repo.branch(), resources.wall()),
+                    resources.clock(), resources.calls(), ProxyStore.NODE_STALL, resources.nodeEvents());
+        });
     }
 
     /**
@@ -196,19 +187,30 @@ public final class ServedRemotes implements AutoCloseable {
      * everything, over conversations pooled as a cluster's nodes' are.
      */
     private ProxyStore repository(RemoteDefinition def, RemoteDefinition.Git shell) throws IOException {
-        ProxyStore p = proxies.get(def.uuid());
-        if (p != null) {
-            return p;
+        return once(proxies, def.uuid(), () -> ProxyStore.single(
+                new Node(def.uuid(), def.name(), remotes.git().peer(shell), cost(def.name())),
+                new BranchKnowledge(repo.branch(), resources.wall()), resources.clock(), resources.calls(),
+                ProxyStore.NODE_STALL, org.annexhost.proxy.NodeEvents.NONE)); // its node is itself: no node metrics
+    }
+
+    /** What opens a remote's store or backend, once. */
+    private interface Opening<T> {
+        T open() throws IOException;
+    }
+
+    /** @return what the map holds for the uuid, opened now (once, whoever asks at the same time) if it holds nothing */
+    private <T> T once(Map<Uuid, T> opened, Uuid uuid, Opening<T> opening) throws IOException {
+        T o = opened.get(uuid);
+        if (o != null) {
+            return o;
         }
         synchronized (this) {
-            p = proxies.get(def.uuid());
-            if (p == null) {
-                p = ProxyStore.single(new Node(def.uuid(), def.name(), remotes.git().peer(shell), cost(def.name())),
-                        new BranchKnowledge(repo.branch(), resources.wall()), resources.clock(), resources.calls(),
-                        ProxyStore.NODE_STALL, org.annexhost.proxy.NodeEvents.NONE); // its node is itself: no node metrics
-                proxies.put(def.uuid(), p);
+            o = opened.get(uuid);
+            if (o == null) {
+                o = opening.open();
+                opened.put(uuid, o);
             }
-            return p;
+            return o;
         }
     }
 
@@ -248,18 +250,7 @@ public final class ServedRemotes implements AutoCloseable {
     }
 
     private Opened opened(RemoteDefinition def) throws IOException {
-        Opened o = open.get(def.uuid());
-        if (o != null) {
-            return o;
-        }
-        synchronized (this) {
-            o = open.get(def.uuid());
-            if (o == null) {
-                o = openBackend(def);
-                open.put(def.uuid(), o);
-            }
-            return o;
-        }
+        return once(open, def.uuid(), () -> openBackend(def));
     }
 
     private Opened openBackend(RemoteDefinition def) throws IOException {

@@ -447,15 +447,18 @@ public interface StoreFixture extends AutoCloseable {
             }
             count.incrementAndGet();
             java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (ended.compareAndSet(false, true)) {
+                    count.decrementAndGet();
+                }
+            };
             return Optional.of(new ContentLock() {
                 @Override
                 public void close() throws IOException {
                     try {
                         lock.get().close();
                     } finally {
-                        if (ended.compareAndSet(false, true)) {
-                            count.decrementAndGet();
-                        }
+                        release.run();
                     }
                 }
 
@@ -464,9 +467,7 @@ public interface StoreFixture extends AutoCloseable {
                     try {
                         lock.get().abandon();
                     } finally {
-                        if (ended.compareAndSet(false, true)) {
-                            count.decrementAndGet();
-                        }
+                        release.run();
                     }
                 }
             });
