@@ -114,10 +114,12 @@ class ArchitectureTest {
     @Test
     void aProxyIsOneMechanismAndTheLocalStoreKnowsNothingOfIt() {
         // A git-annex repository behind the gateway and a cluster are both a ProxyStore with a
-        // NodeSelector; nothing else carries a client's requests on to another server. The store
-        // interface the protocol server serves from has local actions only.
+        // NodeSelector; nothing else carries a client's requests on to another server (HTTP talks
+        // to the peers it serves, git remotes are probed, the composition root warms up its own
+        // server). The store interface the protocol server serves from has local actions only.
         noClasses().that().resideOutsideOfPackages("org.annexhost.proxy..", "org.annexhost.p2p.client..",
-                        "org.annexhost.p2p.transport..", "org.annexhost.http..", "org.annexhost.remote.git..")
+                        "org.annexhost.p2p.transport..", "org.annexhost.http..", "org.annexhost.remote.git..",
+                        "org.annexhost.cli..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("org.annexhost.p2p.client.ProtocolClient")
                 .check(HOST);
         noClasses().that().haveFullyQualifiedName(LocalStore.class.getName())
