@@ -46,7 +46,7 @@ class WarmShellIT {
         runtime = tmp.resolve("run");
         sh = new Sh(Map.of("ANNEXHOST_RUNTIME_DIR", runtime.toString(), "ANNEXHOST_NO_BUILD", "1"));
         run(List.of(launcher, "init", repo.toString()), Map.of());
-        host = ServeProcess.start(sh.with(Map.of("ANNEXHOST_LOG", "DEBUG")), tmp, launcher, "--repo", repo.toString(),
+        host = ServeProcess.start(sh.with(Map.of("ANNEXHOST_LOG", "DEBUG", "ANNEXHOST_WARMUP", "1")), tmp, launcher, "--repo", repo.toString(),
                 "--port", "0");
         hostLog = host.logFile();
     }
@@ -104,6 +104,23 @@ class WarmShellIT {
         assertThat(appendOnly).contains("ERROR this repository is append-only; removal denied");
         assertThat(handedOver()).isEqualTo(3);
         assertThat(converse(Map.of(), List.of(), "VERSION 4", "CHECKPRESENT " + key)).endsWith("SUCCESS");
+    }
+
+    @Test
+    void theHostWarmsUpInTheBackgroundWhileItServes() throws Exception {
+        // Served at once, warm-up or not: the warm-up runs on a scratch repository of its own.
+        String key = "WORM-s4-m1--warm";
+        assertThat(converse(Map.of(), List.of(), "VERSION 4", "PUT f " + key, "DATA 4", "warmVALID", "CHECKPRESENT " + key))
+                .contains("PUT-FROM 0").endsWith("SUCCESS", "SUCCESS");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(hostLog).contains("warm-up: ") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(Files.readString(hostLog)).contains("warm-up: 1500 small-file rounds in ").doesNotContain("warm-up skipped");
+        // Its keys went to its own repository, not to the one served.
+        try (java.util.stream.Stream<Path> objects = Files.walk(repo.resolve("annex/objects"))) {
+            assertThat(objects.map(p -> p.getFileName().toString())).contains(key).noneMatch(n -> n.startsWith("SHA256E-"));
+        }
     }
 
     @Test

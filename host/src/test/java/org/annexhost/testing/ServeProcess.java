@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * One {@code annexhost serve} started for a test: started through the test's {@link Sh} (its
  * sandbox's environment), ready once it says where it serves, its stderr kept in a file (never a
  * pipe nobody reads, which would stall a talkative server), and stopped with its descendants on
- * {@link #close}. The one way interop tests run a server.
+ * {@link #close}. The one way interop tests run a server. It skips the start-up warm-up unless
+ * the environment asks for it.
  */
 public final class ServeProcess implements AutoCloseable {
     private final Process process;
@@ -38,7 +39,11 @@ public final class ServeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(launcher, "serve"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile(dir, "serve-", ".log");
-        Process p = sh.builder(dir, cmd.toArray(String[]::new)).redirectError(log.toFile()).start();
+        ProcessBuilder pb = sh.builder(dir, cmd.toArray(String[]::new)).redirectError(log.toFile());
+        // The start-up warm-up (a few seconds of one core) only makes a server faster; tests that
+        // start dozens of servers skip it, unless they ask for it (ANNEXHOST_WARMUP=1).
+        pb.environment().putIfAbsent("ANNEXHOST_WARMUP", "0");
+        Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         try {
