@@ -21,17 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One PUT through the proxy, fanned out to the nodes its {@link NodeSelector} chose (one, for a single remote): the client's bytes are
- * read once, hashed once here when the key has a hash, and streamed to every node that accepted
- * through a {@link FanoutPipe} each; a node that fails or stops taking bytes for the stall limit
- * is left out without failing the others. The reply names exactly the nodes that stored it, and
- * they are recorded in one change of the location log.
+ * One PUT through the proxy, fanned out to the nodes its {@link NodeSelector} chose (one, for a
+ * single remote): the client's bytes are read once, hashed once here when the key has a hash,
+ * and streamed to every node that accepted through a {@link FanoutPipe} each; a node that fails
+ * or stops taking bytes for the stall limit is left out without failing the others. The reply
+ * names exactly the nodes that stored it, and they are recorded in one change of the location
+ * log. An upload the client cuts short leaves each node what arrived, for a resume.
  */
 final class FanoutUpload implements LocalStore.Upload {
     private static final Logger LOG = LoggerFactory.getLogger(FanoutUpload.class);
     private static final int CHUNK = 256 * 1024;
     private static final int PIPE_CHUNKS = 8;
-
 
     private final Key key;
     private final Uuid self;
@@ -46,7 +46,8 @@ final class FanoutUpload implements LocalStore.Upload {
     private final List<Uuid> stored = new ArrayList<>();
     private final NodeEvents events;
 
-    private FanoutUpload(Key key, Uuid self, String cluster, String what, ClusterKnowledge knowledge, Fanout fanout, Duration stall, NodeEvents events) {
+    private FanoutUpload(Key key, Uuid self, String cluster, String what, ClusterKnowledge knowledge, Fanout fanout,
+                         Duration stall, NodeEvents events) {
         this.self = self;
         this.events = events;
         this.key = key;
