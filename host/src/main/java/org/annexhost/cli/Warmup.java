@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.annexhost.api.contract.GeneratedContent;
+import org.annexhost.api.contract.InMemoryBackend;
 import org.annexhost.api.key.Key;
 import org.annexhost.lock.LockTable;
 import org.annexhost.p2p.client.ClientReply;
@@ -19,6 +20,7 @@ import org.annexhost.p2p.message.AssociatedFile;
 import org.annexhost.p2p.message.ProtocolVersion;
 import org.annexhost.p2p.server.ProtocolServer;
 import org.annexhost.p2p.transport.StreamConnection;
+import org.annexhost.peer.BackendStore;
 import org.annexhost.repo.HostRepository;
 import org.annexhost.repo.RepositoryStore;
 import org.annexhost.time.MonotonicClock;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The work is the real one, on a scratch repository in the temporary directory (removed
  * after): the codec and the stream transport, the protocol server, the repository store with its
- * locks and journal. Nothing of a served repository is touched, and nothing waits for it: a
+ * locks and journal, and a special remote's store (over the contract kit's in-memory backend, so
+ * no plugin is loaded). Nothing of a served repository is touched, and nothing waits for it: a
  * client arriving meanwhile is served at once. {@code ANNEXHOST_WARMUP=0} turns it off.
  */
 final class Warmup {
@@ -71,51 +74,69 @@ final class Warmup {
      */
     static void run(int rounds) throws IOException {
         Path dir = Files.createTempDirectory("annexhost-warmup");
+        java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "warmup-calls");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             HostRepository repo = HostRepository.init(dir.resolve("warmup.git"), Optional.of("warm-up"));
             LockTable locks = new LockTable(repo.hostDir().resolve("locks"), Clock.systemUTC(), RepositoryOpener.LOCK_RETENTION);
-            RepositoryStore store = new RepositoryStore(repo, locks, MonotonicClock.system(), Clock.systemUTC());
-            ProtocolServer server = new ProtocolServer(repo.uuid(), store, ProtocolServer.Options.of(MonotonicClock.system()));
-            PipedOutputStream toServer = new PipedOutputStream();
-            PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
-            PipedOutputStream toClient = new PipedOutputStream();
-            PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
-            Thread serving = new Thread(() -> {
-                try (StreamConnection c = new StreamConnection("warmup-server", serverIn, toClient)) {
-                    server.serve(c);
-                } catch (IOException e) {
-                    LOG.debug("warm-up server ended: {}", e.getMessage());
-                }
-            }, "warmup-server");
-            serving.setDaemon(true);
-            serving.setPriority(Thread.MIN_PRIORITY);
-            serving.start();
-            try (StreamConnection c = new StreamConnection("warmup", clientIn, toServer)) {
-                ProtocolClient client = new ProtocolClient(c);
-                client.negotiate(ProtocolVersion.LATEST);
-                for (int i = 0; i < rounds; i++) {
-                    GeneratedContent g = new GeneratedContent(64 + i % 512, i);
-                    Key key = g.key();
-                    AssociatedFile file = AssociatedFile.of("warm-up/" + i + ".bin");
-                    expect(client.put(key, file, g::content).kind() == ClientReply.Kind.SUCCESS, "PUT", i);
-                    expect(client.checkPresent(key).kind() == ClientReply.Kind.SUCCESS, "CHECKPRESENT", i);
-                    expect(client.get(key, file, 0, content -> {
-                        try (InputStream in = content.stream()) {
-                            return in.readAllBytes().length == g.size();
-                        }
-                    }).kind() == ClientReply.Kind.SUCCESS, "GET", i);
-                    expect(client.lockContent(key), "LOCKCONTENT", i);
-                    client.unlockContent();
-                    expect(client.remove(key).kind() == ClientReply.Kind.SUCCESS, "REMOVE", i);
-                }
-            }
-            try {
-                serving.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            converse(new ProtocolServer(repo.uuid(), new RepositoryStore(repo, locks, MonotonicClock.system(), Clock.systemUTC()),
+                    ProtocolServer.Options.of(MonotonicClock.system())), rounds);
+            // A special remote's path: the same requests to a storage backend (in memory, here).
+            LockTable remoteLocks = new LockTable(repo.hostDir().resolve("remote-locks"), Clock.systemUTC(),
+                    RepositoryOpener.LOCK_RETENTION);
+            try (InMemoryBackend backend = new InMemoryBackend()) {
+                converse(new ProtocolServer(repo.uuid(), new BackendStore("warm-up", backend, remoteLocks, calls,
+                        java.time.Duration.ofMinutes(1), MonotonicClock.system()), ProtocolServer.Options.of(MonotonicClock.system())),
+                        rounds / 2);
             }
         } finally {
+            calls.shutdownNow();
             delete(dir);
+        }
+    }
+
+    /** One conversation with the server over a byte stream, as the ssh hand-over is: the requests of each round. */
+    private static void converse(ProtocolServer server, int rounds) throws IOException {
+        PipedOutputStream toServer = new PipedOutputStream();
+        PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
+        PipedOutputStream toClient = new PipedOutputStream();
+        PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
+        Thread serving = new Thread(() -> {
+            try (StreamConnection c = new StreamConnection("warmup-server", serverIn, toClient)) {
+                server.serve(c);
+            } catch (IOException e) {
+                LOG.debug("warm-up server ended: {}", e.getMessage());
+            }
+        }, "warmup-server");
+        serving.setDaemon(true);
+        serving.setPriority(Thread.MIN_PRIORITY);
+        serving.start();
+        try (StreamConnection c = new StreamConnection("warmup", clientIn, toServer)) {
+            ProtocolClient client = new ProtocolClient(c);
+            client.negotiate(ProtocolVersion.LATEST);
+            for (int i = 0; i < rounds; i++) {
+                GeneratedContent g = new GeneratedContent(64 + i % 512, i);
+                Key key = g.key();
+                AssociatedFile file = AssociatedFile.of("warm-up/" + i + ".bin");
+                expect(client.put(key, file, g::content).kind() == ClientReply.Kind.SUCCESS, "PUT", i);
+                expect(client.checkPresent(key).kind() == ClientReply.Kind.SUCCESS, "CHECKPRESENT", i);
+                expect(client.get(key, file, 0, content -> {
+                    try (InputStream in = content.stream()) {
+                        return in.readAllBytes().length == g.size();
+                    }
+                }).kind() == ClientReply.Kind.SUCCESS, "GET", i);
+                expect(client.lockContent(key), "LOCKCONTENT", i);
+                client.unlockContent();
+                expect(client.remove(key).kind() == ClientReply.Kind.SUCCESS, "REMOVE", i);
+            }
+        }
+        try {
+            serving.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
