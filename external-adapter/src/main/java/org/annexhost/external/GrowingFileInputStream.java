@@ -1,11 +1,11 @@
 package org.annexhost.external;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import org.annexhost.api.content.SourceInputStream;
 import org.annexhost.external.message.Response;
 
 /**
@@ -16,7 +16,7 @@ import org.annexhost.external.message.Response;
  *
  * <p>One reader; not thread-safe.
  */
-final class GrowingFileInputStream extends InputStream {
+final class GrowingFileInputStream extends SourceInputStream {
     private static final long POLL_MILLIS = 5;
 
     private final Path file;
@@ -31,12 +31,6 @@ final class GrowingFileInputStream extends InputStream {
         this.transfer = transfer;
         this.size = size;
         this.remote = remote;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -94,17 +94,10 @@ final class FanoutPipe {
 
     /** @return the reading side */
     InputStream input() {
-        return new InputStream() {
+        return new org.annexhost.api.content.SourceInputStream() {
             private byte[] current = null;
             private int pos;
             private boolean ended;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

@@ -174,12 +174,7 @@ public final class ShellSocket {
      * channel's blocking lock, so a thread blocked reading would stop the other from writing.
      */
     static InputStream input(java.nio.channels.SocketChannel ch) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
+        return new org.annexhost.api.content.SourceInputStream() {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

@@ -10,7 +10,8 @@ public final class ApiVersion {
     /**
      * The API version plugins compile against: semantic, and while it is 0.x a patch bump may add
      * (0.1.1 added {@link DataSize}; 0.1.2 added the stream toolkit of
-     * {@code org.annexhost.api.content}; 0.1.3 the contract kit's backend context), a minor bump
+     * {@code org.annexhost.api.content}; 0.1.3 the contract kit's backend context and
+     * {@code SourceInputStream}), a minor bump
      * may break.
      */
     public static final String CURRENT = "0.1.3";

@@ -159,7 +159,7 @@ public final class InMemoryConnection implements P2PConnection {
      * The sender's stream as the receiver sees it: exactly the declared bytes, counted, with the
      * sender told when the receiver is done with it.
      */
-    private final class Handoff extends InputStream implements FileBacked {
+    private final class Handoff extends org.annexhost.api.content.SourceInputStream implements FileBacked {
         private final InputStream source;
         private final long length;
         private final AtomicInteger state = new AtomicInteger(); // 0 reading, 1 done, 2 failed
@@ -204,12 +204,6 @@ public final class InMemoryConnection implements P2PConnection {
 
         long count() {
             return count;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

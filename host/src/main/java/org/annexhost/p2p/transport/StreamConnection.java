@@ -210,19 +210,13 @@ public final class StreamConnection implements P2PConnection {
     }
 
     /** The bytes of one DATA message, read from the shared input and bounded to their length. */
-    private final class DataStream extends InputStream {
+    private final class DataStream extends org.annexhost.api.content.SourceInputStream {
         private final long length;
         private long remaining;
 
         DataStream(long length) {
             this.length = length;
             this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

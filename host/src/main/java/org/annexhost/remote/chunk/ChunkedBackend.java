@@ -284,7 +284,7 @@ public final class ChunkedBackend implements StorageBackend {
     }
 
     /** The chunks of one key read in order, each opened when the one before it is used up. */
-    private static final class ChunkSequence extends InputStream {
+    private static final class ChunkSequence extends org.annexhost.api.content.SourceInputStream {
         private final StorageBackend backend;
         private final List<Key> chunks;
         private final long chunkSize;
@@ -301,13 +301,6 @@ public final class ChunkedBackend implements StorageBackend {
             this.index = first;
             this.current = head.stream();
             this.leftInChunk = head.length();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

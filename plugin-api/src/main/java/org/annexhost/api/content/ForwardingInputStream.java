@@ -12,7 +12,8 @@ import java.util.Objects;
  * passes through that one method: the single-byte {@link #read()} is written once in terms of it,
  * and {@link #skip} reads and discards through it, so a decorator that counts or hashes cannot be
  * bypassed. {@link #available()} and {@link #close()} are forwarded. Mark and reset are not
- * supported, even if the wrapped stream supports them.
+ * supported, even if the wrapped stream supports them. A stream that is a source rather than a
+ * decorator extends {@link SourceInputStream}.
  *
  * <p>One reader; not thread-safe unless a subclass says otherwise.
  *
