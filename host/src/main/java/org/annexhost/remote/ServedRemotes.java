@@ -25,7 +25,6 @@ import org.annexhost.p2p.transport.InMemoryConnection;
 import org.annexhost.p2p.server.ContentListener;
 import org.annexhost.repo.branch.LocationLog;
 import org.annexhost.peer.LocalPeer;
-import org.annexhost.peer.Peer;
 import org.annexhost.peer.PeerThreads;
 import org.annexhost.time.MonotonicClock;
 import org.annexhost.p2p.server.LocalStore;

@@ -58,7 +58,11 @@ class SingleRemoteProxyTest {
 
     /** The gateway serving the repository (which agrees to at most {@code max}) to a client with these rights. */
     private LocalPeer gateway(ServerMode rights, ProtocolVersion max) {
-        LocalPeer repository = new LocalPeer("repo", new ProtocolServer(REPO, store,
+        return gateway(rights, max, store);
+    }
+
+    private LocalPeer gateway(ServerMode rights, ProtocolVersion max, org.annexhost.p2p.server.LocalStore served) {
+        LocalPeer repository = new LocalPeer("repo", new ProtocolServer(REPO, served,
                 ProtocolServer.Options.of(repoClock).maxVersion(max)), threads, InMemoryConnection.Timeouts.DEFAULT);
         proxy = ProxyStore.single(new Node(REPO, "origin", repository, 100), knowledge, new FakeMonotonicClock(9000), fanout,
                 ProxyStore.NODE_STALL, NodeEvents.NONE);
@@ -174,5 +178,20 @@ class SingleRemoteProxyTest {
             return true;
         }).kind()).isEqualTo(ClientReply.Kind.SUCCESS);
         assertThat(got.toByteArray()).isEqualTo(g.stream(0).readAllBytes());
+    }
+
+    @Test
+    void aRepositoryThatDiesMidPutFailsThatPutAloneAndRecordsNothing() throws Exception {
+        ProxyStoreTest.DyingStore dying = new ProxyStoreTest.DyingStore(store, null);
+        ProtocolClient client = client(gateway(ServerMode.READ_WRITE, ProtocolVersion.LATEST, dying));
+        GeneratedContent g = new GeneratedContent(300_000, 13);
+        ClientReply put = client.put(g.key(), AssociatedFile.NONE, g::content);
+        assertThat(put.kind()).isIn(ClientReply.Kind.FAILURE, ClientReply.Kind.ERROR);
+        assertThat(store.isPresent(g.key())).isFalse();
+        assertThat(knowledge.locations(g.key())).as("nothing stored, nothing recorded").isEmpty();
+        // The gateway's conversation with the client goes on: the next request is answered.
+        assertThat(client.checkPresent(g.key()).kind()).isEqualTo(ClientReply.Kind.FAILURE);
+        ClientReply remove = client.remove(g.key());
+        assertThat(remove.kind()).as("the dying repository's REMOVE").isIn(ClientReply.Kind.FAILURE, ClientReply.Kind.ERROR);
     }
 }

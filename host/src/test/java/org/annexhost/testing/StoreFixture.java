@@ -369,7 +369,12 @@ public interface StoreFixture extends AutoCloseable {
         private void settle() {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
             while (holding.get() > 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                try {
+                    Thread.sleep(1); // not a spin: the node's thread needs the core to finish
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
 
